@@ -1,0 +1,224 @@
+// Package provider is the one table of mail providers and mail server
+// software that smtpdoctor knows by name: how to recognise them (host names,
+// greeting banners, the markers they leave in replies), where their
+// submission endpoints are, what they expect as a username, and where their
+// own documentation lives. The diagnosis uses it to tailor advice, the web
+// form uses it for presets, and discovery uses it to map an email domain to
+// settings. It holds facts, not wording: the advice itself is written in
+// probe/diagnosis.
+package provider
+
+import (
+	"path"
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// Kind separates hosted services from server software someone runs.
+type Kind string
+
+const (
+	KindService  Kind = "service"  // a hosted mailbox or sending service (Gmail, SES)
+	KindSoftware Kind = "software" // server software anyone can run (Postfix, Exim)
+)
+
+// Endpoint is one submission endpoint. Host may contain the placeholder
+// "{region}" (Amazon SES); see Provider.Endpoints.
+type Endpoint struct {
+	Host     string         `json:"host"`
+	Port     int            `json:"port"`
+	Security probe.Security `json:"security"`
+}
+
+// Provider is one provider or server software.
+type Provider struct {
+	Key  string `json:"key"` // stable identifier, e.g. "gmail"
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	// Family groups providers that share servers and reply texts but differ
+	// in advice (Microsoft 365 and Outlook.com). Empty when alone.
+	Family string `json:"family,omitempty"`
+
+	// Hosts are patterns for the submission host, the MX host, and the
+	// name a server gives in its banner or EHLO reply, matched with
+	// path.Match against the lower-cased name: "*" spans labels, so
+	// "*.gmail.com" matches "smtp.gmail.com".
+	Hosts []string `json:"hosts,omitempty"`
+	// BannerMarkers are case-insensitive substrings of the greeting or
+	// the EHLO domain line that name the server ("ESMTP Postfix").
+	BannerMarkers []string `json:"banner_markers,omitempty"`
+	// ReplyMarkers are case-insensitive substrings of any reply line that
+	// only this provider writes ("- gsmtp"). They must not be plain email
+	// domains: replies quote addresses.
+	ReplyMarkers []string `json:"reply_markers,omitempty"`
+
+	// EmailDomains are the consumer address domains whose mail this
+	// provider hosts (gmail.com); hosted custom domains cannot be listed.
+	EmailDomains []string `json:"email_domains,omitempty"`
+	// Submission are the endpoints for authenticated submission, the
+	// preferred first.
+	Submission []Endpoint `json:"submission,omitempty"`
+	// Regions fill the "{region}" placeholder of Submission hosts.
+	Regions []string `json:"regions,omitempty"`
+
+	// UsernameHint says what the username is, in words.
+	UsernameHint string `json:"username_hint,omitempty"`
+	// UsernameIsAddress is true when the username must be the full email
+	// address (so "alice" instead of "alice@example.com" is a likely cause).
+	UsernameIsAddress bool `json:"username_is_address,omitempty"`
+	// PasswordHint says what goes in the password field, in words.
+	PasswordHint string `json:"password_hint,omitempty"`
+
+	// AppPasswordURL is where a user creates an app password (or the
+	// service's SMTP credential), when the provider has them.
+	AppPasswordURL string `json:"app_password_url,omitempty"`
+	// DocsURL is the provider's own page about SMTP settings or submission.
+	DocsURL string `json:"docs_url,omitempty"`
+	// AuthDocsURL is the provider's page about SMTP authentication being
+	// enabled, disabled or refused, when there is a specific one.
+	AuthDocsURL string `json:"auth_docs_url,omitempty"`
+	// OAuthDocsURL explains XOAUTH2/OAUTHBEARER for this provider.
+	OAuthDocsURL string `json:"oauth_docs_url,omitempty"`
+	// SenderDocsURL explains verifying senders/identities or Send As.
+	SenderDocsURL string `json:"sender_docs_url,omitempty"`
+	// StatusURL is the provider's public service status page.
+	StatusURL string `json:"status_url,omitempty"`
+}
+
+// Endpoints returns the submission endpoints with "{region}" filled in.
+// An empty region uses the first of Regions.
+func (p Provider) Endpoints(region string) []Endpoint {
+	if region == "" && len(p.Regions) > 0 {
+		region = p.Regions[0]
+	}
+	out := make([]Endpoint, len(p.Submission))
+	for i, e := range p.Submission {
+		e.Host = strings.ReplaceAll(e.Host, "{region}", region)
+		out[i] = e
+	}
+	return out
+}
+
+// All returns every known provider, services first, in a stable order.
+// The slice is a copy; callers may keep or change it.
+func All() []Provider {
+	out := make([]Provider, len(table))
+	for i, p := range table {
+		out[i] = clone(p)
+	}
+	return out
+}
+
+// ByKey finds a provider by its Key.
+func ByKey(key string) (Provider, bool) {
+	for _, p := range table {
+		if p.Key == key {
+			return clone(p), true
+		}
+	}
+	return Provider{}, false
+}
+
+// ForEmailDomain finds the provider that hosts addresses at domain
+// ("gmail.com"), or an address's domain when given a whole address.
+func ForEmailDomain(domain string) (Provider, bool) {
+	if i := strings.LastIndexByte(domain, '@'); i >= 0 {
+		domain = domain[i+1:]
+	}
+	domain = normalHost(domain)
+	if domain == "" {
+		return Provider{}, false
+	}
+	for _, p := range table {
+		for _, d := range p.EmailDomains {
+			if d == domain {
+				return clone(p), true
+			}
+		}
+	}
+	return Provider{}, false
+}
+
+// Recognise names the provider or server software behind a conversation,
+// from the host the user typed, the greeting lines, the domain in the EHLO
+// reply and any reply lines. Evidence is weighed in this order, because
+// names are harder to fake by accident than words: the host typed, then the
+// names the server gives itself, then markers of hosted services in the
+// greeting or replies, then server software markers in the greeting. Hosted
+// services win over software because the advice for them is specific.
+func Recognise(host string, banner []string, ehloDomain string, replyLines []string) (Provider, bool) {
+	if p, ok := byHost(normalHost(host)); ok {
+		return p, true
+	}
+	names := []string{normalHost(ehloDomain)}
+	for _, b := range banner {
+		names = append(names, normalHost(firstWord(b)))
+	}
+	for _, n := range names {
+		if p, ok := byHost(n); ok {
+			return p, true
+		}
+	}
+	bannerText := strings.ToLower(strings.Join(append(append([]string{}, banner...), ehloDomain), "\n"))
+	replyText := strings.ToLower(strings.Join(replyLines, "\n"))
+	for _, kind := range []Kind{KindService, KindSoftware} {
+		for _, p := range table {
+			if p.Kind != kind {
+				continue
+			}
+			if containsAny(bannerText, p.BannerMarkers) || containsAny(replyText, p.ReplyMarkers) {
+				return clone(p), true
+			}
+		}
+	}
+	return Provider{}, false
+}
+
+func byHost(h string) (Provider, bool) {
+	if h == "" {
+		return Provider{}, false
+	}
+	for _, p := range table {
+		for _, pat := range p.Hosts {
+			if ok, _ := path.Match(pat, h); ok {
+				return clone(p), true
+			}
+		}
+	}
+	return Provider{}, false
+}
+
+func containsAny(text string, markers []string) bool {
+	for _, m := range markers {
+		if strings.Contains(text, strings.ToLower(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+func normalHost(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	h = strings.TrimPrefix(strings.TrimSuffix(h, "]"), "[")
+	return strings.TrimSuffix(h, ".")
+}
+
+func firstWord(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// clone copies the slices so callers cannot change the table.
+func clone(p Provider) Provider {
+	p.Hosts = append([]string(nil), p.Hosts...)
+	p.BannerMarkers = append([]string(nil), p.BannerMarkers...)
+	p.ReplyMarkers = append([]string(nil), p.ReplyMarkers...)
+	p.EmailDomains = append([]string(nil), p.EmailDomains...)
+	p.Submission = append([]Endpoint(nil), p.Submission...)
+	p.Regions = append([]string(nil), p.Regions...)
+	return p
+}

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestRecognise(t *testing.T) {
+	tests := []struct {
+		name       string
+		host       string
+		banner     []string
+		ehloDomain string
+		replies    []string
+		want       string // "" = not recognised
+	}{
+		{name: "gmail by host", host: "smtp.gmail.com", want: "gmail"},
+		{name: "gmail host with trailing dot and caps", host: "SMTP.Gmail.com.", want: "gmail"},
+		{name: "gmail by reply marker behind a custom name", host: "mail.example.org",
+			replies: []string{"5.7.8 Username and Password not accepted. For more information, go to", "5.7.8  https://support.google.com/mail/?p=BadCredentials abc - gsmtp"}, want: "gmail"},
+		{name: "gmail by banner", host: "192.0.2.7", banner: []string{"smtp.gmail.com ESMTP x1-2 - gsmtp"}, want: "gmail"},
+		{name: "m365 by host", host: "smtp.office365.com", want: "microsoft365"},
+		{name: "m365 by reply host", host: "relay.example.com",
+			replies: []string{"5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com 2026-11-29T12:00:00.000Z]"}, want: "microsoft365"},
+		{name: "m365 banner beats exchange marker", host: "10.0.0.5",
+			banner: []string{"BL1PR13CA0123.outlook.office365.com Microsoft ESMTP MAIL Service ready at Sun, 29 Nov 2026 12:00:00 +0000"}, want: "microsoft365"},
+		{name: "outlook.com consumer host", host: "smtp-mail.outlook.com", want: "outlook"},
+		{name: "exchange on-prem banner", host: "mail.corp.example",
+			banner: []string{"mail.corp.example Microsoft ESMTP MAIL Service ready at Sun, 29 Nov 2026 12:00:00 +0100"}, want: "exchange"},
+		{name: "ses by regional host", host: "email-smtp.eu-west-1.amazonaws.com", want: "ses"},
+		{name: "ses by banner", host: "203.0.113.9", banner: []string{"email-smtp.amazonaws.com ESMTP SimpleEmailService-d-ABCDEF"}, want: "ses"},
+		{name: "plain amazonaws host is not ses", host: "ec2-1-2-3-4.compute-1.amazonaws.com", want: ""},
+		{name: "sendgrid", host: "smtp.sendgrid.net", want: "sendgrid"},
+		{name: "mailgun eu", host: "smtp.eu.mailgun.org", want: "mailgun"},
+		{name: "postmark", host: "smtp.postmarkapp.com", want: "postmark"},
+		{name: "brevo", host: "smtp-relay.brevo.com", want: "brevo"},
+		{name: "brevo old name", host: "smtp-relay.sendinblue.com", want: "brevo"},
+		{name: "yahoo", host: "smtp.mail.yahoo.com", want: "yahoo"},
+		{name: "icloud", host: "smtp.mail.me.com", want: "icloud"},
+		{name: "zoho eu", host: "smtp.zoho.eu", want: "zoho"},
+		{name: "zoho pro au", host: "smtppro.zoho.com.au", want: "zoho"},
+		{name: "fastmail", host: "smtp.fastmail.com", want: "fastmail"},
+		{name: "fastmail by ehlo domain", host: "mail.example.net", ehloDomain: "smtp.messagingengine.com", want: "fastmail"},
+		{name: "postfix banner", host: "mail.example.com", banner: []string{"mail.example.com ESMTP Postfix (Debian/GNU)"}, want: "postfix"},
+		{name: "exim banner", host: "mx.example.com", banner: []string{"mx.example.com ESMTP Exim 4.96 Sun, 29 Nov 2026 12:00:00 +0000"}, want: "exim"},
+		{name: "opensmtpd banner", host: "mx.example.com", banner: []string{"mx.example.com ESMTP OpenSMTPD"}, want: "opensmtpd"},
+		{name: "dovecot banner", host: "mx.example.com", banner: []string{"mx.example.com Dovecot ready."}, want: "dovecot"},
+		{name: "go-smtp banner", host: "127.0.0.1", banner: []string{"localhost ESMTP Service Ready"}, want: "gosmtp"},
+		{name: "address in reply is not a provider marker", host: "mail.example.com",
+			replies: []string{"5.7.1 <bob@outlook.com>: Relay access denied"}, want: ""},
+		{name: "nothing known", host: "mail.example.com", banner: []string{"mail.example.com ESMTP"}, want: ""},
+		{name: "empty", want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, ok := Recognise(tt.host, tt.banner, tt.ehloDomain, tt.replies)
+			if tt.want == "" {
+				if ok {
+					t.Fatalf("Recognise = %q, want none", p.Key)
+				}
+				return
+			}
+			if !ok || p.Key != tt.want {
+				t.Fatalf("Recognise = %q (%v), want %q", p.Key, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestForEmailDomain(t *testing.T) {
+	tests := map[string]string{
+		"gmail.com":         "gmail",
+		"alice@GMAIL.com":   "gmail",
+		"hotmail.co.uk":     "outlook",
+		"bob@icloud.com":    "icloud",
+		"me.com":            "icloud",
+		"ymail.com":         "yahoo",
+		"fastmail.fm":       "fastmail",
+		"example.com":       "",
+		"":                  "",
+		"carol@zohomail.eu": "zoho",
+	}
+	for in, want := range tests {
+		p, ok := ForEmailDomain(in)
+		if (want == "") == ok || p.Key != want {
+			t.Errorf("ForEmailDomain(%q) = %q, %v; want %q", in, p.Key, ok, want)
+		}
+	}
+}
+
+func TestTableIsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	domains := map[string]string{}
+	for _, p := range All() {
+		if p.Key == "" || p.Name == "" {
+			t.Errorf("provider %+v lacks key or name", p)
+		}
+		if seen[p.Key] {
+			t.Errorf("duplicate key %q", p.Key)
+		}
+		seen[p.Key] = true
+		if p.Kind != KindService && p.Kind != KindSoftware {
+			t.Errorf("%s: kind %q", p.Key, p.Kind)
+		}
+		if p.Kind == KindService && len(p.Submission) == 0 {
+			t.Errorf("%s: a service without submission endpoints", p.Key)
+		}
+		if p.Kind == KindService && p.UsernameHint == "" {
+			t.Errorf("%s: a service without a username hint", p.Key)
+		}
+		for _, d := range p.EmailDomains {
+			if other, dup := domains[d]; dup {
+				t.Errorf("email domain %s claimed by %s and %s", d, other, p.Key)
+			}
+			domains[d] = p.Key
+		}
+		for _, u := range []string{p.AppPasswordURL, p.DocsURL, p.AuthDocsURL, p.OAuthDocsURL, p.SenderDocsURL, p.StatusURL} {
+			if u == "" {
+				continue
+			}
+			pu, err := url.Parse(u)
+			if err != nil || pu.Scheme != "https" || pu.Host == "" {
+				t.Errorf("%s: URL %q is not an absolute https URL", p.Key, u)
+			}
+		}
+		for _, e := range p.Endpoints("") {
+			if strings.Contains(e.Host, "{") || e.Port <= 0 || e.Security == "" {
+				t.Errorf("%s: endpoint %+v incomplete", p.Key, e)
+			}
+			// Every advertised endpoint must be recognised as its own provider.
+			if got, ok := Recognise(e.Host, nil, "", nil); !ok || got.Key != p.Key {
+				t.Errorf("%s: its own endpoint %s recognised as %q", p.Key, e.Host, got.Key)
+			}
+		}
+		for _, d := range p.EmailDomains {
+			if got, ok := ForEmailDomain(d); !ok || got.Key != p.Key {
+				t.Errorf("%s: ForEmailDomain(%s) = %q", p.Key, d, got.Key)
+			}
+		}
+	}
+	for _, key := range []string{"gmail", "microsoft365", "outlook", "yahoo", "icloud", "zoho", "fastmail", "ses", "sendgrid", "mailgun", "postmark", "brevo", "postfix", "exim", "dovecot", "opensmtpd", "exchange"} {
+		if !seen[key] {
+			t.Errorf("provider %q missing", key)
+		}
+	}
+}
+
+func TestEndpointsFillRegion(t *testing.T) {
+	ses, ok := ByKey("ses")
+	if !ok {
+		t.Fatal("no ses")
+	}
+	eps := ses.Endpoints("ap-southeast-2")
+	if eps[0].Host != "email-smtp.ap-southeast-2.amazonaws.com" || eps[0].Port != 587 {
+		t.Fatalf("ses endpoint = %+v", eps[0])
+	}
+	if ses.Submission[0].Host != "email-smtp.{region}.amazonaws.com" {
+		t.Fatal("Endpoints changed the table")
+	}
+}
+
+func TestAllReturnsACopy(t *testing.T) {
+	a := All()
+	a[0].Hosts[0] = "changed.example"
+	b := All()
+	if b[0].Hosts[0] == "changed.example" {
+		t.Fatal("All exposes the table")
+	}
+}
