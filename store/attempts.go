@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+const insertAttempt = `INSERT INTO attempts (
+	id, started_at, host, port, security, username, status, outcome,
+	code, title, failed_step, reply_text, duration_ms, doc
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (w row) insertArgs() []any {
+	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
+		w.code, w.title, w.failedStep, w.replyText, w.durationMS, w.doc}
+}
+
+// Create stores a new attempt. The caller sets r.ID (the permalink id);
+// r.Status is normally queued or running.
+func (s *Store) Create(ctx context.Context, r probe.Result) error {
+	if r.ID == "" {
+		return errors.New("store: create attempt: empty id")
+	}
+	w, err := toRow(r)
+	if err != nil {
+		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
+	}
+	if _, err := s.write.ExecContext(ctx, insertAttempt, w.insertArgs()...); err != nil {
+		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// CreateBatch stores many new attempts in one transaction through one
+// prepared statement: for imports and for filling benchmark databases.
+func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: create batch: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, insertAttempt)
+	if err != nil {
+		return fmt.Errorf("store: create batch: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range rs {
+		if r.ID == "" {
+			return errors.New("store: create batch: empty id")
+		}
+		w, err := toRow(r)
+		if err != nil {
+			return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, w.insertArgs()...); err != nil {
+			return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: create batch: %w", err)
+	}
+	return nil
+}
+
+// Update overwrites the stored attempt r.ID with r, whole: progress while
+// the probe runs, and the final result. Writing the same r twice is
+// harmless. ErrNotFound if the attempt does not exist.
+func (s *Store) Update(ctx context.Context, r probe.Result) error {
+	w, err := toRow(r)
+	if err != nil {
+		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET
+		started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
+		code = ?, title = ?, failed_step = ?, reply_text = ?, duration_ms = ?, doc = ?
+		WHERE id = ?`,
+		w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
+		w.code, w.title, w.failedStep, w.replyText, w.durationMS, w.doc, w.id)
+	if err != nil {
+		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: update attempt %s: %w", r.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// Get returns the attempt with this id, whole. ErrNotFound if there is none.
+func (s *Store) Get(ctx context.Context, id string) (probe.Result, error) {
+	r, err := scanResult(s.read.QueryRowContext(ctx, `SELECT status, doc FROM attempts WHERE id = ?`, id))
+	if err != nil {
+		return r, fmt.Errorf("store: get attempt %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// scanResult reads (status, doc). The status column wins over the
+// document's: MarkInterrupted changes the column alone.
+func scanResult(sc interface{ Scan(...any) error }) (probe.Result, error) {
+	var status string
+	var doc []byte
+	if err := sc.Scan(&status, &doc); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return probe.Result{}, ErrNotFound
+		}
+		return probe.Result{}, err
+	}
+	r, err := decodeDoc(doc)
+	if err != nil {
+		return r, err
+	}
+	r.Status = probe.Status(status)
+	return r, nil
+}
+
+// Delete removes the attempt with this id. ErrNotFound if there is none.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete attempt %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: delete attempt %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: delete attempt %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// MarkInterrupted turns every queued or running attempt into an interrupted
+// one and says how many there were. Called at startup: nothing can be
+// running before the runner starts, so whatever claims to be was cut off by
+// a crash or a restart, and must not be shown as running forever.
+func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET status = 'interrupted'
+		WHERE status IN ('queued', 'running')`)
+	if err != nil {
+		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
+	}
+	return n, nil
+}
+
+// pruneBatch bounds one delete transaction, so that pruning a large backlog
+// does not hold the write lock long enough to stall probes being saved.
+const pruneBatch = 5000
+
+// Prune deletes attempts that started before olderThan and says how many.
+func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
+	cut := olderThan.UnixMilli()
+	var total int64
+	for {
+		res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id IN (
+			SELECT id FROM attempts WHERE started_at < ? ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("store: prune attempts before %s: %w", olderThan.Format(time.RFC3339), err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("store: prune attempts: %w", err)
+		}
+		total += n
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
+
+// LastSuccessBefore returns the newest attempt against host:port that
+// started before the given time and worked (outcome success or warning: the
+// probe did all it was asked to), for "what changed since it last worked".
+// ErrNotFound if none did.
+func (s *Store) LastSuccessBefore(ctx context.Context, host string, port int, before time.Time) (probe.Result, error) {
+	// The literal IN list matches the partial index attempts_worked.
+	r, err := scanResult(s.read.QueryRowContext(ctx, `SELECT status, doc FROM attempts
+		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning') AND started_at < ?
+		ORDER BY started_at DESC, id DESC LIMIT 1`, normHost(host), port, before.UnixMilli()))
+	if err != nil {
+		return r, fmt.Errorf("store: last success for %s:%d: %w", host, port, err)
+	}
+	return r, nil
+}

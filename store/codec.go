@@ -1,0 +1,140 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// The document column holds one format byte, then the payload. The byte lets
+// a later version change the encoding (a preset dictionary, zstd) without
+// rewriting old rows.
+const docDeflateJSON byte = 1 // raw DEFLATE (RFC 1951) of the Result's JSON
+
+// A flate.Writer allocates about 1 MB of tables: reuse them.
+var (
+	flateWriters = sync.Pool{New: func() any {
+		w, _ := flate.NewWriter(nil, flate.BestCompression)
+		return w
+	}}
+	flateReaders = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+)
+
+// encodeDoc turns a Result into the document column.
+func encodeDoc(r probe.Result) ([]byte, error) {
+	js, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(js)/3 + 16)
+	buf.WriteByte(docDeflateJSON)
+	w := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(js); err != nil {
+		return nil, fmt.Errorf("compress result: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compress result: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeDoc turns the document column back into a Result.
+func decodeDoc(doc []byte) (probe.Result, error) {
+	var r probe.Result
+	if len(doc) == 0 || doc[0] != docDeflateJSON {
+		return r, fmt.Errorf("decode result: unknown document format")
+	}
+	fr := flateReaders.Get().(io.ReadCloser)
+	defer flateReaders.Put(fr)
+	if err := fr.(flate.Resetter).Reset(bytes.NewReader(doc[1:]), nil); err != nil {
+		return r, fmt.Errorf("decode result: %w", err)
+	}
+	js, err := io.ReadAll(fr)
+	if err != nil {
+		return r, fmt.Errorf("decode result: decompress: %w", err)
+	}
+	if err := json.Unmarshal(js, &r); err != nil {
+		return r, fmt.Errorf("decode result: %w", err)
+	}
+	return r, nil
+}
+
+// maxReplyText bounds the reply_text column: enough for any real multi-line
+// reply, small enough that a hostile server cannot bloat the index-free
+// summary every history page reads.
+const maxReplyText = 1024
+
+// row is the summary columns of one attempt, copied out of the Result.
+type row struct {
+	id, host, security, user, status, outcome string
+	code, title, failedStep, replyText       string
+	startedAt, durationMS                    int64
+	port                                     int
+	doc                                      []byte
+}
+
+// toRow builds the summary columns and the document for r.
+func toRow(r probe.Result) (row, error) {
+	doc, err := encodeDoc(r)
+	if err != nil {
+		return row{}, err
+	}
+	w := row{
+		id:         r.ID,
+		startedAt:  r.StartedAt.UnixMilli(),
+		host:       normHost(r.Settings.Host),
+		port:       r.Settings.Port,
+		security:   string(r.Settings.Security),
+		user:       r.Settings.User,
+		status:     string(r.Status),
+		outcome:    string(r.Outcome),
+		durationMS: r.DurationMS,
+		doc:        doc,
+	}
+	if d := r.Diagnosis; d != nil {
+		w.code, w.title = d.Code, d.Title
+	}
+	if f := r.Failure; f != nil {
+		w.failedStep = f.Step
+		w.replyText = replyText(f)
+	}
+	return w, nil
+}
+
+// replyText is what the server said when things failed: every line of the
+// reply, or, when there was no reply (a refused connection, a handshake
+// error), the error itself.
+func replyText(f *probe.Failure) string {
+	s := strings.Join(f.Lines, "\n")
+	if s == "" {
+		s = f.Err
+	}
+	return truncate(s, maxReplyText)
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// normHost is the form hosts are stored and filtered in: DNS names are
+// case-insensitive, so "SMTP.Gmail.com" and "smtp.gmail.com" are one server.
+func normHost(h string) string {
+	return strings.ToLower(strings.TrimSpace(h))
+}

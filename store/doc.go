@@ -1,0 +1,41 @@
+// Package store keeps probe attempts (probe.Result) in SQLite and answers the
+// questions the dashboard asks of them: one attempt whole, pages of history
+// under a filter, counts, a per-server view, a per-day breakdown of
+// diagnosis codes, and the last attempt that worked.
+//
+// # Why a document plus summary columns
+//
+// An attempt is written whole (at creation, at each progress update, at the
+// end) and read whole (the permalink page, the JSON API). Nothing ever asks
+// for "transcript line 7 of every attempt", so the Result is stored as one
+// document: JSON, DEFLATE-compressed, in a BLOB (see codec.go). What the
+// history pages do filter, sort and show (time, host, port, user, status,
+// outcome, diagnosis code and title, failed step, the server's reply) is
+// copied into plain indexed columns beside it. Normalised tables for steps,
+// transcript lines and findings would cost a join per page and roughly an
+// order of magnitude more space (a row and index entry per transcript line)
+// for no query that needs them; compressed, a typical attempt with a
+// 25-line transcript takes about 1.5 KB including its index entries.
+//
+// # SQLite set-up
+//
+// The driver is modernc.org/sqlite (pure Go). As gatus does, every pragma is
+// in the DSN, so each pooled connection gets it: WAL (readers never block
+// the writer), busy_timeout, foreign_keys, synchronous=NORMAL (safe with
+// WAL: a power cut may lose the last commits, never corrupt the file) and
+// BEGIN IMMEDIATE for transactions (a writer takes the lock at BEGIN rather
+// than failing with SQLITE_BUSY on its first write). Writes go through one
+// connection (SQLite has one writer anyway; one connection turns lock
+// contention into a queue in database/sql); reads use a second pool of
+// query_only connections.
+//
+// # Portability
+//
+// A PostgreSQL store is planned. The SQL keeps to plain types and syntax both
+// understand: row-value comparisons for the keyset, partial indexes, LIMIT,
+// '?' placeholders (to be rebound to $n). What is SQLite's alone is in
+// sqlite.go (the DSN, PRAGMA integrity_check, the checkpoint); LIKE is
+// case-insensitive for ASCII in SQLite and would be ILIKE in PostgreSQL.
+//
+// The password never reaches this package: probe.Result has no field for it.
+package store

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// Filter selects attempts for List and Count. Zero fields do not filter.
+type Filter struct {
+	Host    string        // exact, case-insensitive
+	Port    int           // only with Host in practice, but allowed alone
+	Outcome probe.Outcome // success, warning, failure
+	Code    string        // the primary diagnosis code
+	// Q is free text, matched case-insensitively (ASCII) as a substring of
+	// the host, the user, the diagnosis code and title, and the server's
+	// reply. It cannot use an index: the walk goes newest first and stops
+	// when the page is full, so it is quick when matches are common and
+	// scans everything in the filter's range when they are rare.
+	Q            string
+	Since, Until time.Time // Since inclusive, Until exclusive
+	Limit        int       // page size: DefaultLimit if 0, at most MaxLimit
+	Cursor       string    // Page.Next of the previous page; "" for the first
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// ErrBadCursor is returned (wrapped) for a cursor this store did not make.
+var ErrBadCursor = errors.New("store: bad cursor")
+
+// Summary is one attempt as a history row shows it.
+type Summary struct {
+	ID         string         `json:"id"`
+	StartedAt  time.Time      `json:"started_at"`
+	Host       string         `json:"host"`
+	Port       int            `json:"port"`
+	Security   probe.Security `json:"security"`
+	User       string         `json:"user,omitempty"`
+	Status     probe.Status   `json:"status"`
+	Outcome    probe.Outcome  `json:"outcome,omitempty"`
+	Code       string         `json:"code,omitempty"`
+	Title      string         `json:"title,omitempty"`
+	FailedStep string         `json:"failed_step,omitempty"`
+	DurationMS int64          `json:"duration_ms"`
+	// Reply is the first line of the failing reply (or the error when
+	// there was no reply), for display; untrusted server text.
+	Reply string `json:"reply,omitempty"`
+}
+
+// Page is one page of history, newest first. Next is the cursor for the
+// following page, "" on the last one.
+type Page struct {
+	Attempts []Summary `json:"attempts"`
+	Next     string    `json:"next,omitempty"`
+}
+
+// List returns one page of attempts matching f, newest first.
+//
+// Pages are keyset-paginated on (started_at, id): the cursor is the last
+// row's key, and the next page starts strictly after it in that order. So
+// attempts added while someone pages neither shift nor repeat rows, ties on
+// the same millisecond are ordered by id, and every page, however deep, is
+// an index range walk of LIMIT rows (OFFSET would walk all rows before it).
+func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
+	where, args, err := f.where(true)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	q := `SELECT id, started_at, host, port, security, username, status, outcome,
+		code, title, failed_step, duration_ms, reply_text
+		FROM attempts` + where + `
+		ORDER BY started_at DESC, id DESC LIMIT ?`
+	rows, err := s.read.QueryContext(ctx, q, append(args, limit+1)...)
+	if err != nil {
+		return Page{}, fmt.Errorf("store: list attempts: %w", err)
+	}
+	defer rows.Close()
+	p := Page{Attempts: make([]Summary, 0, limit)}
+	for rows.Next() {
+		var a Summary
+		var ms int64
+		if err := rows.Scan(&a.ID, &ms, &a.Host, &a.Port, &a.Security, &a.User, &a.Status, &a.Outcome,
+			&a.Code, &a.Title, &a.FailedStep, &a.DurationMS, &a.Reply); err != nil {
+			return Page{}, fmt.Errorf("store: list attempts: %w", err)
+		}
+		a.StartedAt = time.UnixMilli(ms).UTC()
+		a.Reply, _, _ = strings.Cut(a.Reply, "\n")
+		p.Attempts = append(p.Attempts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("store: list attempts: %w", err)
+	}
+	if len(p.Attempts) > limit {
+		p.Attempts = p.Attempts[:limit]
+		last := p.Attempts[limit-1]
+		p.Next = encodeCursor(last.StartedAt.UnixMilli(), last.ID)
+	}
+	return p, nil
+}
+
+// where builds the WHERE clause for f; withCursor adds the keyset bound.
+func (f Filter) where(withCursor bool) (string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if f.Host != "" {
+		add("host = ?", normHost(f.Host))
+	}
+	if f.Port != 0 {
+		add("port = ?", f.Port)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", string(f.Outcome))
+	}
+	if f.Code != "" {
+		add("code = ?", f.Code)
+	}
+	if !f.Since.IsZero() {
+		add("started_at >= ?", f.Since.UnixMilli())
+	}
+	if !f.Until.IsZero() {
+		add("started_at < ?", f.Until.UnixMilli())
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		// SQLite's LIKE ignores ASCII case; PostgreSQL would say ILIKE.
+		p := "%" + escapeLike(q) + "%"
+		add(`(host LIKE ? ESCAPE '\' OR username LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\'
+			OR title LIKE ? ESCAPE '\' OR reply_text LIKE ? ESCAPE '\')`, p, p, p, p, p)
+	}
+	if withCursor && f.Cursor != "" {
+		ms, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		add("(started_at, id) < (?, ?)", ms, id)
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// escapeLike makes s match itself literally inside a LIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// A cursor is "<started_at ms>.<id>" in unpadded URL-safe base64: opaque to
+// clients, safe in a query string, and free to change form later.
+func encodeCursor(ms int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(ms, 10) + "." + id))
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: %v", ErrBadCursor, err)
+	}
+	msText, id, ok := strings.Cut(string(b), ".")
+	ms, err := strconv.ParseInt(msText, 10, 64)
+	if !ok || err != nil || id == "" {
+		return 0, "", ErrBadCursor
+	}
+	return ms, id, nil
+}
+
+// Counts is how many attempts match a filter, in all and split two ways.
+type Counts struct {
+	Total     int64                   `json:"total"`
+	ByOutcome map[probe.Outcome]int64 `json:"by_outcome"` // unfinished attempts have no outcome and are in Total only
+	ByCode    map[string]int64        `json:"by_code"`    // undiagnosed attempts are in Total only
+}
+
+// Count counts the attempts matching f (Limit and Cursor are ignored).
+// Unfiltered it walks whole indexes, so on a very large history it is
+// slower than a page; pass Since to bound it.
+func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
+	where, args, err := f.where(false)
+	if err != nil {
+		return Counts{}, err
+	}
+	c := Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
+	// Both counts in one read transaction, so they agree with each other.
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("store: count attempts: %w", err)
+	}
+	defer tx.Rollback()
+	for _, col := range []string{"outcome", "code"} {
+		rows, err := tx.QueryContext(ctx, `SELECT `+col+`, COUNT(*) FROM attempts`+where+` GROUP BY `+col, args...)
+		if err != nil {
+			return c, fmt.Errorf("store: count attempts by %s: %w", col, err)
+		}
+		for rows.Next() {
+			var key string
+			var n int64
+			if err := rows.Scan(&key, &n); err != nil {
+				rows.Close()
+				return c, fmt.Errorf("store: count attempts by %s: %w", col, err)
+			}
+			switch {
+			case col == "outcome":
+				c.Total += n
+				if key != "" {
+					c.ByOutcome[probe.Outcome(key)] = n
+				}
+			case key != "":
+				c.ByCode[key] = n
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return c, fmt.Errorf("store: count attempts by %s: %w", col, err)
+		}
+	}
+	return c, nil
+}

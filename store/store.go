@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/smtpdoctor/smtpdoctor/migrations"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ErrNotFound is returned (wrapped) when no attempt matches.
+var ErrNotFound = errors.New("store: not found")
+
+// Store keeps attempts. It is safe for concurrent use.
+type Store struct {
+	write *sql.DB // one connection: SQLite has one writer
+	read  *sql.DB // query_only connections
+}
+
+// Open opens (creating if needed) the database at path, brings its schema up
+// to date, and refuses a schema newer than this binary (ErrSchemaTooNew).
+func Open(ctx context.Context, path string) (*Store, error) {
+	ms, err := loadMigrations(migrations.FS)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	write, err := sql.Open("sqlite", writerDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write, ms); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", readerDSN(path))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	return &Store{write: write, read: read}, nil
+}
+
+// SchemaVersion is the schema version this binary knows (the number of
+// embedded migrations).
+func SchemaVersion() int {
+	ms, err := loadMigrations(migrations.FS)
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// Close closes both pools. The last connection to close checkpoints the
+// write-ahead log into the main file.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping reports whether the database answers a query (for /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx share, for helpers that run in either.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
