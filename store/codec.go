@@ -77,10 +77,10 @@ const maxReplyText = 1024
 // row is the summary columns of one attempt, copied out of the Result.
 type row struct {
 	id, host, security, user, status, outcome string
-	code, title, failedStep, replyText       string
-	startedAt, durationMS                    int64
-	port                                     int
-	doc                                      []byte
+	code, title, failedStep, replyText        string
+	startedAt, durationMS                     int64
+	port                                      int
+	doc                                       []byte
 }
 
 // toRow builds the summary columns and the document for r.
