@@ -1,0 +1,64 @@
+// smtpdoctor: the little JavaScript there is. Every page works without it;
+// this only adds live progress, provider presets and a copy button.
+(function () {
+  "use strict";
+
+  // Provider presets: the links work without JS (?preset=key reloads the
+  // form prefilled); with JS they fill the fields in place and keep
+  // whatever else was typed, the password included.
+  document.querySelectorAll("a[data-preset-host]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      var form = document.getElementById("probe-form");
+      if (!form) return;
+      ev.preventDefault();
+      form.elements.host.value = a.dataset.presetHost;
+      form.elements.port.value = a.dataset.presetPort;
+      form.elements.security.value = a.dataset.presetSecurity;
+      if (a.dataset.presetMech) form.elements.mech.value = a.dataset.presetMech;
+      var note = document.getElementById("preset-note");
+      if (note) note.textContent = "Filled in the settings for " + a.textContent.trim() + ".";
+      form.elements.user.focus();
+    });
+  });
+
+  // Copy-link buttons: the URL is also shown as plain text next to it.
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var text = b.dataset.copy;
+      var done = function () { b.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () {});
+      } else {
+        var t = document.createElement("textarea");
+        t.value = text;
+        document.body.appendChild(t);
+        t.select();
+        try { document.execCommand("copy"); done(); } catch (e) {}
+        t.remove();
+      }
+    });
+  });
+
+  // Delete asks first.
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (ev) {
+      if (!window.confirm(f.dataset.confirm)) ev.preventDefault();
+    });
+  });
+
+  // Live progress: the server renders the same fragment it puts in the
+  // page and sends it as a server-sent event; we swap it in. When the probe
+  // is done, reload for the full report.
+  var live = document.querySelector("[data-events]");
+  if (live && window.EventSource) {
+    var es = new EventSource(live.dataset.events);
+    es.addEventListener("progress", function (ev) {
+      live.innerHTML = ev.data;
+    });
+    es.addEventListener("done", function () {
+      es.close();
+      window.location.reload();
+    });
+  }
+})();

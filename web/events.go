@@ -1,0 +1,71 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// events is GET /p/{id}/events: server-sent events for live progress. Each
+// "progress" event carries the same HTML fragment the page shows (steps and
+// transcript so far), rendered by the same templ component; "done" tells
+// the page to reload for the full report. Without JavaScript the page
+// refreshes itself instead.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	res, ok := s.loadAttempt(w, r)
+	if !ok {
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	rc := http.NewResponseController(w)
+	// A probe may outlast the server's WriteTimeout; the stream must not.
+	_ = rc.SetWriteDeadline(time.Time{})
+	w.WriteHeader(http.StatusOK)
+
+	j := s.runner.lookup(res.ID)
+	if j == nil || !isLive(res) {
+		writeEvent(w, "done", "")
+		rc.Flush()
+		return
+	}
+	var buf bytes.Buffer
+	for {
+		cur, changed, done := j.snapshot()
+		buf.Reset()
+		if err := progress(cur).Render(r.Context(), &buf); err != nil {
+			return
+		}
+		writeEvent(w, "progress", buf.String())
+		if done {
+			writeEvent(w, "done", "")
+		}
+		if err := rc.Flush(); err != nil || done {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+// writeEvent writes one SSE event; every line of data gets its own
+// "data:" prefix (the HTML spec's event stream format).
+func writeEvent(w http.ResponseWriter, name, data string) {
+	var b strings.Builder
+	b.WriteString("event: ")
+	b.WriteString(name)
+	b.WriteByte('\n')
+	for line := range strings.SplitSeq(strings.ReplaceAll(data, "\r", ""), "\n") {
+		b.WriteString("data: ")
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	w.Write([]byte(b.String()))
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/store"
+)
+
+// permalinkView is what the permalink page shows.
+type permalinkView struct {
+	R       probe.Result
+	URL     string // absolute permalink, shown as text and copied by the button
+	Live    bool   // queued or running: the page updates itself
+	Changes []change
+	LastOK  *probe.Result
+}
+
+func isLive(r probe.Result) bool {
+	return r.Status == probe.StatusQueued || r.Status == probe.StatusRunning
+}
+
+// loadAttempt reads the {id} of the route: the live snapshot when the
+// probe runs in this process (fresher than the store), else the store.
+// It answers the request itself (404, 500) when it returns ok=false.
+func (s *Server) loadAttempt(w http.ResponseWriter, r *http.Request) (probe.Result, bool) {
+	id, ok := parseID(chi.URLParam(r, "id"))
+	if !ok {
+		s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test. Check that it was copied whole.")
+		return probe.Result{}, false
+	}
+	if j := s.runner.lookup(id); j != nil {
+		res, _, _ := j.snapshot()
+		return res, true
+	}
+	res, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.notFoundOr(w, r, "loading the test", err)
+		return probe.Result{}, false
+	}
+	res.ID = id
+	return res, true
+}
+
+// notFoundOr turns store.ErrNotFound into a 404 page and anything else
+// into a logged 500.
+func (s *Server) notFoundOr(w http.ResponseWriter, r *http.Request, doing string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		s.clientError(w, r, http.StatusNotFound, "No such test",
+			"There is no test at this link. It may have been deleted, or removed after the retention period.")
+		return
+	}
+	s.serverError(w, r, doing, err)
+}
+
+// permalink is GET /p/{id}.
+func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
+	res, ok := s.loadAttempt(w, r)
+	if !ok {
+		return
+	}
+	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res)}
+	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure {
+		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
+		switch {
+		case err == nil:
+			v.LastOK = &last
+			v.Changes = diffResults(last, res)
+		case !errors.Is(err, store.ErrNotFound):
+			s.log.WarnContext(r.Context(), "find the last success", "request_id", reqID(r.Context()), "err", err)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Live {
+		w.Header().Set("Cache-Control", "no-store")
+	} else {
+		w.Header().Set("Cache-Control", "private, max-age=60")
+	}
+	permalinkPage(v).Render(r.Context(), w)
+}
+
+// deleteAttempt is POST /p/{id}/delete.
+func (s *Server) deleteAttempt(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(chi.URLParam(r, "id"))
+	if !ok {
+		s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test.")
+		return
+	}
+	if s.runner.lookup(id) != nil {
+		s.clientError(w, r, http.StatusConflict, "Still running", "This test is still running; delete it when it has finished.")
+		return
+	}
+	if err := s.store.Delete(r.Context(), id); err != nil {
+		s.notFoundOr(w, r, "deleting the test", err)
+		return
+	}
+	http.Redirect(w, r, "/history?deleted=1", http.StatusSeeOther)
+}
+
+// absURL builds an absolute URL for a path on this dashboard, for the
+// copy-link box and the API's "url". The scheme is a best guess (the
+// header only affects what is displayed).
+func absURL(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+
+	"github.com/smtpdoctor/smtpdoctor/static"
+)
+
+// routes is every URL the dashboard answers (CONTRACT.md, "HTTP").
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	// The client address is the TCP peer: X-Forwarded-For is not trusted,
+	// so rate limits cannot be dodged by sending a header.
+	r.Use(middleware.ClientIPFromRemoteAddr, requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
+	// Cross-site POSTs (a form on another site aimed at this dashboard)
+	// are refused with 403, by Sec-Fetch-Site or Origin.
+	r.Use(http.NewCrossOriginProtection().Handler)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.clientError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
+	})
+
+	auth := newAuthenticator(s.cfg)
+	startLimit := s.startLimiter()
+
+	r.Get("/healthz", s.healthz)
+	r.Handle("/static/*", http.StripPrefix("/static", static.Handler()))
+	r.Get("/guide", s.guide)
+
+	// Permalinks, their live events and exports: public when the operator
+	// says so (the unguessable id is then the capability).
+	r.Group(func(r chi.Router) {
+		if !s.cfg.PublicPermalinks {
+			r.Use(auth.requireAuth)
+		}
+		r.Get("/p/{id}", s.permalink)
+		r.Get("/p/{id}/events", s.events)
+		r.Get("/p/{id}.json", s.exportJSON)
+		r.Get("/p/{id}.txt", s.exportText)
+		r.Get("/api/v1/probes/{id}", s.apiGet)
+	})
+
+	r.Group(func(r chi.Router) {
+		r.Use(auth.requireAuth)
+		r.Get("/", s.form)
+		r.With(startLimit).Post("/probes", s.startForm)
+		r.Post("/p/{id}/delete", s.deleteAttempt)
+		r.Get("/history", s.history)
+		r.Get("/history.csv", s.historyCSV)
+		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
+		r.Get("/api/v1/probes", s.apiList)
+	})
+	return r
+}
+
+// startLimiter limits how many probes one client address starts per
+// minute (ProbeRate).
+func (s *Server) startLimiter() func(http.Handler) http.Handler {
+	if s.cfg.ProbeRate < 0 {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
+		func(r *http.Request) (string, error) { return middleware.GetClientIP(r.Context()), nil },
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
+			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
+		}))
+}
+
+// recoverer turns a panic in a handler into a logged 500.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.serverError(w, r, "answering the request", panicError{v})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return "panic: " + stringify(p.v) }
+
+func stringify(v any) string {
+	if e, ok := v.(error); ok {
+		return e.Error()
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "non-string panic value"
+}
+
+// healthz is GET /healthz: 200 when the database answers.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(r.Context()); err != nil {
+		s.log.ErrorContext(r.Context(), "health check", "request_id", reqID(r.Context()), "err", err)
+		http.Error(w, "database not answering", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}

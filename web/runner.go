@@ -1,0 +1,332 @@
+package web
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// The runner runs probes in the background, bounded three ways: MaxProbes
+// run at once and QueueSize more may wait (beyond that a request is
+// refused with 503 and Retry-After rather than piling up goroutines);
+// PerTarget bounds concurrent probes of one host, so the dashboard cannot
+// be used to hammer a server; and the per-client start rate is limited in
+// routes.go. The attempt is stored (queued) before its probe starts, its
+// progress is stored and pushed to live viewers as it goes, and the
+// password lives only in the goroutine that runs the probe.
+
+// capacityError is a refusal to start a probe right now.
+type capacityError struct {
+	msg        string
+	retryAfter time.Duration
+}
+
+func (e *capacityError) Error() string { return e.msg }
+
+var errShuttingDown = errors.New("the dashboard is shutting down; try again in a moment")
+
+type runner struct {
+	s   *Server
+	sem chan struct{}
+
+	mu       sync.Mutex
+	admitted int
+	perHost  map[string]int
+	jobs     map[string]*job
+	closing  bool
+
+	// ctx is the parent of every probe; cancelled when Shutdown gives up
+	// waiting.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newRunner(s *Server) *runner {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &runner{
+		s:       s,
+		sem:     make(chan struct{}, s.cfg.MaxProbes),
+		perHost: map[string]int{},
+		jobs:    map[string]*job{},
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+}
+
+// job is one probe in flight: its latest snapshot and a broadcast channel
+// closed (and replaced) at every change, for live viewers.
+type job struct {
+	id      string
+	mu      sync.Mutex
+	result  probe.Result
+	changed chan struct{}
+	done    bool
+}
+
+func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.result, j.changed, j.done
+}
+
+func (j *job) set(r probe.Result, done bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.result = r
+	j.done = done
+	close(j.changed)
+	j.changed = make(chan struct{})
+}
+
+// lookup returns the job of a probe running (or queued) in this process.
+func (rn *runner) lookup(id string) *job {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	return rn.jobs[id]
+}
+
+// start admits a probe, stores it as queued and runs it in the
+// background. It returns the permalink id.
+func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secret) (string, error) {
+	host := strings.ToLower(set.Host)
+	rn.mu.Lock()
+	switch {
+	case rn.closing:
+		rn.mu.Unlock()
+		return "", errShuttingDown
+	case rn.admitted >= rn.s.cfg.MaxProbes+rn.s.cfg.QueueSize:
+		rn.mu.Unlock()
+		return "", &capacityError{
+			msg:        fmt.Sprintf("the dashboard is already running %d tests, as many as it allows; try again in a few seconds", rn.admitted),
+			retryAfter: 10 * time.Second,
+		}
+	case rn.s.cfg.PerTarget > 0 && rn.perHost[host] >= rn.s.cfg.PerTarget:
+		rn.mu.Unlock()
+		return "", &capacityError{
+			msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", rn.perHost[host], set.Host),
+			retryAfter: 5 * time.Second,
+		}
+	}
+	rn.admitted++
+	rn.perHost[host]++
+	id := newID()
+	j := &job{id: id, changed: make(chan struct{})}
+	j.result = probe.Result{
+		ID:         id,
+		Status:     probe.StatusQueued,
+		Settings:   set,
+		StartedAt:  time.Now().UTC(),
+		Origin:     rn.s.cfg.Origin,
+		Findings:   []probe.Finding{},
+		Steps:      []probe.Step{},
+		Transcript: []probe.Line{},
+	}
+	rn.jobs[id] = j
+	rn.wg.Add(1)
+	rn.mu.Unlock()
+
+	if err := rn.s.store.Create(ctx, j.result); err != nil {
+		rn.release(j, host)
+		rn.wg.Done()
+		return "", fmt.Errorf("store the new attempt: %w", err)
+	}
+	go rn.run(j, host, set, sec)
+	return id, nil
+}
+
+func (rn *runner) release(j *job, host string) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.admitted--
+	if rn.perHost[host]--; rn.perHost[host] <= 0 {
+		delete(rn.perHost, host)
+	}
+	delete(rn.jobs, j.id)
+}
+
+// run waits for a slot, runs the probe, diagnoses and stores the result.
+// sec is the only copy of the password the dashboard keeps; it goes out of
+// scope when run returns.
+func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret) {
+	defer rn.wg.Done()
+	defer rn.release(j, host)
+	log := rn.s.log.With("attempt", j.id)
+
+	select {
+	case rn.sem <- struct{}{}:
+		defer func() { <-rn.sem }()
+	case <-rn.ctx.Done():
+		r, _, _ := j.snapshot()
+		r.Status = probe.StatusInterrupted
+		rn.save(log, r)
+		j.set(r, true)
+		return
+	}
+
+	r, _, _ := j.snapshot()
+	r.Status = probe.StatusRunning
+	j.set(r, false)
+
+	stopPersist := make(chan struct{})
+	persisted := make(chan struct{})
+	go rn.persist(j, log, stopPersist, persisted)
+
+	opts := probe.Options{
+		RootCAs:      rn.rootCAs(set),
+		StepTimeout:  rn.s.cfg.StepTimeout,
+		TotalTimeout: rn.s.cfg.TotalTimeout,
+		Policy:       rn.s.policy.checkAddr,
+		Origin:       rn.s.cfg.Origin,
+		Observe: func(p probe.Result) {
+			p.ID, p.Status = j.id, probe.StatusRunning
+			j.set(p, false)
+		},
+	}
+	started := time.Now()
+	res := runProbe(rn.ctx, set, sec, opts)
+	sec = probe.Secret{}
+	_ = sec
+
+	res.ID = j.id
+	res.Settings = set
+	res.Status = probe.StatusDone
+	if res.Origin == "" {
+		res.Origin = rn.s.cfg.Origin
+	}
+	if res.StartedAt.IsZero() {
+		res.StartedAt = r.StartedAt
+	}
+	diagnose(&res)
+	if rn.ctx.Err() != nil {
+		res.Status = probe.StatusInterrupted
+	}
+	close(stopPersist)
+	<-persisted
+	rn.save(log, res)
+	j.set(res, true)
+	code := ""
+	if res.Diagnosis != nil {
+		code = res.Diagnosis.Code
+	}
+	log.Info("probe finished", "host", set.Host, "port", set.Port, "outcome", res.Outcome,
+		"code", code, "status", res.Status, "took", time.Since(started).Round(time.Millisecond).String())
+}
+
+// persist writes progress to the store while the probe runs, coalescing:
+// whatever changed while a write was under way goes out in the next one.
+func (rn *runner) persist(j *job, log interface{ Error(string, ...any) }, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	var written *probe.Result
+	for {
+		r, changed, _ := j.snapshot()
+		if written == nil || len(r.Transcript) != len(written.Transcript) || len(r.Steps) != len(written.Steps) ||
+			r.Status != written.Status || stepsDiffer(r.Steps, written.Steps) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := rn.s.store.Update(ctx, r); err != nil {
+				log.Error("store probe progress", "err", err)
+			}
+			cancel()
+			written = &r
+		}
+		select {
+		case <-stop:
+			return
+		case <-changed:
+		}
+	}
+}
+
+func stepsDiffer(a, b []probe.Step) bool {
+	if len(a) != len(b) {
+		return true
+	}
+	for i := range a {
+		if a[i].Status != b[i].Status {
+			return true
+		}
+	}
+	return false
+}
+
+func (rn *runner) save(log interface{ Error(string, ...any) }, r probe.Result) {
+	// The request that started the probe is long gone; the final write
+	// must not depend on it, but must not hang forever either.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rn.s.store.Update(ctx, r); err != nil {
+		log.Error("store probe result", "err", err)
+	}
+}
+
+// rootCAs trusts the sandbox's CA for the sandbox, the configured roots
+// for everything else.
+func (rn *runner) rootCAs(set probe.Settings) *x509.CertPool {
+	if sb := rn.s.cfg.Sandbox; sb != nil && rn.s.policy.isSandboxHost(set.Host, set.Port) {
+		return sb.RootCAs()
+	}
+	return rn.s.cfg.RootCAs
+}
+
+// wait blocks until the probe id is done or ctx ends, and returns the
+// latest result and whether it is finished. Probes not running here are
+// read from the store.
+func (rn *runner) wait(ctx context.Context, id string) (probe.Result, bool, error) {
+	j := rn.lookup(id)
+	if j == nil {
+		r, err := rn.s.store.Get(ctx, id)
+		return r, err == nil && r.Status != probe.StatusQueued && r.Status != probe.StatusRunning, err
+	}
+	for {
+		r, changed, done := j.snapshot()
+		if done {
+			return r, true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return r, false, nil
+		case <-changed:
+		}
+	}
+}
+
+// shutdown refuses new probes, waits for those in flight until ctx ends,
+// then cancels them; they store themselves as interrupted, and whatever
+// still claims to be queued or running in the store is marked so too.
+func (rn *runner) shutdown(ctx context.Context) error {
+	rn.mu.Lock()
+	rn.closing = true
+	rn.mu.Unlock()
+	finished := make(chan struct{})
+	go func() {
+		rn.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		rn.cancel()
+		return nil
+	case <-ctx.Done():
+	}
+	rn.cancel()
+	select {
+	case <-finished:
+	case <-time.After(3 * time.Second):
+	}
+	mctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n, err := rn.s.store.MarkInterrupted(mctx)
+	if err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	if n > 0 {
+		rn.s.log.Warn("marked unfinished probes interrupted", "count", n)
+	}
+	return nil
+}

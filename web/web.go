@@ -1,0 +1,198 @@
+// Package web is smtpdoctor's dashboard: the form that starts a probe, the
+// permalink page that shows it live and then as a report, the history, the
+// guide, and a small JSON API for scripts. It runs probes in a bounded
+// background pool (runner.go), keeps them to the targets the operator
+// allows (policy.go), and stores every attempt through package store.
+//
+// Security posture, in one place: every field is validated before anything
+// connects (settings.go); responses carry a nonce-based Content-Security-
+// Policy, nosniff, no-referrer and frame-ancestors 'none'; cross-site form
+// posts are refused; request bodies are bounded; server text is always
+// escaped by templ; the password lives only in the memory of the job that
+// uses it. Access control is optional: HTTP basic auth with a bcrypt hash,
+// or a header set by a trusted reverse proxy.
+package web
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/store"
+)
+
+// Config is how the dashboard behaves. The zero value of every field is a
+// sensible default (noted per field).
+type Config struct {
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// RootCAs verifies server certificates: the system roots plus any
+	// --ca-file. Nil means the system roots.
+	RootCAs *x509.CertPool
+
+	// AllowTargets are address ranges probes may reach even though the
+	// default policy refuses them (loopback, link-local, metadata...).
+	AllowTargets []netip.Prefix
+	// AllowAllTargets turns the address policy off.
+	AllowAllTargets bool
+	// AllowPorts are the ports probes may use; nil means DefaultPorts
+	// (25, 465, 587, 2525).
+	AllowPorts PortSet
+	// DenyPrivate refuses private ranges (RFC 1918, fc00::/7, 100.64/10),
+	// which are allowed by default so an office relay can be tested.
+	DenyPrivate bool
+
+	// ProbeRate is how many probes one client address may start per
+	// minute: 0 means 10, a negative value means unlimited.
+	ProbeRate int
+	// PerTarget bounds concurrent probes per target host: 0 means 2,
+	// negative means unlimited.
+	PerTarget int
+	// MaxProbes bounds concurrent probes in all: 0 means 32.
+	MaxProbes int
+	// QueueSize is how many more probes may wait for a free slot: 0
+	// means none wait (over capacity at once); -1 means 2*MaxProbes.
+	QueueSize int
+
+	// Retention is how long attempts are kept: 0 means 90 days,
+	// negative means forever.
+	Retention time.Duration
+
+	// Sandbox is the built-in demo SMTP server, nil when off. Its
+	// addresses are allowed, its CA trusted, its examples offered.
+	Sandbox Sandbox
+
+	// StepTimeout and TotalTimeout bound each probe (0: the probe's
+	// defaults, 10s per step and 60s in all).
+	StepTimeout  time.Duration
+	TotalTimeout time.Duration
+
+	// BasicUser and BasicHash (bcrypt) turn on HTTP basic auth.
+	BasicUser string
+	BasicHash string
+	// TrustedUserHeader names a header a reverse proxy sets to the
+	// signed-in user (say X-Forwarded-User); requests without it are
+	// refused. The proxy must strip it from what clients send.
+	TrustedUserHeader string
+	// PublicPermalinks lets anyone with a permalink (and its events and
+	// exports) see it without signing in; everything else still asks.
+	PublicPermalinks bool
+
+	// Origin names this machine on permalinks; empty means os.Hostname.
+	Origin string
+}
+
+// Server is the dashboard. Create it with New; serve Handler; stop with
+// Shutdown.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	policy *targetPolicy
+	runner *runner
+
+	pruneStop context.CancelFunc
+	pruneDone chan struct{}
+	closeOnce sync.Once
+}
+
+// New builds the dashboard around an open store and starts its background
+// work: the probe pool, and retention pruning (once at start, then
+// hourly) unless Retention is negative. Shutdown stops both.
+func New(cfg Config, st *store.Store) (*Server, error) {
+	if st == nil {
+		return nil, errors.New("web: new server: nil store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ProbeRate == 0 {
+		cfg.ProbeRate = 10
+	}
+	if cfg.PerTarget == 0 {
+		cfg.PerTarget = 2
+	}
+	if cfg.MaxProbes <= 0 {
+		cfg.MaxProbes = 32
+	}
+	if cfg.QueueSize < 0 {
+		cfg.QueueSize = 2 * cfg.MaxProbes
+	}
+	if cfg.Retention == 0 {
+		cfg.Retention = 90 * 24 * time.Hour
+	}
+	if cfg.Origin == "" {
+		cfg.Origin, _ = os.Hostname()
+	}
+	if cfg.BasicUser != "" && cfg.BasicHash == "" || cfg.BasicUser == "" && cfg.BasicHash != "" {
+		return nil, errors.New("web: new server: basic auth needs both a user and a bcrypt hash")
+	}
+	for _, r := range cfg.AllowPorts {
+		if r[0] < 1 || r[1] > 65535 || r[0] > r[1] {
+			return nil, fmt.Errorf("web: new server: bad port range %d-%d", r[0], r[1])
+		}
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st}
+	s.policy = &targetPolicy{
+		allow:       cfg.AllowTargets,
+		allowAll:    cfg.AllowAllTargets,
+		ports:       cfg.AllowPorts,
+		denyPrivate: cfg.DenyPrivate,
+	}
+	if cfg.Sandbox != nil {
+		s.policy.sandbox = cfg.Sandbox.Contains
+	}
+	s.runner = newRunner(s)
+	s.startPruning()
+	return s, nil
+}
+
+// Shutdown stops taking probes, lets those in flight finish until ctx is
+// done, then cancels the rest and marks them interrupted in the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.pruneStop()
+		<-s.pruneDone
+		err = s.runner.shutdown(ctx)
+	})
+	return err
+}
+
+func (s *Server) startPruning() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.pruneStop = cancel
+	s.pruneDone = make(chan struct{})
+	if s.cfg.Retention < 0 {
+		close(s.pruneDone)
+		return
+	}
+	go func() {
+		defer close(s.pruneDone)
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.Retention))
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("prune old attempts", "err", err)
+			} else if n > 0 {
+				s.log.Info("pruned old attempts", "count", n, "retention", s.cfg.Retention.String())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Handler is the whole dashboard as one http.Handler.
+func (s *Server) Handler() http.Handler { return s.routes() }
