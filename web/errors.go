@@ -3,7 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	)
+)
 
 // serverError is the one place a handler's unexpected failure is logged
 // (with the request id) and turned into a 500 page that shows that id.
@@ -40,4 +40,3 @@ func levelFor(status int) slog.Level {
 	}
 	return slog.LevelInfo
 }
-

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -25,3 +26,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func wantsJSON(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasSuffix(r.URL.Path, ".json")
 }
+
+func queryEscape(s string) string { return url.QueryEscape(s) }
