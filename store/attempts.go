@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -37,8 +40,31 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 }
 
 // CreateBatch stores many new attempts in one transaction through one
-// prepared statement: for imports and for filling benchmark databases.
+// prepared statement: for imports and for filling benchmark databases. The
+// documents are compressed in parallel before the write lock is taken.
 func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
+	ws := make([]row, len(rs))
+	errs := make([]error, len(rs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(rs); i = int(next.Add(1)) - 1 {
+				if rs[i].ID == "" {
+					errs[i] = errors.New("empty id")
+					continue
+				}
+				ws[i], errs[i] = toRow(rs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("store: create attempt %q: %w", rs[i].ID, err)
+		}
+	}
+
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: create batch: %w", err)
@@ -49,16 +75,9 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 		return fmt.Errorf("store: create batch: %w", err)
 	}
 	defer stmt.Close()
-	for _, r := range rs {
-		if r.ID == "" {
-			return errors.New("store: create batch: empty id")
-		}
-		w, err := toRow(r)
-		if err != nil {
-			return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
-		}
+	for _, w := range ws {
 		if _, err := stmt.ExecContext(ctx, w.insertArgs()...); err != nil {
-			return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
+			return fmt.Errorf("store: create attempt %s: %w", w.id, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

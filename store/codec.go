@@ -14,17 +14,17 @@ import (
 )
 
 // The document column holds one format byte, then the payload. The byte lets
-// a later version change the encoding (a preset dictionary, zstd) without
-// rewriting old rows.
-const docDeflateJSON byte = 1 // raw DEFLATE (RFC 1951) of the Result's JSON
+// a later version change the encoding (another dictionary, zstd) without
+// rewriting old rows: decodeDoc keeps reading every format ever written.
+const docDeflateDictV1 byte = 1 // raw DEFLATE (RFC 1951) of the Result's JSON, preset dictionary dictV1
 
 // A flate.Writer allocates about 1 MB of tables: reuse them.
 var (
 	flateWriters = sync.Pool{New: func() any {
-		w, _ := flate.NewWriter(nil, flate.BestCompression)
+		w, _ := flate.NewWriterDict(nil, flate.BestCompression, dictV1)
 		return w
 	}}
-	flateReaders = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+	flateReaders = sync.Pool{New: func() any { return flate.NewReaderDict(nil, dictV1) }}
 )
 
 // encodeDoc turns a Result into the document column.
@@ -35,10 +35,10 @@ func encodeDoc(r probe.Result) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(js)/3 + 16)
-	buf.WriteByte(docDeflateJSON)
+	buf.WriteByte(docDeflateDictV1)
 	w := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(w)
-	w.Reset(&buf)
+	w.Reset(&buf) // keeps the level and the dictionary
 	if _, err := w.Write(js); err != nil {
 		return nil, fmt.Errorf("compress result: %w", err)
 	}
@@ -51,12 +51,12 @@ func encodeDoc(r probe.Result) ([]byte, error) {
 // decodeDoc turns the document column back into a Result.
 func decodeDoc(doc []byte) (probe.Result, error) {
 	var r probe.Result
-	if len(doc) == 0 || doc[0] != docDeflateJSON {
+	if len(doc) == 0 || doc[0] != docDeflateDictV1 {
 		return r, fmt.Errorf("decode result: unknown document format")
 	}
 	fr := flateReaders.Get().(io.ReadCloser)
 	defer flateReaders.Put(fr)
-	if err := fr.(flate.Resetter).Reset(bytes.NewReader(doc[1:]), nil); err != nil {
+	if err := fr.(flate.Resetter).Reset(bytes.NewReader(doc[1:]), dictV1); err != nil {
 		return r, fmt.Errorf("decode result: %w", err)
 	}
 	js, err := io.ReadAll(fr)

@@ -8,6 +8,7 @@ package storetest
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -40,23 +41,37 @@ func ID(rng *rand.Rand) string {
 const Span = 365 * 24 * time.Hour
 
 // Generate stores n typical attempts, spread evenly over the Span before
-// now, oldest first (the order a live dashboard writes them), in
-// transactions of a few thousand rows.
+// now, in transactions of a few thousand rows. Two batches are in flight,
+// so that one is compressed while the other is written.
 func Generate(ctx context.Context, s *store.Store, n int, seed uint64) error {
+	const batch = 5000
 	rng := NewRand(seed)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	step := Span / time.Duration(max(n, 1))
-	const batch = 5000
-	rs := make([]probe.Result, 0, batch)
-	for i := range n {
-		at := now.Add(-Span + time.Duration(i)*step)
-		rs = append(rs, Typical(rng, at))
-		if len(rs) == batch || i == n-1 {
-			if err := s.CreateBatch(ctx, rs); err != nil {
-				return fmt.Errorf("storetest: generate: %w", err)
+
+	batches := make(chan []probe.Result)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			var err error
+			for rs := range batches {
+				if err == nil {
+					err = s.CreateBatch(ctx, rs)
+				}
 			}
-			rs = rs[:0]
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i += batch {
+		rs := make([]probe.Result, 0, batch)
+		for j := i; j < min(i+batch, n); j++ {
+			rs = append(rs, Typical(rng, now.Add(-Span+time.Duration(j)*step)))
 		}
+		batches <- rs
+	}
+	close(batches)
+	if err := errors.Join(<-errs, <-errs); err != nil {
+		return fmt.Errorf("storetest: generate: %w", err)
 	}
 	return nil
 }
