@@ -1,0 +1,199 @@
+// Package diagnosis turns what a probe saw into one root cause, in plain
+// words, with numbered steps that fix it. It reads the structured result —
+// the failed step, the reply code, the enhanced status code, every line of
+// the reply, what the server offered before and after TLS, the TLS facts
+// and the user's inputs — and runs it through a table of rules (rules.go)
+// in precedence order. The provider behind the server (probe/provider)
+// tailors the advice: where to create an app password, how an administrator
+// enables SMTP AUTH, which username a sending service wants. Everything
+// else worth knowing becomes a finding. The package also holds the
+// /guide page's content (guide.go), so that diagnoses and guide agree.
+package diagnosis
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// Diagnose sets r.Diagnosis, r.Findings and r.Outcome from the rest of
+// the result. It only acts on finished (done) or interrupted results;
+// queued and running ones are left alone. It is deterministic and safe to
+// run again on a stored result.
+func Diagnose(r *probe.Result) {
+	if r == nil || (r.Status != probe.StatusDone && r.Status != probe.StatusInterrupted) {
+		return
+	}
+	f := newFacts(r)
+	code := primaryCode(f)
+	findings := collectFindings(f, code)
+
+	// Nothing failed: the most serious warning (a certificate carried
+	// past, an obsolete TLS version) becomes the diagnosis, so that the
+	// report leads with it.
+	promoted := false
+	if code == "ok" {
+		for _, c := range promotable {
+			if i := slices.IndexFunc(findings, func(x probe.Finding) bool { return x.Code == c }); i >= 0 {
+				code, promoted = c, true
+				findings = slices.Delete(findings, i, i+1)
+				break
+			}
+		}
+	}
+
+	d := render(f, code)
+	if promoted {
+		d.Severity = probe.SeverityWarning
+		d.Summary = "Everything asked for worked, but only because smtpdoctor carried on past this problem to test the rest; mail apps that check properly will refuse to connect. " + d.Summary
+	}
+	r.Diagnosis = d
+	r.Findings = findings
+	if r.Findings == nil {
+		r.Findings = []probe.Finding{}
+	}
+	r.Outcome = outcome(r, code)
+}
+
+// promotable are the warnings that lead the report when nothing failed,
+// most serious first.
+var promotable = []string{"tls.cert_expired", "tls.cert_hostname_mismatch", "tls.cert_untrusted", "tls.protocol_too_old"}
+
+// primaryCode picks the root cause.
+func primaryCode(f *Facts) string {
+	switch {
+	case f.R.Status == probe.StatusInterrupted:
+		return "probe.interrupted"
+	case f.R.Failure == nil:
+		return "ok"
+	case f.Code != "":
+		// The probe established the cause. One refinement: a server that
+		// lists no AUTH on a plaintext connection but offers STARTTLS
+		// wants TLS first — "STARTTLS required" is the root cause.
+		if f.Code == "auth.not_offered" && !f.TLSActive && f.StartTLSOffered {
+			return "auth.requires_tls"
+		}
+		return f.Code
+	}
+	for i := range rules {
+		if rules[i].matches(f) {
+			return rules[i].Code
+		}
+	}
+	return "probe.error"
+}
+
+// render fills in the diagnosis for code from its rule, the provider's
+// tailoring and the input hints.
+func render(f *Facts, code string) *probe.Diagnosis {
+	rule := ruleFor(code)
+	if rule == nil {
+		rule = ruleFor("probe.error")
+	}
+	d := &probe.Diagnosis{
+		Code:     code,
+		Severity: rule.Severity,
+		Title:    rule.Title,
+		Summary:  rule.Summary(f),
+	}
+	d.Remediation = remediation(f, code, rule)
+	d.Links = links(f, code, rule)
+	if f.HasProvider {
+		d.Provider = f.Provider.Name
+	}
+	return d
+}
+
+// remediation is the hint fixes first (a stray space is the likeliest
+// cause when it is there), then the provider's own steps, then the rule's.
+func remediation(f *Facts, code string, rule *Rule) []string {
+	var steps []string
+	if credentialCodes[code] || (code == "smtp.timeout" && f.Step == probe.StepAuth) {
+		steps = append(steps, hintSteps(f)...)
+	}
+	general := rule.Steps(f)
+	if t, ok := tailoring(f, code); ok {
+		steps = append(steps, t.Steps(f)...)
+		if t.Replace {
+			// Keep the rule's escalation step: it carries the reply and time.
+			general = slices.DeleteFunc(general, func(s string) bool { return !strings.HasPrefix(s, "If it still fails") })
+		}
+	}
+	steps = append(steps, general...)
+	// Drop empties and repeats, keeping order.
+	out := steps[:0]
+	seen := map[string]bool{}
+	for _, s := range steps {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// credentialCodes are the diagnoses where what the user typed matters.
+var credentialCodes = map[string]bool{
+	"auth.credentials_rejected":  true,
+	"auth.app_password_required": true,
+	"auth.oauth_token_invalid":   true,
+}
+
+// links are the provider's own pages that fit the code, then the guide.
+func links(f *Facts, code string, rule *Rule) []probe.Link {
+	var out []probe.Link
+	add := func(title, url string) {
+		if url == "" || slices.ContainsFunc(out, func(l probe.Link) bool { return l.URL == url }) {
+			return
+		}
+		out = append(out, probe.Link{Title: title, URL: url})
+	}
+	if f.HasProvider {
+		p, name := f.Provider, f.Provider.Name
+		switch code {
+		case "auth.credentials_rejected", "auth.app_password_required", "auth.web_login_required":
+			add(name+": app passwords and SMTP credentials", p.AppPasswordURL)
+			add(name+": signing in from mail apps", p.AuthDocsURL)
+			add(name+": SMTP settings", p.DocsURL)
+		case "auth.blocked_by_policy":
+			add(name+": enabling SMTP authentication", p.AuthDocsURL)
+			add(name+": OAuth for SMTP", p.OAuthDocsURL)
+		case "auth.oauth_token_invalid":
+			add(name+": OAuth for SMTP", p.OAuthDocsURL)
+		case "sender.rejected":
+			add(name+": sending as another address", p.SenderDocsURL)
+			add(name+": SMTP settings", p.DocsURL)
+		case "auth.temporary_failure", "smtp.service_unavailable", "auth.rate_limited", "smtp.timeout", "tls.starttls_failed":
+			add(name+": service status", p.StatusURL)
+			add(name+": SMTP settings", p.DocsURL)
+		case "ok":
+		default:
+			add(name+": SMTP settings", p.DocsURL)
+		}
+	}
+	if rule.Guide != "" {
+		l := guideLink(rule.Guide)
+		add(l.Title, l.URL)
+	}
+	return out
+}
+
+// outcome is the verdict: failure when something asked for did not work,
+// warning when everything did but something is wrong, success otherwise.
+func outcome(r *probe.Result, code string) probe.Outcome {
+	if r.Status == probe.StatusInterrupted || r.Failure != nil {
+		return probe.OutcomeFailure
+	}
+	if code != "ok" {
+		return probe.OutcomeWarning
+	}
+	for _, f := range r.Findings {
+		if f.Severity == probe.SeverityWarning || f.Severity == probe.SeverityError {
+			return probe.OutcomeWarning
+		}
+	}
+	return probe.OutcomeSuccess
+}

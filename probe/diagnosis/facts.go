@@ -1,0 +1,347 @@
+package diagnosis
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/provider"
+)
+
+// Facts is the view of a Result that rules read: the failure taken apart,
+// the reply text normalised once, and the facts about TLS, AUTH and the
+// provider that decide between look-alike replies.
+type Facts struct {
+	R *probe.Result
+
+	Step     string // failed step; "ehlo_tls" is folded into "ehlo"
+	Command  string // as sent, redacted
+	Code     string // diagnosis code the probe established, if any
+	Reply    int    // 0 when the server sent no reply
+	Enhanced string // "5.7.8", from the failure or the first line
+	Lines    []string
+	// Text is every reply line, enhanced codes stripped, joined by spaces
+	// and lower-cased, so that phrases split across lines still match.
+	Text string
+
+	Provider    provider.Provider
+	HasProvider bool
+	// UserProvider hosts the username's address domain (alice@gmail.com);
+	// it suggests settings when the server itself gave no clue.
+	UserProvider    provider.Provider
+	HasUserProvider bool
+
+	TLSActive       bool // a TLS session was up when the failure happened
+	StartTLSOffered bool // the plaintext EHLO advertised STARTTLS
+	AuthBeforeTLS   []string
+	AuthAfterTLS    []string
+	AuthAttempted   bool // a username was given, so AUTH was asked for
+	AuthSucceeded   bool
+	Mech            string // as used, upper case
+	OAuth           bool   // the mechanism is XOAUTH2 or OAUTHBEARER
+	Hints           map[string]bool
+}
+
+func newFacts(r *probe.Result) *Facts {
+	f := &Facts{R: r, Hints: map[string]bool{}}
+	if fl := r.Failure; fl != nil {
+		f.Step = fl.Step
+		if f.Step == probe.StepEHLOTLS {
+			f.Step = probe.StepEHLO
+		}
+		f.Command = fl.Command
+		f.Code = fl.Code
+		f.Reply = fl.Reply
+		f.Lines = fl.Lines
+		f.Enhanced = fl.Enhanced
+		if f.Enhanced == "" && len(fl.Lines) > 0 {
+			f.Enhanced = leadingEnhanced(fl.Lines[0])
+		}
+		f.Text = strings.ToLower(strings.Join(stripEnhanced(fl.Lines), " "))
+	}
+	if r.TLS != nil && r.TLS.Version != "" {
+		f.TLSActive = true
+	}
+	if r.Server != nil {
+		for _, e := range r.Server.Extensions {
+			if strings.EqualFold(firstField(e), "STARTTLS") {
+				f.StartTLSOffered = true
+			}
+		}
+	}
+	if a := r.Auth; a != nil {
+		f.AuthBeforeTLS = a.OfferedBeforeTLS
+		f.AuthAfterTLS = a.OfferedAfterTLS
+		f.AuthSucceeded = a.Succeeded
+		f.Mech = strings.ToUpper(a.Mechanism)
+	}
+	f.AuthAttempted = r.Settings.User != ""
+	if f.Mech == "" && r.Settings.Mech != "" && r.Settings.Mech != probe.MechAuto {
+		f.Mech = strings.ToUpper(string(r.Settings.Mech))
+	}
+	f.OAuth = f.Mech == "XOAUTH2" || f.Mech == "OAUTHBEARER" || (r.Auth != nil && len(r.Auth.OAuthError) > 0)
+	for _, o := range r.Observations {
+		f.Hints[o.Code] = true
+	}
+
+	var banner []string
+	var ehloDomain string
+	if r.Server != nil {
+		banner, ehloDomain = r.Server.Banner, r.Server.EHLODomain
+	}
+	f.Provider, f.HasProvider = provider.Recognise(r.Settings.Host, banner, ehloDomain, f.Lines)
+	// Microsoft 365 and Outlook.com share servers and reply texts; the
+	// user's address tells them apart.
+	if q, ok := provider.ForEmailDomain(r.Settings.User); ok {
+		f.UserProvider, f.HasUserProvider = q, true
+		if f.HasProvider && f.Provider.Kind == provider.KindService && f.Provider.Family != "" && q.Family == f.Provider.Family {
+			f.Provider = q
+		}
+	}
+	return f
+}
+
+// is reports whether the provider (or software) recognised is one of keys.
+func (f *Facts) is(keys ...string) bool {
+	if !f.HasProvider {
+		return false
+	}
+	for _, k := range keys {
+		if f.Provider.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// software reports whether the server is self-run software, where advice
+// is for its administrator.
+func (f *Facts) software() bool {
+	return f.HasProvider && f.Provider.Kind == provider.KindSoftware
+}
+
+// class is the first digit of the reply code.
+func (f *Facts) class() int { return f.Reply / 100 }
+
+// has reports whether the reply text holds any of the phrases.
+func (f *Facts) has(phrases ...string) bool {
+	for _, p := range phrases {
+		if strings.Contains(f.Text, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// quote is the server's reply as one line of plain text in quotes: the
+// code, the enhanced code once, and every line's words. The transcript
+// keeps the exact bytes; this is for reading.
+func (f *Facts) quote() string {
+	if f.Reply == 0 {
+		return ""
+	}
+	return `"` + replyLine(f.Reply, f.Lines) + `"`
+}
+
+// replyLine renders a reply on one line, dropping the enhanced code that
+// RFC 2034 repeats on continuation lines.
+func replyLine(code int, lines []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", code)
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 {
+			l = strings.TrimSpace(strings.TrimPrefix(l, leadingEnhanced(l)))
+		}
+		if l != "" {
+			b.WriteByte(' ')
+			b.WriteString(l)
+		}
+	}
+	return plain(b.String(), 600)
+}
+
+// plain keeps text printable and bounded: server text is untrusted, and a
+// summary is one paragraph.
+func plain(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return '?'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return s
+}
+
+// reason is the probe's own description of a failure with no reply.
+func (f *Facts) reason() string {
+	if f.R.Failure == nil || f.R.Failure.Err == "" {
+		return ""
+	}
+	return plain(f.R.Failure.Err, 400)
+}
+
+// detail is the probe's reason in parentheses, for the end of a sentence.
+func (f *Facts) detail() string {
+	if r := f.reason(); r != "" {
+		return "(" + r + ")"
+	}
+	return ""
+}
+
+// after names the last command for failures without a reply: "after
+// AUTH PLAIN [redacted]".
+func (f *Facts) after() string {
+	if c := strings.TrimSpace(f.Command); c != "" {
+		return "after the client sent " + plain(c, 80)
+	}
+	return "during the " + stepWords(f.Step) + " step"
+}
+
+// target is host:port as the user gave it.
+func (f *Facts) target() string {
+	s := f.R.Settings
+	if s.Port == 0 {
+		return s.Host
+	}
+	if strings.Contains(s.Host, ":") {
+		return fmt.Sprintf("[%s]:%d", s.Host, s.Port)
+	}
+	return fmt.Sprintf("%s:%d", s.Host, s.Port)
+}
+
+// at names where the failure happened, for sentences: "at AUTH PLAIN".
+func (f *Facts) at() string {
+	if c := strings.TrimSpace(f.Command); c != "" {
+		return "in reply to " + plain(c, 80)
+	}
+	return "at the " + stepWords(f.Step) + " step"
+}
+
+func stepWords(step string) string {
+	switch step {
+	case probe.StepResolve:
+		return "DNS lookup"
+	case probe.StepConnect:
+		return "connect"
+	case probe.StepTLS:
+		return "TLS handshake"
+	case probe.StepGreeting:
+		return "greeting"
+	case probe.StepEHLO, probe.StepEHLOTLS:
+		return "EHLO"
+	case probe.StepStartTLS:
+		return "STARTTLS"
+	case probe.StepAuth:
+		return "AUTH"
+	case probe.StepMail:
+		return "MAIL FROM"
+	case probe.StepRcpt:
+		return "RCPT TO"
+	case probe.StepData:
+		return "DATA"
+	case probe.StepQuit:
+		return "QUIT"
+	case "":
+		return "unknown"
+	}
+	return step
+}
+
+// providerName is the recognised provider's name or "your provider".
+func (f *Facts) providerName() string {
+	if f.HasProvider && f.Provider.Kind == provider.KindService {
+		return f.Provider.Name
+	}
+	return "your mail provider"
+}
+
+// when is the probe's start time for escalation messages.
+func (f *Facts) when() string {
+	if f.R.StartedAt.IsZero() {
+		return "the time of this test"
+	}
+	return f.R.StartedAt.UTC().Format(time.RFC3339)
+}
+
+// escalate is the step that says what to send when asking for help, so
+// that the provider's support can find the attempt in their logs.
+func (f *Facts) escalate(who string) string {
+	var what []string
+	what = append(what, "the permalink of this report")
+	if q := f.quote(); q != "" {
+		what = append(what, "the server's reply "+q)
+	} else if r := f.reason(); r != "" {
+		what = append(what, "what happened ("+r+")")
+	}
+	what = append(what, "the time "+f.when())
+	if f.R.Server != nil && f.R.Server.Address != "" {
+		what = append(what, "the server address "+f.R.Server.Address)
+	}
+	return fmt.Sprintf("If it still fails, contact %s and send %s.", who, joinAnd(what))
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// leadingEnhanced returns the RFC 3463 code at the start of s, or "".
+func leadingEnhanced(s string) string {
+	s = strings.TrimSpace(s)
+	w := firstField(s)
+	parts := strings.Split(w, ".")
+	if len(parts) != 3 || len(parts[0]) != 1 || (parts[0] != "2" && parts[0] != "4" && parts[0] != "5") {
+		return ""
+	}
+	for _, p := range parts[1:] {
+		if p == "" || len(p) > 3 {
+			return ""
+		}
+		for _, c := range p {
+			if c < '0' || c > '9' {
+				return ""
+			}
+		}
+	}
+	return w
+}
+
+func stripEnhanced(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		out[i] = strings.TrimSpace(strings.TrimPrefix(l, leadingEnhanced(l)))
+	}
+	return out
+}
+
+func firstField(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// enhancedDetail is "7.8" for "5.7.8": the subject and detail, which mean
+// the same in the 4 and 5 classes (RFC 3463 §2).
+func enhancedDetail(e string) string {
+	if i := strings.IndexByte(e, '.'); i >= 0 {
+		return e[i+1:]
+	}
+	return ""
+}

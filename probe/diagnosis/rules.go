@@ -1,0 +1,832 @@
+package diagnosis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/provider"
+)
+
+// rules is the table of diagnoses, in precedence order: the first rule
+// whose signs match a reply is the root cause. Specific beats generic
+// ("STARTTLS required" before "AUTH not offered", "app password required"
+// before "credentials rejected", a backend failure reported as 535 before
+// the 535 catch-all), and policy beats credentials (a disabled SMTP AUTH
+// makes every password look wrong). Codes the probe establishes itself
+// (no reply to read) follow at the end, with no signs.
+//
+// Signs combine the step, the reply code, the enhanced code and phrases,
+// so that a server never seen before still lands on the right code:
+// servers differ in codes (504 vs 538, 435 vs 454, 523 vs 530) and
+// wording drifts, but the enhanced code and a few words rarely both do.
+var rules = []Rule{
+	{
+		Code: "tls.protocol_too_old", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Title: "TLS version too old",
+		When: []When{
+			{Phrases: []string{"tls 1.0 and 1.1", "tls 1.2 is required", "upgrade/update your client to support tls 1.2", "aka.ms/smtp_auth_tls", "protocol version"}},
+			{Enhanced: []string{"7.66"}},
+		},
+		Summary: func(f *Facts) string {
+			if f.Reply != 0 {
+				return fmt.Sprintf("The server refused the TLS version in use: it answered %s %s. It accepts only TLS 1.2 or newer.", f.quote(), f.at())
+			}
+			return words("The server at", f.target(), "only speaks TLS 1.0 or 1.1, which are obsolete and refused by current clients (RFC 8996).", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			if f.Reply != 0 {
+				return []string{
+					"Update the sending application, device or its operating system so that it speaks TLS 1.2 or 1.3; old printers, scanners and .NET/Java runtimes are the usual culprits (for .NET, target 4.7 or later or set SecurityProtocol to Tls12).",
+					"If the device cannot be updated, send through a relay that speaks modern TLS on its behalf (a local Postfix relay, or your provider's connector for devices).",
+					f.escalate("the administrator of the sending device"),
+				}
+			}
+			return []string{
+				"Ask the server's administrator to enable TLS 1.2 and 1.3 (in Postfix: smtpd_tls_protocols = >=TLSv1.2; in Exim: tls_require_ciphers / openssl_options; in Exchange: enable TLS 1.2 in Schannel).",
+				"Until then, do not lower your client's TLS floor to get through: TLS 1.0 and 1.1 are broken (RFC 8996).",
+				f.escalate("the server's administrator"),
+			}
+		},
+	},
+	{
+		Code: "auth.blocked_by_policy", Severity: probe.SeverityError, Guide: "policy",
+		Title: "SMTP authentication is disabled by policy",
+		When: []When{
+			{Steps: atAuth, Phrases: []string{
+				"smtpclientauthentication is disabled", "smtp client authentication is disabled",
+				"basic authentication is disabled", "basic auth is disabled", "security defaults",
+				"smtp auth is disabled", "smtp auth has been disabled", "smtp authentication is disabled",
+				"authenticated smtp is disabled", "user is locked", "legacy authentication",
+				"conditional access", "account is disabled", "account has been disabled",
+				"account disabled", "smtp access is disabled", "smtp is disabled",
+				"not allowed to use smtp", "smtp access denied",
+			}},
+			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: it answered %s %s. No password will work until the policy changes or the app signs in another way.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Ask whoever administers the account (the tenant or domain admin) whether SMTP authentication is allowed for this mailbox, and to enable it if it should be.",
+				"If the organisation keeps password-based (basic) authentication off, switch the app to OAuth 2.0 (XOAUTH2) or the provider's sending API instead of a password.",
+				f.escalate("your mail administrator"),
+			}
+		},
+	},
+	{
+		Code: "auth.requires_tls", Severity: probe.SeverityError, Guide: "code-538",
+		Title: "Authentication needs an encrypted connection",
+		When: []When{
+			{Steps: notStart, Replies: []int{538, 523}},
+			{Steps: notStart, Enhanced: []string{"7.10", "7.11"}},
+			{Steps: notStart, Phrases: []string{
+				"starttls", "must issue a starttls", "tls is required", "requires tls", "tls required",
+				"encryption required", "requires encryption", "encryption is required",
+				"must use tls", "ssl required", "ssl/tls required", "secure connection required",
+				"requires a secure connection", "plaintext authentication disallowed",
+				"plain-text authentication", "cleartext authentication", "not over an unencrypted",
+			}},
+			// The server offers STARTTLS and refused AUTH (or does not know
+			// it) before TLS: AUTH is only offered after STARTTLS, as most
+			// submission servers do (RFC 4954 §4; Postfix smtpd_tls_auth_only).
+			{Steps: atAuth, Replies: []int{500, 502, 503, 504}, If: func(f *Facts) bool { return !f.TLSActive && f.StartTLSOffered }},
+		},
+		Summary: func(f *Facts) string {
+			if f.Reply == 0 {
+				return words("The server at", f.target(), "does not offer authentication on an unencrypted connection, but it offers STARTTLS: AUTH becomes available only after the connection is encrypted.", f.detail())
+			}
+			return fmt.Sprintf("The server wants the connection encrypted before it accepts a login or mail: it answered %s %s.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Turn on encryption in the app: STARTTLS on port 587 (often labelled \"STARTTLS\" or \"TLS\"), or implicit TLS on port 465 (often labelled \"SSL/TLS\").",
+				"Make sure the app sends EHLO again after STARTTLS and only then AUTH; the server lists AUTH only on the encrypted connection (RFC 3207 §4.2).",
+				"In smtpdoctor, choose security \"auto\" or \"starttls\" (or \"tls\" on port 465) and run the test again.",
+			}
+		},
+	},
+	{
+		Code: "auth.app_password_required", Severity: probe.SeverityError, Guide: "app-passwords",
+		Title: "An app password is required",
+		When: []When{
+			{Steps: atAuth, Phrases: []string{"application-specific password", "application specific password", "app-specific password", "app password", "invalidsecondfactor"}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The account has two-step verification (or similar) turned on, so the normal account password cannot be used by mail apps: the server answered %s %s.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Create an app password (also called an app-specific password) in the account's security settings and use it instead of your normal password; enter it without spaces.",
+				"If no app password option exists, two-step verification may be off (turn it on first) or your administrator has disabled app passwords: then use OAuth (XOAUTH2) instead.",
+			}
+		},
+	},
+	{
+		Code: "auth.web_login_required", Severity: probe.SeverityError, Guide: "app-passwords",
+		Title: "Sign in with a web browser first",
+		When: []When{
+			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password"}},
+			{Steps: atAuth, Enhanced: []string{"7.14", "7.12"}}, // RFC 5248 X.7.14 trust relationship; RFC 4954 432 4.7.12 password transition
+			{Steps: atAuth, Replies: []int{432}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The provider blocked this sign-in until the account owner confirms it interactively (a new location or device, or a password change due): the server answered %s %s.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Sign in to the account in a web browser, from the same network as the sending app if you can, and approve any security prompt (\"Was it you?\") or change the password if asked.",
+				"Retry within a few minutes. If the app keeps being challenged, give it an app password or switch it to OAuth, which providers do not challenge this way.",
+				f.escalate(f.providerName()),
+			}
+		},
+	},
+	{
+		Code: "auth.oauth_token_invalid", Severity: probe.SeverityError, Guide: "oauth",
+		Title: "The OAuth access token was refused",
+		When: []When{
+			{Steps: atAuth, If: func(f *Facts) bool { return f.R.Auth != nil && len(f.R.Auth.OAuthError) > 0 }},
+			{Steps: atAuth, Phrases: []string{"xoauth2", "oauthbearer", "invalid_token", "invalid token", "token is expired", "token expired"}},
+			{Steps: atAuth, Enhanced: []string{"5.124"}},
+			{Steps: atAuth, Class: 5, If: func(f *Facts) bool { return f.OAuth }},
+		},
+		Summary: func(f *Facts) string {
+			s := fmt.Sprintf("The server refused the OAuth access token: it answered %s %s.", f.quote(), f.at())
+			if f.Reply == 0 {
+				s = words("The server refused the OAuth access token.", f.detail())
+			}
+			if e := oauthErrorWords(f); e != "" {
+				s += " Its error details say " + e + "."
+			}
+			return s
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Get a fresh access token: they expire, typically after an hour, and the app must refresh it with its refresh token.",
+				"Check that the token was issued for mail sending (the provider's SMTP scope) and for the same account as the username: the user= in XOAUTH2 must be the token's mailbox.",
+				"Paste the token itself as the password, not the refresh token, the client secret or the ID token.",
+			}
+		},
+	},
+	{
+		Code: "auth.rate_limited", Severity: probe.SeverityError, Guide: "code-421",
+		Title: "Too many attempts: the server is throttling",
+		When: []When{
+			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
+			{Class: 4, Phrases: []string{"too many", "slow down"}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server is limiting this client or account for now: it answered %s %s. This is about how often or how many, not about the password.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Stop retrying for a while (15 to 60 minutes): repeated failed logins extend the block.",
+				"Find what keeps connecting: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.",
+				"Keep connections and messages within the provider's limits (send fewer concurrent connections, queue and pace bulk mail).",
+				f.escalate(f.providerName() + " if the block does not lift after an hour"),
+			}
+		},
+	},
+	{
+		Code: "smtp.service_unavailable", Severity: probe.SeverityError, Guide: "code-421",
+		Title: "The server refused service",
+		When: []When{
+			{Replies: []int{421}},
+			{Steps: atGreet, Class: 4},
+			{Steps: atGreet, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server refused to serve this connection: it answered %s %s and closed (or will close) the session. 421 and a 554 greeting mean busy, blocked or shutting down, not a wrong password.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			var s []string
+			if f.Step == probe.StepEHLO {
+				s = append(s, "Check the EHLO name the app sends: use this machine's real, fully qualified domain name, never \"localhost\" or a bare word (smtpdoctor: --helo).")
+			}
+			s = append(s,
+				"Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).",
+				"If it persists, check whether your public IP address is on a blocklist (for example at https://mxtoolbox.com/blacklists.aspx), especially on a home, VPN or cloud connection; use your provider's submission port 587 or 465 rather than port 25.",
+				f.escalate(f.providerName()),
+			)
+			return s
+		},
+	},
+	{
+		Code: "tls.starttls_failed", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Title: "STARTTLS was refused",
+		When: []When{
+			{Steps: atStart, Class: 4},
+			{Steps: atStart, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			if f.Reply == 0 {
+				return words("The server advertised STARTTLS but the upgrade to TLS did not happen.", f.detail())
+			}
+			return fmt.Sprintf("The server advertised STARTTLS but refused it: it answered %s %s. The server's TLS setup is broken or temporarily unavailable (RFC 3207 §4 uses 454 for \"TLS not available\").", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Try implicit TLS on port 465 if the server offers it; it does not depend on STARTTLS.",
+				"If you run the server: check that its certificate and key files exist and are readable by the mail service (Postfix: smtpd_tls_cert_file / smtpd_tls_key_file; the mail log names the error).",
+				f.escalate(words("the server's administrator or", f.providerName())),
+			}
+		},
+	},
+	{
+		Code: "auth.temporary_failure", Severity: probe.SeverityError, Guide: "code-454",
+		Title: "The server's authentication system failed",
+		When: []When{
+			{Steps: atAuth, Phrases: []string{"temporary authentication failure", "generic failure", "connection lost to authentication server", "authentication server", "auth server", "backend", "temporarily unavailable", "temporary failure", "try again later", "service not available"}},
+			{Steps: atAuth, Replies: []int{454, 435}},
+			{Steps: atAuth, Class: 4},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: it answered %s %s. This is the server's problem, not a wrong password (RFC 4954 §6: 454 is a temporary authentication failure).", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Do not change or reset the password because of this error; it says nothing about the password.",
+				"Try again in a few minutes: the server's password database or authentication service is down or overloaded.",
+				"If you run the server: check the authentication service it asks (Dovecot auth socket, saslauthd, LDAP or SQL backend) and the mail log around " + f.when() + ".",
+				f.escalate(words(f.providerName(), "or the server's administrator")),
+			}
+		},
+	},
+	{
+		Code: "auth.mechanism_unsupported", Severity: probe.SeverityError, Guide: "code-534",
+		Title: "No authentication method in common",
+		When: []When{
+			{Steps: atAuth, Replies: []int{504}},
+			{Steps: atAuth, Enhanced: []string{"5.4", "7.4"}},
+			{Steps: atAuth, Phrases: []string{"unrecognized authentication type", "unsupported authentication mechanism", "invalid authentication mechanism", "unknown authentication mechanism", "unrecognized authentication mechanism", "mechanism not supported", "mechanism not available", "mechanism too weak", "unsupported mechanism", "not supported mechanism"}},
+			{Steps: atAuth, Replies: []int{534}, Enhanced: []string{"7.9"}}, // RFC 4954: mechanism too weak
+		},
+		Summary: func(f *Facts) string {
+			offered := offeredMechs(f)
+			if f.Reply == 0 {
+				return words("The server and the client have no authentication mechanism in common.", offered, f.detail())
+			}
+			return words(fmt.Sprintf("The server does not accept the authentication mechanism that was used: it answered %s %s.", f.quote(), f.at()), offered)
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Let the app pick the mechanism automatically, or choose one the server lists after EHLO (PLAIN or LOGIN over TLS are the common ones; XOAUTH2 for OAuth).",
+				"Connect with TLS first: many servers list PLAIN and LOGIN only after STARTTLS or on port 465.",
+				"If only NTLM, GSSAPI or Kerberos is offered (an on-premises Exchange connector), ask the administrator to enable Basic authentication over TLS on the client receive connector.",
+			}
+		},
+	},
+	{
+		Code: "auth.not_offered", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Title: "This port does not offer authentication",
+		When: []When{
+			{Steps: atAuth, Replies: []int{500, 502}},
+			{Steps: atAuth, Replies: []int{503}, Phrases: []string{"not enabled", "not available", "not supported", "not allowed", "authentication not", "auth not"}},
+		},
+		Summary: func(f *Facts) string {
+			if f.Reply == 0 {
+				return words("The server at", f.target(), "does not list AUTH among its EHLO extensions, so it cannot accept a login here. This is typical of port 25 (server-to-server mail), not of a submission port.", f.detail())
+			}
+			return fmt.Sprintf("The server does not accept logins on this connection: it answered %s %s.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Use the provider's submission service: port 587 with STARTTLS, or port 465 with implicit TLS, and its submission host name (often smtp.<domain>, not the MX host).",
+				"If you run the server: enable SMTP AUTH on the submission port (Postfix: -o smtpd_sasl_auth_enable=yes on the submission entry in master.cf; Exim: an authenticator and auth_advertise_hosts; Exchange: the Client Frontend connector on 587).",
+			}
+		},
+	},
+	{
+		Code: "auth.credentials_rejected", Severity: probe.SeverityError, Guide: "code-535",
+		Title: "Username or password rejected",
+		When: []When{
+			{Steps: atAuth, Replies: []int{535}},
+			{Steps: atAuth, Enhanced: []string{"7.8", "7.3", "7.0", "7.1"}},
+			{Steps: atAuth, Phrases: []string{"authentication failed", "invalid credentials", "credentials invalid", "incorrect", "bad username", "bad user", "not accepted", "authentication unsuccessful", "auth failed", "login failed", "invalid login", "invalid user"}},
+			{Steps: atAuth, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			user := ""
+			if u := f.R.Settings.User; u != "" {
+				user = fmt.Sprintf(" for the username %q", plain(u, 120))
+			}
+			return fmt.Sprintf("The server refused the login%s: it answered %s %s. Either the username or the password is not what the server expects, or the account may not use a password for SMTP.", user, f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the username: most providers want the full email address, exactly as registered.",
+				"Re-enter the password by typing it (no spaces before or after); if two-step verification is on, use an app password instead of the account password.",
+				"Confirm the account may send with SMTP AUTH at all (some providers and administrators turn it off per mailbox).",
+				f.escalate(f.providerName()),
+			}
+		},
+	},
+	{
+		Code: "auth.required", Severity: probe.SeverityError, Guide: "code-530",
+		Title: "The server wants a login before sending",
+		When: []When{
+			{Steps: atSend, Replies: []int{530}},
+			{Steps: atSend, Enhanced: []string{"7.57"}},
+			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required"}},
+			{Steps: atSend, Phrases: []string{"unauthenticated", "relay access denied", "relaying denied", "unable to relay"}, If: func(f *Facts) bool { return !f.AuthAttempted }},
+		},
+		Summary: func(f *Facts) string {
+			s := fmt.Sprintf("The server refused to take mail without a login: it answered %s %s.", f.quote(), f.at())
+			switch {
+			case !f.AuthAttempted:
+				s += " No username was given, so no AUTH was attempted."
+			case f.AuthSucceeded:
+				s += " AUTH had succeeded, so the server did not tie it to this session (a proxy or connection pool in between?)."
+			}
+			return s
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Give the app a username and password (turn on \"My server requires authentication\" / \"SMTP authentication\"), and run the test with a username.",
+				"Make sure the app authenticates on the same connection, after STARTTLS and before MAIL FROM (RFC 6409 §4.3).",
+			}
+		},
+	},
+	{
+		Code: "sender.rejected", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Title: "The sender address was refused",
+		When: []When{
+			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send"}},
+			{Steps: atSend, Phrases: []string{"unauthenticated senders"}, If: func(f *Facts) bool { return f.AuthAttempted }},
+			{Steps: atMail, Enhanced: []string{"1.7", "1.8", "7.1"}},
+			{Steps: atMail, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			from := ""
+			if a := f.R.Settings.From; a != "" {
+				from = fmt.Sprintf(" %q", plain(a, 200))
+			}
+			return fmt.Sprintf("The login worked (or was not needed), but this account may not send as%s: the server answered %s %s.", from, f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Send from the account's own address, or from an alias or identity the provider lets this login use.",
+				"To send as another address, have it added as an alias, a verified sender, or grant \"Send As\" permission to this account; then use exactly that address in MAIL FROM and the From header.",
+			}
+		},
+	},
+	{
+		Code: "recipient.rejected", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Title: "The recipient address was refused",
+		When: []When{
+			{Steps: atRcpt, Enhanced: []string{"1.1", "1.2", "1.3", "1.10"}},
+			{Steps: atRcpt, Phrases: []string{"user unknown", "unknown user", "does not exist", "no such user", "recipient address rejected", "mailbox unavailable", "invalid recipient", "recipient not found", "address rejected"}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server does not accept mail for this recipient: it answered %s %s. The login and sender were fine.", f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the recipient address for typos; the server says the mailbox does not exist or cannot receive.",
+				"Test with another recipient you know works to confirm the rest of the setup.",
+			}
+		},
+	},
+	{
+		Code: "relay.denied", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Title: "Relaying denied",
+		When: []When{
+			{Steps: atRcpt, Phrases: []string{"relay", "relaying"}},
+			{Steps: atRcpt, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			s := fmt.Sprintf("The server refused to pass mail on to this recipient: it answered %s %s.", f.quote(), f.at())
+			if !f.AuthAttempted {
+				s += " The session was not authenticated, and servers relay only for logged-in users or trusted networks."
+			}
+			return s
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{}
+			if !f.AuthAttempted {
+				s = append(s, "Authenticate first: give the app a username and password for this server.")
+			}
+			return append(s,
+				"Use the submission port (587 or 465), not port 25: port 25 on most servers accepts mail only for their own domains.",
+				"If you run the server: allow authenticated users to relay (Postfix: permit_sasl_authenticated in smtpd_relay_restrictions; Exchange: a receive connector for the sending device's IP).",
+			)
+		},
+	},
+	{
+		Code: "smtp.ehlo_rejected", Severity: probe.SeverityError, Guide: "causes",
+		Title: "The server refused the EHLO greeting",
+		When: []When{
+			{Steps: atEHLO, Class: 4},
+			{Steps: atEHLO, Class: 5},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server refused the client's EHLO %q: it answered %s %s.", plain(helo(f), 120), f.quote(), f.at())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Use a fully qualified domain name as the EHLO name (the sending machine's real host name, such as mail.example.com), never \"localhost\" or an unqualified name (smtpdoctor: --helo).",
+				"If the name is fine, the server may block your IP address: check it on a blocklist and use the submission port 587 or 465.",
+				f.escalate(f.providerName()),
+			}
+		},
+	},
+	{
+		Code: "smtp.unexpected_reply", Severity: probe.SeverityError, Guide: "reply-codes",
+		Title: "The server refused a command",
+		When:  []When{{Class: 4}, {Class: 5}, {If: func(f *Facts) bool { return f.Reply != 0 }}},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server answered %s %s, which smtpdoctor does not recognise as a known cause. A %d reply is %s.", f.quote(), f.at(), f.Reply, classWords(f.Reply))
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Read the server's own words above: they usually name the problem; the reply code's first digit says whether retrying can help (4) or not (5).",
+				"Look up the enhanced status code (the x.y.z number) in the guide's reply code section.",
+				f.escalate(f.providerName()),
+			}
+		},
+	},
+
+	// Codes the probe establishes itself.
+	{
+		Code: "dns.no_such_host", Severity: probe.SeverityError, Guide: "dns", Title: "The server name does not exist",
+		Summary: func(f *Facts) string {
+			return words(fmt.Sprintf("The name %q does not exist in DNS (NXDOMAIN).", plain(f.R.Settings.Host, 255)), f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{"Check the server name for typos; copy it from your provider's settings page."}
+			if f.HasUserProvider && len(f.UserProvider.Submission) > 0 {
+				s = append(s, "Your address is at "+f.UserProvider.Name+": its submission server is "+endpointWords(f.UserProvider)+".")
+			}
+			return append(s, "Use the submission host name (often smtp.<domain>), not the domain of your address or its web mail address.")
+		},
+	},
+	{
+		Code: "dns.failure", Severity: probe.SeverityError, Guide: "dns", Title: "DNS lookup failed",
+		Summary: func(f *Facts) string {
+			return words(fmt.Sprintf("Looking up %q failed: the resolver did not give an answer.", plain(f.R.Settings.Host, 255)), f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check that this machine can resolve names at all (try: nslookup " + plain(f.R.Settings.Host, 255) + "); a broken or filtering DNS resolver gives this error.",
+				"Try again in a minute; if it persists, use another resolver or ask your network administrator.",
+			}
+		},
+	},
+	{
+		Code: "net.refused", Severity: probe.SeverityError, Guide: "firewall", Title: "Connection refused",
+		Summary: func(f *Facts) string {
+			return words("The server's address answered, but nothing listens on", f.target()+": the connection was refused.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the port: submission is 587 (STARTTLS) or 465 (implicit TLS); 25 is for server-to-server mail.",
+				"Check the host name: you may be reaching a different machine than the mail server (a web server, an old IP).",
+				"If you run the server: make sure the mail service is running and listening on that port and address (ss -ltnp).",
+			}
+		},
+	},
+	{
+		Code: "net.timeout", Severity: probe.SeverityError, Guide: "firewall", Title: "Connection timed out: traffic is dropped",
+		Summary: func(f *Facts) string {
+			return words("Connecting to", f.target(), "timed out: no answer came back at all, which means a firewall or the network drops the traffic.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{}
+			if f.R.Settings.Port == 25 {
+				s = append(s, "Use port 587 or 465 instead of 25: most ISPs and clouds (AWS, Google Cloud, Azure, many VPS hosts) block outgoing port 25.")
+			} else {
+				s = append(s, "Try the other submission port: 587 with STARTTLS, 465 with implicit TLS, or 2525 where the provider offers it.")
+			}
+			return append(s,
+				"Check firewalls on this machine and network for outgoing traffic to that port (test with: nc -vz "+plain(f.R.Settings.Host, 255)+" "+fmt.Sprint(f.R.Settings.Port)+", or Test-NetConnection on Windows).",
+				"If you run the server: check its firewall or cloud security group allows inbound traffic on that port.",
+			)
+		},
+	},
+	{
+		Code: "net.unreachable", Severity: probe.SeverityError, Guide: "firewall", Title: "Network unreachable",
+		Summary: func(f *Facts) string {
+			return words("There is no route from this machine to", f.target()+".", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check this machine's network connection and routing; an IPv6-only or IPv4-only network cannot reach the other family.",
+				"If the host has both IPv4 and IPv6 addresses, the other family may work; check the address list in this report.",
+			}
+		},
+	},
+	{
+		Code: "net.closed", Severity: probe.SeverityError, Guide: "firewall", Title: "The server closed the connection",
+		Summary: func(f *Facts) string {
+			return words("The server closed the connection "+f.after()+", without a reply.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the security mode against the port: implicit TLS (465) versus plaintext with STARTTLS (587, 25); a mismatch often ends in a closed connection.",
+				"A firewall, antivirus or \"mail shield\" that inspects SMTP can cut connections: test from another network.",
+				f.escalate(f.providerName()),
+			}
+		},
+	},
+	{
+		Code: "policy.blocked_target", Severity: probe.SeverityError, Guide: "firewall", Title: "Blocked by this dashboard's policy",
+		Summary: func(f *Facts) string {
+			return words("smtpdoctor did not connect to", f.target()+": its own target policy refuses this address or port. The mail server was not contacted, so this says nothing about it.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Use a public mail server and one of the ports 25, 465, 587 or 2525.",
+				"Operators can widen the policy with serve --allow-targets and --allow-ports, or test internal servers with the command line: smtpdoctor probe " + f.target() + ".",
+			}
+		},
+	},
+	{
+		Code: "smtp.no_greeting", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "No SMTP greeting",
+		Summary: func(f *Facts) string {
+			return words("The connection to", f.target(), "opened, but the server never sent its 220 greeting.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{}
+			if f.R.Settings.Security != probe.SecurityTLS {
+				s = append(s, "If this is port 465, it expects TLS from the first byte: choose implicit TLS (\"SSL/TLS\"), not STARTTLS or none.")
+			}
+			return append(s,
+				"A server that greets slowly may be checking your IP address (DNS blocklists, greylisting); try again with a longer timeout.",
+				f.escalate(f.providerName()),
+			)
+		},
+	},
+	{
+		Code: "smtp.not_smtp", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Something other than SMTP answered",
+		Summary: func(f *Facts) string {
+			return words("The service at", f.target(), "is not an SMTP server.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the port: 587, 465 and 25 are mail; 80/443 are web, 22 is SSH, 993 and 143 are IMAP (for reading mail, not sending).",
+				"Check the host name: use the provider's SMTP server, not its web or IMAP server.",
+			}
+		},
+	},
+	{
+		Code: "smtp.timeout", Severity: probe.SeverityError, Guide: "firewall", Title: "The server stopped answering",
+		Summary: func(f *Facts) string {
+			return words("The server stopped answering "+f.after()+".", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{}
+			if f.Step == probe.StepAuth {
+				s = append(s, "Treat this as a possible refusal of the credentials: some providers stay silent instead of answering 535. Check the username and password (or app password) first.")
+			}
+			if f.Step == probe.StepStartTLS || f.Step == probe.StepTLS {
+				s = append(s, "A firewall or antivirus that intercepts TLS can stall the handshake; test from another network.")
+			}
+			return append(s,
+				"Try again: a busy server can stall; if it repeats at the same step, it is not chance.",
+				f.escalate(f.providerName()),
+			)
+		},
+	},
+	{
+		Code: "smtp.bad_reply", Severity: probe.SeverityError, Guide: "reply-codes", Title: "The server sent a malformed reply",
+		Summary: func(f *Facts) string {
+			return words("The server sent something that is not a valid SMTP reply "+f.after()+".", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check for a proxy, firewall or antivirus between you and the server that alters SMTP traffic; test from another network.",
+				f.escalate(words("the server's administrator or", f.providerName())),
+			}
+		},
+	},
+	{
+		Code: "tls.starttls_not_offered", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "STARTTLS is not offered",
+		Summary: func(f *Facts) string {
+			return words("STARTTLS was asked for, but the server at", f.target(), "does not advertise it after EHLO.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"If this is port 465, use implicit TLS instead (\"SSL/TLS\").",
+				"Something between you and the server may strip STARTTLS (some firewalls and antivirus \"SMTP inspection\" do): test from another network.",
+				"If you run the server: enable STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may or encrypt).",
+				"Do not fall back to sending the password unencrypted.",
+			}
+		},
+	},
+	{
+		Code: "tls.implicit_on_plain_port", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Implicit TLS on a plaintext port",
+		Summary: func(f *Facts) string {
+			return words("The client started TLS right away, but the server at", f.target(), "speaks plaintext first and expects STARTTLS.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"On port 587 (or 25), choose STARTTLS (often labelled \"TLS\" or \"STARTTLS\"), not \"SSL/TLS\".",
+				"Or keep implicit TLS and switch to port 465, if the server offers it.",
+			}
+		},
+	},
+	{
+		Code: "tls.plain_on_implicit_port", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Plaintext on an implicit-TLS port",
+		Summary: func(f *Facts) string {
+			return words("The server at", f.target(), "expects TLS from the first byte (implicit TLS, RFC 8314), but the client spoke plaintext or STARTTLS.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"On port 465, choose implicit TLS (often labelled \"SSL/TLS\" or \"SSL\").",
+				"Or keep STARTTLS and switch to port 587.",
+			}
+		},
+	},
+	{
+		Code: "tls.handshake_failed", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "TLS handshake failed",
+		Summary: func(f *Facts) string {
+			return words("The TLS handshake with", f.target(), "failed.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Check the security mode against the port: implicit TLS on 465, STARTTLS on 587 and 25.",
+				"If the error names versions or ciphers, the server only speaks old TLS or weak ciphers: its administrator must enable TLS 1.2 or 1.3 with modern ciphers.",
+				"A firewall or antivirus that intercepts TLS can break the handshake: test from another network.",
+				f.escalate(words("the server's administrator or", f.providerName())),
+			}
+		},
+	},
+	{
+		Code: "tls.cert_untrusted", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate not trusted",
+		Summary: func(f *Facts) string {
+			return words("The server's certificate is not signed by a trusted authority (self-signed, or an unknown or internal CA).", certWords(f, "tls.cert_untrusted"))
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"If you run the server: install a certificate from a public CA (Let's Encrypt is free) with the full chain, including intermediates.",
+				"If the server uses your organisation's internal CA on purpose, trust that CA on the sending machine (smtpdoctor: --ca-file), rather than turning verification off.",
+				"Never turn certificate checking off in the app: that lets anyone on the path read the password.",
+			}
+		},
+	},
+	{
+		Code: "tls.cert_hostname_mismatch", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate is for another name",
+		Summary: func(f *Facts) string {
+			return words(fmt.Sprintf("The server's certificate does not name %q.", plain(f.R.Settings.Host, 255)), certWords(f, "tls.cert_hostname_mismatch"))
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Connect using a name the certificate lists (see the certificate's names in this report), not an IP address or an alias.",
+				"If you run the server: add this name to the certificate, or publish the name the certificate has.",
+			}
+		},
+	},
+	{
+		Code: "tls.cert_expired", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate expired or not yet valid",
+		Summary: func(f *Facts) string {
+			return words("The server's certificate is outside its validity dates.", certWords(f, "tls.cert_expired"))
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"If you run the server: renew the certificate and reload the mail service (an automatic renewal that does not reload Postfix, Exim or Dovecot is the classic cause).",
+				"Check the clock of the sending machine: a wrong date makes valid certificates look expired or not yet valid.",
+				f.escalate(words("the server's administrator or", f.providerName())),
+			}
+		},
+	},
+	{
+		Code: "probe.interrupted", Severity: probe.SeverityError, Guide: "causes", Title: "The test was interrupted",
+		Summary: func(f *Facts) string {
+			return "smtpdoctor stopped before this test finished (the service restarted). Nothing can be concluded about the server from this attempt."
+		},
+		Steps: func(f *Facts) []string {
+			return []string{"Run the test again."}
+		},
+	},
+	{
+		Code: "probe.error", Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
+		Summary: func(f *Facts) string {
+			return words("The test failed "+f.after()+".", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Run the test again; if it repeats, the transcript below shows the last thing that happened.",
+				f.escalate("the smtpdoctor operator"),
+			}
+		},
+	},
+	{
+		Code: "ok", Severity: probe.SeverityInfo, Guide: "causes", Title: "Everything worked",
+		Summary: func(f *Facts) string {
+			var did []string
+			if f.R.TLS != nil && f.R.TLS.Version != "" {
+				did = append(did, "encrypted the connection with "+plain(f.R.TLS.Version, 20))
+			}
+			if f.AuthSucceeded {
+				m := ""
+				if f.Mech != "" {
+					m = " with " + f.Mech
+				}
+				did = append(did, "logged in"+m)
+			}
+			if f.R.Settings.From != "" {
+				did = append(did, "the server accepted the sender")
+			}
+			if f.R.Settings.To != "" {
+				did = append(did, "the recipient")
+			}
+			if len(did) == 0 {
+				return "The server at " + f.target() + " answered correctly."
+			}
+			return "The server at " + f.target() + " did everything asked: " + joinAnd(did) + "."
+		},
+		Steps: func(f *Facts) []string {
+			return []string{"Use the same settings in your app: host " + plain(f.R.Settings.Host, 255) + ", port " + fmt.Sprint(f.R.Settings.Port) + ", security " + securityWords(f) + "."}
+		},
+	},
+}
+
+func classWords(code int) string {
+	switch code / 100 {
+	case 4:
+		return "a temporary failure: the same command may work later"
+	case 5:
+		return "a permanent failure: repeating the same command will not help"
+	}
+	return "not a failure code"
+}
+
+func helo(f *Facts) string {
+	if f.R.Settings.HELO != "" {
+		return f.R.Settings.HELO
+	}
+	return "(default)"
+}
+
+func offeredMechs(f *Facts) string {
+	switch {
+	case len(f.AuthAfterTLS) > 0:
+		return "The server offers: " + plain(strings.Join(f.AuthAfterTLS, " "), 200) + "."
+	case len(f.AuthBeforeTLS) > 0:
+		return "The server offers: " + plain(strings.Join(f.AuthBeforeTLS, " "), 200) + "."
+	}
+	return ""
+}
+
+func oauthErrorWords(f *Facts) string {
+	if f.R.Auth == nil || len(f.R.Auth.OAuthError) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"status", "schemes", "scope", "error"} {
+		if v, ok := f.R.Auth.OAuthError[k]; ok {
+			parts = append(parts, k+"="+plain(v, 120))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// certWords explains a certificate problem from the probe's facts.
+func certWords(f *Facts, code string) string {
+	var parts []string
+	if f.R.TLS != nil && f.R.TLS.VerifyError != "" {
+		parts = append(parts, plain(f.R.TLS.VerifyError, 300)+".")
+	}
+	for _, o := range f.R.Observations {
+		if o.Code == code && o.Detail != "" {
+			parts = append(parts, plain(o.Detail, 300)+".")
+			break
+		}
+	}
+	if len(parts) == 0 {
+		if r := f.reason(); r != "" {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func securityWords(f *Facts) string {
+	if f.R.TLS != nil && f.R.TLS.Mode == "implicit" {
+		return "implicit TLS (SSL/TLS)"
+	}
+	if f.R.TLS != nil && f.R.TLS.Mode == "starttls" {
+		return "STARTTLS"
+	}
+	if f.R.Settings.Security == "" {
+		return "auto"
+	}
+	return string(f.R.Settings.Security)
+}
+
+// endpointWords lists a provider's submission endpoints for a sentence.
+func endpointWords(p provider.Provider) string {
+	var out []string
+	for _, e := range p.Endpoints("") {
+		mode := "STARTTLS"
+		if e.Security == probe.SecurityTLS {
+			mode = "implicit TLS"
+		}
+		out = append(out, fmt.Sprintf("%s port %d (%s)", e.Host, e.Port, mode))
+		if len(out) == 2 {
+			break
+		}
+	}
+	return strings.Join(out, " or ")
+}
