@@ -72,20 +72,11 @@ type Page struct {
 // the same millisecond are ordered by id, and every page, however deep, is
 // an index range walk of LIMIT rows (OFFSET would walk all rows before it).
 func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
-	where, args, err := f.where(true)
+	q, args, limit, err := f.listQuery()
 	if err != nil {
 		return Page{}, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	q := `SELECT id, started_at, host, port, security, username, status, outcome,
-		code, title, failed_step, duration_ms, reply_text
-		FROM attempts` + where + `
-		ORDER BY started_at DESC, id DESC LIMIT ?`
-	rows, err := s.read.QueryContext(ctx, q, append(args, limit+1)...)
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("store: list attempts: %w", err)
 	}
@@ -111,6 +102,25 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		p.Next = encodeCursor(last.StartedAt.UnixMilli(), last.ID)
 	}
 	return p, nil
+}
+
+// listQuery is List's SQL and arguments (fetching one row more than the
+// page, to know whether there is a next), and the page size.
+func (f Filter) listQuery() (string, []any, int, error) {
+	where, args, err := f.where(true)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	q := `SELECT id, started_at, host, port, security, username, status, outcome,
+		code, title, failed_step, duration_ms, reply_text
+		FROM attempts` + where + `
+		ORDER BY started_at DESC, id DESC LIMIT ?`
+	return q, append(args, limit+1), limit, nil
 }
 
 // where builds the WHERE clause for f; withCursor adds the keyset bound.
