@@ -242,6 +242,9 @@ func normalizeHost(h string) (host, port string, err error) {
 	if len(h) > maxHost+8 {
 		return "", "", fmt.Errorf("is longer than %d characters", maxHost)
 	}
+	if strings.ContainsAny(h, " \t/@?#") {
+		return "", "", errors.New("enter a host name only, such as smtp.example.com (no spaces, scheme or path)")
+	}
 	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
 		h = h[1 : len(h)-1]
 	} else if hh, pp, err := net.SplitHostPort(h); err == nil && pp != "" {
