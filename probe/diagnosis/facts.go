@@ -189,12 +189,34 @@ func (f *Facts) reason() string {
 	return plain(f.R.Failure.Err, 400)
 }
 
-// detail is the probe's reason in parentheses, for the end of a sentence.
+// detail is the probe's reason as a sentence of its own.
 func (f *Facts) detail() string {
 	if r := f.reason(); r != "" {
-		return "(" + r + ")"
+		return sentence("The probe saw: " + r)
 	}
 	return ""
+}
+
+// answered says what the server replied and to what, or that it did not:
+// "it answered "535 5.7.8 ..." in reply to AUTH PLAIN [redacted]".
+func (f *Facts) answered() string {
+	if f.Reply == 0 {
+		s := "no reply came " + f.after()
+		if r := f.reason(); r != "" {
+			s += " (" + r + ")"
+		}
+		return s
+	}
+	return "it answered " + f.quote() + " " + f.at()
+}
+
+// sentence ends s with a full stop unless it ends a sentence already.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }
 
 // after names the last command for failures without a reply: "after
@@ -209,6 +231,9 @@ func (f *Facts) after() string {
 // target is host:port as the user gave it.
 func (f *Facts) target() string {
 	s := f.R.Settings
+	if s.Host == "" {
+		return "the server"
+	}
 	if s.Port == 0 {
 		return s.Host
 	}

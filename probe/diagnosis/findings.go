@@ -81,7 +81,7 @@ func collectFindings(f *Facts, primary string) []probe.Finding {
 		if code == primary || slices.ContainsFunc(out, func(x probe.Finding) bool { return x.Code == code }) {
 			return
 		}
-		out = append(out, probe.Finding{Code: code, Severity: sev, Title: title, Detail: strings.TrimSpace(detail)})
+		out = append(out, probe.Finding{Code: code, Severity: sev, Title: title, Detail: sentence(detail)})
 	}
 	r := f.R
 

@@ -30,7 +30,7 @@ var rules = []Rule{
 		},
 		Summary: func(f *Facts) string {
 			if f.Reply != 0 {
-				return fmt.Sprintf("The server refused the TLS version in use: it answered %s %s. It accepts only TLS 1.2 or newer.", f.quote(), f.at())
+				return fmt.Sprintf("The server refused the TLS version in use: %s. It accepts only TLS 1.2 or newer.", f.answered())
 			}
 			return words("The server at", f.target(), "only speaks TLS 1.0 or 1.1, which are obsolete and refused by current clients (RFC 8996).", f.detail())
 		},
@@ -65,7 +65,7 @@ var rules = []Rule{
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: it answered %s %s. No password will work until the policy changes or the app signs in another way.", f.quote(), f.at())
+			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: %s. No password will work until the policy changes or the app signs in another way.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -97,7 +97,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server at", f.target(), "does not offer authentication on an unencrypted connection, but it offers STARTTLS: AUTH becomes available only after the connection is encrypted.", f.detail())
 			}
-			return fmt.Sprintf("The server wants the connection encrypted before it accepts a login or mail: it answered %s %s.", f.quote(), f.at())
+			return fmt.Sprintf("The server wants the connection encrypted before it accepts a login or mail: %s.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -114,7 +114,7 @@ var rules = []Rule{
 			{Steps: atAuth, Phrases: []string{"application-specific password", "application specific password", "app-specific password", "app password", "invalidsecondfactor"}},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The account has two-step verification (or similar) turned on, so the normal account password cannot be used by mail apps: the server answered %s %s.", f.quote(), f.at())
+			return fmt.Sprintf("The account has two-step verification (or similar) turned on, so the normal account password cannot be used by mail apps: %s.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -132,7 +132,7 @@ var rules = []Rule{
 			{Steps: atAuth, Replies: []int{432}},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The provider blocked this sign-in until the account owner confirms it interactively (a new location or device, or a password change due): the server answered %s %s.", f.quote(), f.at())
+			return fmt.Sprintf("The provider blocked this sign-in until the account owner confirms it interactively (a new location or device, or a password change due): %s.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -152,7 +152,7 @@ var rules = []Rule{
 			{Steps: atAuth, Class: 5, If: func(f *Facts) bool { return f.OAuth }},
 		},
 		Summary: func(f *Facts) string {
-			s := fmt.Sprintf("The server refused the OAuth access token: it answered %s %s.", f.quote(), f.at())
+			s := fmt.Sprintf("The server refused the OAuth access token: %s.", f.answered())
 			if f.Reply == 0 {
 				s = words("The server refused the OAuth access token.", f.detail())
 			}
@@ -177,7 +177,7 @@ var rules = []Rule{
 			{Class: 4, Phrases: []string{"too many", "slow down"}},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server is limiting this client or account for now: it answered %s %s. This is about how often or how many, not about the password.", f.quote(), f.at())
+			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -197,7 +197,7 @@ var rules = []Rule{
 			{Steps: atGreet, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server refused to serve this connection: it answered %s %s and closed (or will close) the session. 421 and a 554 greeting mean busy, blocked or shutting down, not a wrong password.", f.quote(), f.at())
+			return fmt.Sprintf("The server refused to serve this connection: %s and closed (or will close) the session. 421 and a 554 greeting mean busy, blocked or shutting down, not a wrong password.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			var s []string
@@ -223,7 +223,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server advertised STARTTLS but the upgrade to TLS did not happen.", f.detail())
 			}
-			return fmt.Sprintf("The server advertised STARTTLS but refused it: it answered %s %s. The server's TLS setup is broken or temporarily unavailable (RFC 3207 §4 uses 454 for \"TLS not available\").", f.quote(), f.at())
+			return fmt.Sprintf("The server advertised STARTTLS but refused it: %s. The server's TLS setup is broken or temporarily unavailable (RFC 3207 §4 uses 454 for \"TLS not available\").", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -242,7 +242,7 @@ var rules = []Rule{
 			{Steps: atAuth, Class: 4},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: it answered %s %s. This is the server's problem, not a wrong password (RFC 4954 §6: 454 is a temporary authentication failure).", f.quote(), f.at())
+			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: %s. This is the server's problem, not a wrong password (RFC 4954 §6: 454 is a temporary authentication failure).", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -267,7 +267,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server and the client have no authentication mechanism in common.", offered, f.detail())
 			}
-			return words(fmt.Sprintf("The server does not accept the authentication mechanism that was used: it answered %s %s.", f.quote(), f.at()), offered)
+			return words(fmt.Sprintf("The server does not accept the authentication mechanism that was used: %s.", f.answered()), offered)
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -288,7 +288,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server at", f.target(), "does not list AUTH among its EHLO extensions, so it cannot accept a login here. This is typical of port 25 (server-to-server mail), not of a submission port.", f.detail())
 			}
-			return fmt.Sprintf("The server does not accept logins on this connection: it answered %s %s.", f.quote(), f.at())
+			return fmt.Sprintf("The server does not accept logins on this connection: %s.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -311,7 +311,7 @@ var rules = []Rule{
 			if u := f.R.Settings.User; u != "" {
 				user = fmt.Sprintf(" for the username %q", plain(u, 120))
 			}
-			return fmt.Sprintf("The server refused the login%s: it answered %s %s. Either the username or the password is not what the server expects, or the account may not use a password for SMTP.", user, f.quote(), f.at())
+			return fmt.Sprintf("The server refused the login%s: %s. Either the username or the password is not what the server expects, or the account may not use a password for SMTP.", user, f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -332,7 +332,7 @@ var rules = []Rule{
 			{Steps: atSend, Phrases: []string{"unauthenticated", "relay access denied", "relaying denied", "unable to relay"}, If: func(f *Facts) bool { return !f.AuthAttempted }},
 		},
 		Summary: func(f *Facts) string {
-			s := fmt.Sprintf("The server refused to take mail without a login: it answered %s %s.", f.quote(), f.at())
+			s := fmt.Sprintf("The server refused to take mail without a login: %s.", f.answered())
 			switch {
 			case !f.AuthAttempted:
 				s += " No username was given, so no AUTH was attempted."
@@ -358,11 +358,11 @@ var rules = []Rule{
 			{Steps: atMail, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			from := ""
+			from := "this address"
 			if a := f.R.Settings.From; a != "" {
-				from = fmt.Sprintf(" %q", plain(a, 200))
+				from = fmt.Sprintf("%q", plain(a, 200))
 			}
-			return fmt.Sprintf("The login worked (or was not needed), but this account may not send as%s: the server answered %s %s.", from, f.quote(), f.at())
+			return fmt.Sprintf("The login worked (or was not needed), but this account may not send as %s: %s.", from, f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -379,7 +379,7 @@ var rules = []Rule{
 			{Steps: atRcpt, Phrases: []string{"user unknown", "unknown user", "does not exist", "no such user", "recipient address rejected", "mailbox unavailable", "invalid recipient", "recipient not found", "address rejected"}},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server does not accept mail for this recipient: it answered %s %s. The login and sender were fine.", f.quote(), f.at())
+			return fmt.Sprintf("The server does not accept mail for this recipient: %s. The login and sender were fine.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -396,7 +396,7 @@ var rules = []Rule{
 			{Steps: atRcpt, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			s := fmt.Sprintf("The server refused to pass mail on to this recipient: it answered %s %s.", f.quote(), f.at())
+			s := fmt.Sprintf("The server refused to pass mail on to this recipient: %s.", f.answered())
 			if !f.AuthAttempted {
 				s += " The session was not authenticated, and servers relay only for logged-in users or trusted networks."
 			}
@@ -421,7 +421,7 @@ var rules = []Rule{
 			{Steps: atEHLO, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server refused the client's EHLO %q: it answered %s %s.", plain(helo(f), 120), f.quote(), f.at())
+			return fmt.Sprintf("The server refused the client's EHLO %q: %s.", plain(helo(f), 120), f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -436,7 +436,7 @@ var rules = []Rule{
 		Title: "The server refused a command",
 		When:  []When{{Class: 4}, {Class: 5}, {If: func(f *Facts) bool { return f.Reply != 0 }}},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server answered %s %s, which smtpdoctor does not recognise as a known cause. A %d reply is %s.", f.quote(), f.at(), f.Reply, classWords(f.Reply))
+			return fmt.Sprintf("The server refused a command: %s. smtpdoctor does not recognise this as a known cause; a %d reply is %s.", f.answered(), f.Reply, classWords(f.Reply))
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -468,7 +468,7 @@ var rules = []Rule{
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
-				"Check that this machine can resolve names at all (try: nslookup " + plain(f.R.Settings.Host, 255) + "); a broken or filtering DNS resolver gives this error.",
+				"Check that this machine can resolve names at all (try: nslookup " + hostOr(f) + "); a broken or filtering DNS resolver gives this error.",
 				"Try again in a minute; if it persists, use another resolver or ask your network administrator.",
 			}
 		},
@@ -499,7 +499,7 @@ var rules = []Rule{
 				s = append(s, "Try the other submission port: 587 with STARTTLS, 465 with implicit TLS, or 2525 where the provider offers it.")
 			}
 			return append(s,
-				"Check firewalls on this machine and network for outgoing traffic to that port (test with: nc -vz "+plain(f.R.Settings.Host, 255)+" "+fmt.Sprint(f.R.Settings.Port)+", or Test-NetConnection on Windows).",
+				"Check firewalls on this machine and network for outgoing traffic to that port (test with: nc -vz "+hostPort(f, " ")+", or Test-NetConnection "+hostPort(f, " -Port ")+" on Windows).",
 				"If you run the server: check its firewall or cloud security group allows inbound traffic on that port.",
 			)
 		},
@@ -532,12 +532,12 @@ var rules = []Rule{
 	{
 		Code: "policy.blocked_target", Severity: probe.SeverityError, Guide: "firewall", Title: "Blocked by this dashboard's policy",
 		Summary: func(f *Facts) string {
-			return words("smtpdoctor did not connect to", f.target()+": its own target policy refuses this address or port. The mail server was not contacted, so this says nothing about it.", f.detail())
+			return words("smtpdoctor did not connect to", f.target()+", because its own target policy refuses this address or port. The mail server was not contacted, so this says nothing about it.", f.detail())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
 				"Use a public mail server and one of the ports 25, 465, 587 or 2525.",
-				"Operators can widen the policy with serve --allow-targets and --allow-ports, or test internal servers with the command line: smtpdoctor probe " + f.target() + ".",
+				"Operators can widen the policy with serve --allow-targets and --allow-ports, or test internal servers with the command line (smtpdoctor probe HOST:PORT), to which the policy does not apply.",
 			}
 		},
 	},
@@ -732,14 +732,35 @@ var rules = []Rule{
 				did = append(did, "the recipient")
 			}
 			if len(did) == 0 {
-				return "The server at " + f.target() + " answered correctly."
+				return "The server answered correctly (" + f.target() + ")."
 			}
-			return "The server at " + f.target() + " did everything asked: " + joinAnd(did) + "."
+			return "The server did everything asked (" + f.target() + "): " + joinAnd(did) + "."
 		},
 		Steps: func(f *Facts) []string {
+			if f.R.Settings.Host == "" || f.R.Settings.Port == 0 {
+				return []string{"Use the same settings in your app."}
+			}
 			return []string{"Use the same settings in your app: host " + plain(f.R.Settings.Host, 255) + ", port " + fmt.Sprint(f.R.Settings.Port) + ", security " + securityWords(f) + "."}
 		},
 	},
+}
+
+// hostPort is host and port for a shell command, joined by sep; HOST and
+// PORT stand in for what is unknown.
+func hostPort(f *Facts, sep string) string {
+	h, p := hostOr(f), fmt.Sprint(f.R.Settings.Port)
+	if f.R.Settings.Port == 0 {
+		p = "587"
+	}
+	return h + sep + p
+}
+
+// hostOr is the host for a shell command, or HOST when unknown.
+func hostOr(f *Facts) string {
+	if h := plain(f.R.Settings.Host, 255); h != "" {
+		return h
+	}
+	return "HOST"
 }
 
 func classWords(code int) string {
@@ -786,17 +807,17 @@ func oauthErrorWords(f *Facts) string {
 func certWords(f *Facts, code string) string {
 	var parts []string
 	if f.R.TLS != nil && f.R.TLS.VerifyError != "" {
-		parts = append(parts, plain(f.R.TLS.VerifyError, 300)+".")
+		parts = append(parts, sentence(plain(f.R.TLS.VerifyError, 300)))
 	}
 	for _, o := range f.R.Observations {
 		if o.Code == code && o.Detail != "" {
-			parts = append(parts, plain(o.Detail, 300)+".")
+			parts = append(parts, sentence(plain(o.Detail, 300)))
 			break
 		}
 	}
 	if len(parts) == 0 {
-		if r := f.reason(); r != "" {
-			parts = append(parts, r)
+		if d := f.detail(); d != "" {
+			parts = append(parts, d)
 		}
 	}
 	return strings.Join(parts, " ")

@@ -50,7 +50,7 @@ var tailored = map[string]map[string]tailor{
 			return []string{"Gmail closes connections with 421 4.7.0 for EHLO names like \"localhost\" and for senders that connect too often or from IP addresses with a poor reputation: fix the EHLO name first, then slow down."}
 		}},
 		"auth.required": {Steps: func(f *Facts) []string {
-			return []string{"Gmail: authenticate with your full address and an app password (or OAuth) on smtp.gmail.com:587 with STARTTLS or :465 with TLS; Google Workspace devices that cannot log in can use the SMTP relay service (smtp-relay.gmail.com) with IP address authentication set up by the administrator."}
+			return []string{"Gmail: authenticate with your full address and an app password (or OAuth) on smtp.gmail.com, port 587 with STARTTLS or port 465 with TLS; Google Workspace devices that cannot log in can use the SMTP relay service (smtp-relay.gmail.com) with IP address authentication set up by the administrator."}
 		}},
 		"sender.rejected": {Steps: func(f *Facts) []string {
 			return []string{"Gmail sends only from your own address and from addresses added under Settings → Accounts → \"Send mail as\"; add and verify the address there first."}
@@ -268,7 +268,7 @@ var tailored = map[string]map[string]tailor{
 	"opensmtpd": {
 		"auth.credentials_rejected": {Steps: adminLog("OpenSMTPD", "the mail log (/var/log/maillog)", "smtpctl show stats, and check the credentials table named in the listener's auth <table>")},
 		"auth.not_offered": {Steps: func(f *Facts) []string {
-			return []string{"OpenSMTPD offers AUTH only on listeners with the auth option, and only after TLS (listen on ... tls auth, or smtps auth)."}
+			return []string{"OpenSMTPD offers AUTH only on listeners with the auth option, and only after TLS (for example: listen on eth0 port submission tls-require auth, or listen on eth0 smtps auth)."}
 		}},
 	},
 	"exchange": {

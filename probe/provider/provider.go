@@ -9,7 +9,6 @@
 package provider
 
 import (
-	"path"
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -41,9 +40,9 @@ type Provider struct {
 	Family string `json:"family,omitempty"`
 
 	// Hosts are patterns for the submission host, the MX host, and the
-	// name a server gives in its banner or EHLO reply, matched with
-	// path.Match against the lower-cased name: "*" spans labels, so
-	// "*.gmail.com" matches "smtp.gmail.com".
+	// name a server gives in its banner or EHLO reply, matched against the
+	// lower-cased name; "*" stands for one or more characters and spans
+	// labels, so "*.gmail.com" matches "smtp.gmail.com".
 	Hosts []string `json:"hosts,omitempty"`
 	// BannerMarkers are case-insensitive substrings of the greeting or
 	// the EHLO domain line that name the server ("ESMTP Postfix").
@@ -181,12 +180,41 @@ func byHost(h string) (Provider, bool) {
 	}
 	for _, p := range table {
 		for _, pat := range p.Hosts {
-			if ok, _ := path.Match(pat, h); ok {
+			if matchHost(pat, h) {
 				return clone(p), true
 			}
 		}
 	}
 	return Provider{}, false
+}
+
+// matchHost matches a lower-case host name against a pattern in which
+// each "*" stands for one or more characters, dots included.
+func matchHost(pat, h string) bool {
+	first, rest, star := strings.Cut(pat, "*")
+	if !star {
+		return pat == h
+	}
+	if !strings.HasPrefix(h, first) {
+		return false
+	}
+	h = h[len(first):]
+	for {
+		mid, more, another := strings.Cut(rest, "*")
+		if !another {
+			// rest is the last piece; the star before it takes at
+			// least one character.
+			return len(h) > len(rest) && strings.HasSuffix(h, rest)
+		}
+		if len(h) < 1 {
+			return false
+		}
+		i := strings.Index(h[1:], mid)
+		if i < 0 {
+			return false
+		}
+		h, rest = h[1+i+len(mid):], more
+	}
 }
 
 func containsAny(text string, markers []string) bool {

@@ -168,3 +168,30 @@ func TestAllReturnsACopy(t *testing.T) {
 		t.Fatal("All exposes the table")
 	}
 }
+
+func TestMatchHost(t *testing.T) {
+	tests := []struct {
+		pat, host string
+		want      bool
+	}{
+		{"smtp.gmail.com", "smtp.gmail.com", true},
+		{"smtp.gmail.com", "xsmtp.gmail.com", false},
+		{"*.gmail.com", "smtp.gmail.com", true},
+		{"*.gmail.com", "a.b.gmail.com", true},
+		{"*.gmail.com", ".gmail.com", false},
+		{"*.gmail.com", "gmail.com", false},
+		{"*.gmail.com", "evilgmail.com", false},
+		{"email-smtp.*.amazonaws.com", "email-smtp.eu-west-1.amazonaws.com", true},
+		{"email-smtp.*.amazonaws.com", "email-smtp..amazonaws.com", false},
+		{"email-smtp.*.amazonaws.com", "ec2.eu-west-1.amazonaws.com", false},
+		{"smtp.zoho.*", "smtp.zoho.com.au", true},
+		{"smtp.zoho.*", "smtp.zoho.", false},
+		{"*.x.*.y", "a.x.b.y", true},
+		{"*.x.*.y", "a.x..y", false},
+	}
+	for _, tt := range tests {
+		if got := matchHost(tt.pat, tt.host); got != tt.want {
+			t.Errorf("matchHost(%q, %q) = %v, want %v", tt.pat, tt.host, got, tt.want)
+		}
+	}
+}
