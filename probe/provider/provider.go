@@ -139,6 +139,13 @@ func ForEmailDomain(domain string) (Provider, bool) {
 	return Provider{}, false
 }
 
+// ForHost finds the provider whose submission or MX hosts match host
+// ("aspmx.l.google.com", "smtp.office365.com"): for discovery, which
+// knows a domain's MX hosts but has no conversation to read.
+func ForHost(host string) (Provider, bool) {
+	return byHost(normalHost(host))
+}
+
 // Recognise names the provider or server software behind a conversation,
 // from the host the user typed, the greeting lines, the domain in the EHLO
 // reply and any reply lines. Evidence is weighed in this order, because

@@ -195,3 +195,23 @@ func TestMatchHost(t *testing.T) {
 		}
 	}
 }
+
+func TestForHostKnowsMXHosts(t *testing.T) {
+	tests := map[string]string{
+		"aspmx.l.google.com":                      "gmail",
+		"alt1.aspmx.l.google.com.":                "gmail",
+		"example-com.mail.protection.outlook.com": "microsoft365",
+		"mta5.am0.yahoodns.net":                   "yahoo",
+		"mx01.mail.icloud.com":                    "icloud",
+		"mx.zoho.eu":                              "zoho",
+		"in1-smtp.messagingengine.com":            "fastmail",
+		"mxa.mailgun.org":                         "mailgun",
+		"mx.example.com":                          "",
+	}
+	for host, want := range tests {
+		p, ok := ForHost(host)
+		if (want == "") == ok || p.Key != want {
+			t.Errorf("ForHost(%q) = %q, %v; want %q", host, p.Key, ok, want)
+		}
+	}
+}
