@@ -289,6 +289,18 @@ func (f *Facts) providerName() string {
 	return "your mail provider"
 }
 
+// who is whom to escalate to: the recognised service, the administrator
+// of recognised server software, or either.
+func (f *Facts) who() string {
+	switch {
+	case f.HasProvider && f.Provider.Kind == provider.KindService:
+		return f.Provider.Name
+	case f.HasProvider:
+		return "the server's administrator"
+	}
+	return "your mail provider or the server's administrator"
+}
+
 // when is the probe's start time for escalation messages.
 func (f *Facts) when() string {
 	if f.R.StartedAt.IsZero() {

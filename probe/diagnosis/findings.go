@@ -137,7 +137,7 @@ func collectFindings(f *Facts, primary string) []probe.Finding {
 	}
 
 	// A password sent without encryption.
-	if r.Auth != nil && r.Auth.Mechanism != "" && !f.TLSActive && !strings.EqualFold(r.Auth.Mechanism, "CRAM-MD5") {
+	if r.Auth != nil && r.Auth.Mechanism != "" && !f.TLSActive && !strings.EqualFold(r.Auth.Mechanism, "CRAM-MD5") && credentialsSent(f) {
 		add("auth.plaintext", probe.SeverityWarning, "The password was sent without encryption",
 			"AUTH "+plain(strings.ToUpper(r.Auth.Mechanism), 20)+" ran on an unencrypted connection, so anyone on the network path could read the credentials. Use STARTTLS or implicit TLS, and change the password if this path is not trusted.")
 	} else if !f.TLSActive && f.StartTLSOffered && r.Settings.Security == probe.SecurityNone {
@@ -177,4 +177,20 @@ func collectFindings(f *Facts, primary string) []probe.Finding {
 			"Apps should submit mail on port 587 (STARTTLS) or 465 (implicit TLS); port 25 is often blocked by ISPs and clouds and often has no AUTH.")
 	}
 	return out
+}
+
+// credentialsSent reports whether the conversation got as far as sending
+// credentials: AUTH succeeded, or the failure came at AUTH with a reply
+// (the server read them) or later.
+func credentialsSent(f *Facts) bool {
+	if f.AuthSucceeded {
+		return true
+	}
+	switch f.Step {
+	case probe.StepAuth:
+		return f.Reply != 0 || f.Code == "smtp.timeout"
+	case probe.StepMail, probe.StepRcpt, probe.StepData, probe.StepQuit:
+		return true
+	}
+	return false
 }

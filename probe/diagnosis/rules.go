@@ -138,7 +138,7 @@ var rules = []Rule{
 			return []string{
 				"Sign in to the account in a web browser, from the same network as the sending app if you can, and approve any security prompt (\"Was it you?\") or change the password if asked.",
 				"Retry within a few minutes. If the app keeps being challenged, give it an app password or switch it to OAuth, which providers do not challenge this way.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -180,12 +180,14 @@ var rules = []Rule{
 			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
-			return []string{
-				"Stop retrying for a while (15 to 60 minutes): repeated failed logins extend the block.",
-				"Find what keeps connecting: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.",
-				"Keep connections and messages within the provider's limits (send fewer concurrent connections, queue and pace bulk mail).",
-				f.escalate(f.providerName() + " if the block does not lift after an hour"),
+			s := []string{"Stop retrying for a while (15 to 60 minutes): every new attempt can extend the block."}
+			if f.Step == probe.StepAuth || f.has("auth", "login") {
+				s = append(s, "Find what keeps logging in: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.")
 			}
+			return append(s,
+				"Keep connections and messages within the provider's limits (fewer concurrent connections; queue and pace bulk mail).",
+				f.escalate(f.who()+" if the block does not lift after an hour"),
+			)
 		},
 	},
 	{
@@ -204,10 +206,14 @@ var rules = []Rule{
 			if f.Step == probe.StepEHLO {
 				s = append(s, "Check the EHLO name the app sends: use this machine's real, fully qualified domain name, never \"localhost\" or a bare word (smtpdoctor: --helo).")
 			}
+			if f.Reply == 421 || f.class() == 4 {
+				s = append(s, "Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).")
+			} else {
+				s = append(s, "A 5xx greeting is a refusal of this connection, usually of your IP address: retrying from the same address will not help.")
+			}
 			s = append(s,
-				"Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).",
-				"If it persists, check whether your public IP address is on a blocklist (for example at https://mxtoolbox.com/blacklists.aspx), especially on a home, VPN or cloud connection; use your provider's submission port 587 or 465 rather than port 25.",
-				f.escalate(f.providerName()),
+				"Check whether your public IP address is on a blocklist (for example at https://mxtoolbox.com/blacklists.aspx), especially on a home, VPN or cloud connection; use your provider's submission port 587 or 465 rather than port 25.",
+				f.escalate(f.who()),
 			)
 			return s
 		},
@@ -229,7 +235,7 @@ var rules = []Rule{
 			return []string{
 				"Try implicit TLS on port 465 if the server offers it; it does not depend on STARTTLS.",
 				"If you run the server: check that its certificate and key files exist and are readable by the mail service (Postfix: smtpd_tls_cert_file / smtpd_tls_key_file; the mail log names the error).",
-				f.escalate(words("the server's administrator or", f.providerName())),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -249,7 +255,7 @@ var rules = []Rule{
 				"Do not change or reset the password because of this error; it says nothing about the password.",
 				"Try again in a few minutes: the server's password database or authentication service is down or overloaded.",
 				"If you run the server: check the authentication service it asks (Dovecot auth socket, saslauthd, LDAP or SQL backend) and the mail log around " + f.when() + ".",
-				f.escalate(words(f.providerName(), "or the server's administrator")),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -318,7 +324,7 @@ var rules = []Rule{
 				"Check the username: most providers want the full email address, exactly as registered.",
 				"Re-enter the password by typing it (no spaces before or after); if two-step verification is on, use an app password instead of the account password.",
 				"Confirm the account may send with SMTP AUTH at all (some providers and administrators turn it off per mailbox).",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -427,7 +433,7 @@ var rules = []Rule{
 			return []string{
 				"Use a fully qualified domain name as the EHLO name (the sending machine's real host name, such as mail.example.com), never \"localhost\" or an unqualified name (smtpdoctor: --helo).",
 				"If the name is fine, the server may block your IP address: check it on a blocklist and use the submission port 587 or 465.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -442,7 +448,7 @@ var rules = []Rule{
 			return []string{
 				"Read the server's own words above: they usually name the problem; the reply code's first digit says whether retrying can help (4) or not (5).",
 				"Look up the enhanced status code (the x.y.z number) in the guide's reply code section.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -525,7 +531,7 @@ var rules = []Rule{
 			return []string{
 				"Check the security mode against the port: implicit TLS (465) versus plaintext with STARTTLS (587, 25); a mismatch often ends in a closed connection.",
 				"A firewall, antivirus or \"mail shield\" that inspects SMTP can cut connections: test from another network.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -553,7 +559,7 @@ var rules = []Rule{
 			}
 			return append(s,
 				"A server that greets slowly may be checking your IP address (DNS blocklists, greylisting); try again with a longer timeout.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			)
 		},
 	},
@@ -584,7 +590,7 @@ var rules = []Rule{
 			}
 			return append(s,
 				"Try again: a busy server can stall; if it repeats at the same step, it is not chance.",
-				f.escalate(f.providerName()),
+				f.escalate(f.who()),
 			)
 		},
 	},
@@ -596,7 +602,7 @@ var rules = []Rule{
 		Steps: func(f *Facts) []string {
 			return []string{
 				"Check for a proxy, firewall or antivirus between you and the server that alters SMTP traffic; test from another network.",
-				f.escalate(words("the server's administrator or", f.providerName())),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -648,7 +654,7 @@ var rules = []Rule{
 				"Check the security mode against the port: implicit TLS on 465, STARTTLS on 587 and 25.",
 				"If the error names versions or ciphers, the server only speaks old TLS or weak ciphers: its administrator must enable TLS 1.2 or 1.3 with modern ciphers.",
 				"A firewall or antivirus that intercepts TLS can break the handshake: test from another network.",
-				f.escalate(words("the server's administrator or", f.providerName())),
+				f.escalate(f.who()),
 			}
 		},
 	},
@@ -686,7 +692,7 @@ var rules = []Rule{
 			return []string{
 				"If you run the server: renew the certificate and reload the mail service (an automatic renewal that does not reload Postfix, Exim or Dovecot is the classic cause).",
 				"Check the clock of the sending machine: a wrong date makes valid certificates look expired or not yet valid.",
-				f.escalate(words("the server's administrator or", f.providerName())),
+				f.escalate(f.who()),
 			}
 		},
 	},
