@@ -240,3 +240,11 @@ func BenchmarkDiagnose(b *testing.B) {
 		Diagnose(r)
 	}
 }
+
+func TestSESRegionMatchIsNotFlagged(t *testing.T) {
+	r := result("email-smtp.us-west-2.amazonaws.com", probe.StepData, 554, "Message rejected: Email address is not verified. The following identities failed the check in region US-WEST-2: alice@example.com")
+	Diagnose(r)
+	if f := findingOf(r, "provider.region_mismatch"); f.Code != "" {
+		t.Errorf("region mismatch flagged for the same region: %+v", f)
+	}
+}

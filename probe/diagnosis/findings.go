@@ -2,6 +2,7 @@ package diagnosis
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -71,6 +72,10 @@ func hintSteps(f *Facts) []string {
 	}
 	return out
 }
+
+// sesRegion finds the region SES names in its replies ("in region
+// US-WEST-2"), from the lower-cased text.
+var sesRegion = regexp.MustCompile(`in region ([a-z]{2}(?:-[a-z]+)+-[0-9])`)
 
 // collectFindings gathers everything worth knowing besides the primary
 // diagnosis code: every observation, TLS facts, what AUTH offered, and
@@ -161,6 +166,13 @@ func collectFindings(f *Facts, primary string) []probe.Finding {
 	if f.is("ses") && primary == "sender.rejected" && f.has("not verified", "identities failed") {
 		add("sender.sandbox", probe.SeverityInfo, "Amazon SES sandbox",
 			"While an SES account is in the sandbox, recipients must be verified too, not just the sender. Request production access to send to anyone.")
+	}
+
+	if f.is("ses") {
+		if m := sesRegion.FindStringSubmatch(f.Text); m != nil && !strings.Contains(strings.ToLower(r.Settings.Host), "."+m[1]+".") {
+			add("provider.region_mismatch", probe.SeverityWarning, "Amazon SES region differs from the endpoint",
+				"The reply names the region "+m[1]+", but the probe connected to "+plain(r.Settings.Host, 255)+"; identities and SMTP credentials belong to one region.")
+		}
 	}
 
 	if n := r.Network; n != nil {

@@ -243,7 +243,9 @@ var rules = []Rule{
 		Code: "auth.temporary_failure", Severity: probe.SeverityError, Guide: "code-454",
 		Title: "The server's authentication system failed",
 		When: []When{
-			{Steps: atAuth, Phrases: []string{"temporary authentication failure", "generic failure", "connection lost to authentication server", "authentication server", "auth server", "backend", "temporarily unavailable", "temporary failure", "try again later", "service not available"}},
+			// Words that name the back end, whatever the class: Postfix
+			// reports a dead saslauthd as "535 ... generic failure".
+			{Steps: atAuth, Phrases: []string{"temporary authentication failure", "generic failure", "connection lost to authentication server", "authentication server unavailable", "auth server unavailable", "authentication backend", "auth backend"}},
 			{Steps: atAuth, Replies: []int{454, 435}},
 			{Steps: atAuth, Class: 4},
 		},
