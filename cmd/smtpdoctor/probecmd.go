@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+)
+
+// probeFlags are the `smtpdoctor probe` flags, as in CONTRACT.md.
+type probeFlags struct {
+	security     string
+	user         string
+	passwordFile string
+	mech         string
+	from, to     string
+	helo         string
+	caFile       string
+	timeout      time.Duration
+	total        time.Duration
+	json         bool
+	send         bool
+	color        string
+}
+
+func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, stdout, stderr io.Writer) error {
+	var f probeFlags
+	fs := flag.NewFlagSet("smtpdoctor probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.security, "security", "auto", "auto, starttls, tls (implicit TLS, port 465) or none")
+	fs.StringVar(&f.user, "user", "", "SMTP AUTH username; without it no AUTH is attempted")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read the password (or OAuth token) from this file; also env SMTPDOCTOR_PASSWORD, else asked on the terminal")
+	fs.StringVar(&f.mech, "mech", "auto", "auto, plain, login, cram-md5, xoauth2 or oauthbearer (the last two take an access token as the password)")
+	fs.StringVar(&f.from, "from", "", "also test MAIL FROM with this address")
+	fs.StringVar(&f.to, "to", "", "also test RCPT TO with this address")
+	fs.StringVar(&f.helo, "helo", "", "EHLO name (default: this machine's FQDN, never localhost)")
+	fs.StringVar(&f.caFile, "ca-file", e.get("SMTPDOCTOR_CA_FILE"), "extra trusted CA certificates (PEM), for internal CAs")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "deadline for each step: the connect and every reply")
+	fs.DurationVar(&f.total, "total-timeout", 60*time.Second, "deadline for the whole probe")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON instead of the report")
+	fs.BoolVar(&f.send, "send", false, "after RCPT TO, also send a clearly marked test message (DATA)")
+	fs.StringVar(&f.color, "color", "auto", "colour the report: auto (on a terminal), always or never")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: smtpdoctor probe [flags] HOST[:PORT]\n\n")
+		fs.PrintDefaults()
+	}
+	rest, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if len(rest) != 1 {
+		return usageError{"probe needs exactly one HOST[:PORT], for example: smtpdoctor probe --user you@example.com smtp.example.com:587"}
+	}
+	settings, err := probeSettings(f, rest[0])
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	roots, err := rootPool(f.caFile)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	var secret probe.Secret
+	if settings.User != "" {
+		secret, err = readSecret(f.passwordFile, e, stdin, stderr)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+	}
+
+	res := probe.Run(ctx, settings, secret, probe.Options{
+		RootCAs:      roots,
+		StepTimeout:  f.timeout,
+		TotalTimeout: f.total,
+		Origin:       hostname(),
+	})
+	secret = probe.Secret{}
+	diagnosis.Diagnose(&res)
+
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("write the result: %w", err)
+		}
+	} else {
+		writeReport(stdout, res, useColor(f.color, stdout, e))
+	}
+	if res.Outcome == probe.OutcomeFailure {
+		return errFailedProbe
+	}
+	return nil
+}
+
+// parseInterleaved lets flags come before or after HOST, as people type them
+// (`smtpdoctor probe smtp.example.com --user me`); the flag package alone
+// stops at the first argument that is not a flag.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// probeSettings turns the flags and the HOST[:PORT] argument into Settings.
+func probeSettings(f probeFlags, target string) (probe.Settings, error) {
+	s := probe.Settings{
+		Security: probe.Security(f.security),
+		User:     f.user,
+		Mech:     probe.Mechanism(f.mech),
+		From:     f.from,
+		To:       f.to,
+		HELO:     f.helo,
+		Send:     f.send,
+	}
+	switch s.Security {
+	case probe.SecurityAuto, probe.SecurityStartTLS, probe.SecurityTLS, probe.SecurityNone:
+	default:
+		return s, fmt.Errorf("--security %q: use auto, starttls, tls or none", f.security)
+	}
+	switch s.Mech {
+	case probe.MechAuto, probe.MechPlain, probe.MechLogin, probe.MechCRAMMD5, probe.MechXOAUTH2, probe.MechOAUTHBEARER:
+	default:
+		return s, fmt.Errorf("--mech %q: use auto, plain, login, cram-md5, xoauth2 or oauthbearer", f.mech)
+	}
+	if f.send && (f.from == "" || f.to == "") {
+		return s, errors.New("--send needs --from and --to")
+	}
+	host, port, err := splitTarget(target)
+	if err != nil {
+		return s, err
+	}
+	if port == 0 {
+		port = 587
+		if s.Security == probe.SecurityTLS {
+			port = 465
+		}
+	}
+	s.Host, s.Port = host, port
+	for name, v := range map[string]string{"HOST": host, "--user": s.User, "--from": s.From, "--to": s.To, "--helo": s.HELO} {
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return s, fmt.Errorf("%s contains a line break or NUL byte, which would inject SMTP commands; remove it", name)
+		}
+	}
+	return s, nil
+}
+
+// splitTarget accepts host, host:port, [v6]:port and a bare IPv6 address.
+func splitTarget(target string) (string, int, error) {
+	if target == "" {
+		return "", 0, errors.New("empty HOST")
+	}
+	if ip := net.ParseIP(strings.Trim(target, "[]")); ip != nil {
+		return ip.String(), 0, nil
+	}
+	host, portText, err := net.SplitHostPort(target)
+	if err != nil {
+		if strings.Contains(err.Error(), "missing port") {
+			return target, 0, nil
+		}
+		return "", 0, fmt.Errorf("HOST[:PORT] %q: %w", target, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q: use a number from 1 to 65535 (587 for STARTTLS, 465 for implicit TLS)", portText)
+	}
+	return host, port, nil
+}
+
+// readSecret finds the password without it ever being a flag value (flags
+// show up in ps and shell history): env, then file, then the terminal.
+func readSecret(file string, e env, stdin io.Reader, stderr io.Writer) (probe.Secret, error) {
+	if pw := e.get("SMTPDOCTOR_PASSWORD"); pw != "" {
+		return probe.Secret{Password: pw}, nil
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return probe.Secret{}, fmt.Errorf("read --password-file: %w", err)
+		}
+		// One trailing newline is the file's, not the password's.
+		pw := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		return probe.Secret{Password: pw}, nil
+	}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "Password (not echoed): ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return probe.Secret{}, fmt.Errorf("read the password from the terminal: %w", err)
+		}
+		return probe.Secret{Password: string(b)}, nil
+	}
+	return probe.Secret{}, errors.New("--user needs a password: set SMTPDOCTOR_PASSWORD, use --password-file FILE, or run on a terminal to be asked")
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
+}

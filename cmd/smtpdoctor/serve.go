@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/store"
+	"github.com/smtpdoctor/smtpdoctor/web"
+)
+
+// serve runs the dashboard until ctx ends (SIGINT/SIGTERM), then shuts down
+// gracefully: stop accepting, let in-flight probes finish up to a deadline,
+// mark the rest interrupted.
+func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	cfg, err := parseServeFlags(args, e, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return fmt.Errorf("open the database %s: %w", cfg.db, err)
+	}
+	defer st.Close()
+	// A crash (kill -9, power loss) can leave attempts queued or running;
+	// nothing will ever finish them, so say so rather than show them as live.
+	if n, err := st.MarkInterrupted(ctx); err != nil {
+		return fmt.Errorf("mark unfinished attempts interrupted: %w", err)
+	} else if n > 0 {
+		logger.Info("marked attempts left unfinished by the last run as interrupted", "count", n)
+	}
+
+	wc := cfg.web
+	wc.Logger = logger
+	if wc.RootCAs, err = rootPool(cfg.caFile); err != nil {
+		return usageError{err.Error()}
+	}
+	if cfg.sandbox {
+		sb, err := sandbox.Start(ctx)
+		if err != nil {
+			return fmt.Errorf("start the sandbox: %w", err)
+		}
+		defer sb.Close()
+		wc.Sandbox = sb
+		logger.Info("sandbox SMTP servers are running on loopback; the form offers them as examples")
+	}
+	wc.Origin = hostname()
+
+	app, err := web.New(wc, st)
+	if err != nil {
+		return fmt.Errorf("set up the dashboard: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
+	}
+	srv := &http.Server{
+		Handler:           app.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// No WriteTimeout: the live-progress stream stays open while a
+		// probe runs; each handler bounds its own work instead.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), cfg.db)
+	logger.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight probes", "deadline", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	// Stop taking new requests first, then let the probes end; SSE streams
+	// close when their probes do.
+	httpErr := srv.Shutdown(sctx)
+	appErr := app.Shutdown(sctx)
+	if errors.Is(httpErr, context.DeadlineExceeded) {
+		srv.Close()
+		httpErr = nil
+	}
+	return errors.Join(httpErr, appErr)
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/web"
+)
+
+type serveConfig struct {
+	listen          string
+	db              string
+	sandbox         bool
+	caFile          string
+	shutdownTimeout time.Duration
+	logLevel        slog.Level
+	web             web.Config
+}
+
+// parseServeFlags reads the serve flags; every flag's default comes from its
+// SMTPDOCTOR_* environment variable when set, so a container or unit file can
+// configure everything without a command line.
+func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("smtpdoctor serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(p *string, name, def, help string) {
+		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
+	}
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown string
+	var probeRate, perTarget, maxProbes, queue string
+	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
+	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
+	boolean := func(p *bool, name, help string) {
+		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
+		fs.BoolVar(p, name, *p, help+" (env "+envName(name)+")")
+	}
+	boolean(&c.sandbox, "sandbox", "start the built-in demo SMTP servers on loopback and offer them as examples")
+	str(&c.caFile, "ca-file", "", "extra trusted CA certificates (PEM) for every probe")
+	str(&allowTargets, "allow-targets", "", "also allow probing these CIDRs (comma-separated), or all")
+	str(&allowPorts, "allow-ports", "25,465,587,2525", "ports probes may use: a list and ranges, e.g. 25,465,587,2525 or 1-65535")
+	boolean(&c.web.DenyPrivate, "deny-private", "refuse private address ranges too (for a dashboard reachable from the internet)")
+	str(&probeRate, "probe-rate", "10", "probe starts per minute per client address; 0 = unlimited")
+	str(&perTarget, "per-target", "2", "concurrent probes per target host; 0 = unlimited")
+	str(&maxProbes, "max-probes", "32", "concurrent probes in all")
+	str(&queue, "queue", "64", "probes that may wait for a free slot before new ones are refused with 503")
+	str(&retention, "retention", "2160h", "delete attempts older than this (default 90 days); 0 keeps everything")
+	str(&stepTimeout, "timeout", "10s", "probe deadline per step (connect, each reply)")
+	str(&totalTimeout, "total-timeout", "60s", "probe deadline for the whole conversation")
+	str(&shutdown, "shutdown-timeout", "20s", "on SIGTERM, how long in-flight probes may finish before they are marked interrupted")
+	boolean(&c.web.PublicPermalinks, "public-permalinks", "with access control on, let permalinks be opened without logging in")
+	str(&c.web.BasicUser, "auth-user", "", "require HTTP basic auth with this user name (with --auth-bcrypt)")
+	str(&c.web.BasicHash, "auth-bcrypt", "", "bcrypt hash of the basic-auth password (htpasswd -nbB user pass)")
+	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
+	str(&logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+
+	var err error
+	parse := func(name string, f func() error) {
+		if err == nil {
+			if e := f(); e != nil {
+				err = fmt.Errorf("--%s: %w", name, e)
+			}
+		}
+	}
+	parse("allow-targets", func() (e error) {
+		c.web.AllowTargets, c.web.AllowAllTargets, e = parseTargets(allowTargets)
+		return
+	})
+	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
+	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
+	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
+	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
+	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
+	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
+	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
+	parse("total-timeout", func() (e error) { c.web.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
+	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
+	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
+	// The contract's 0 means unlimited; web.Config reads 0 as "the default"
+	// and a negative value as unlimited.
+	for _, n := range []*int{&c.web.ProbeRate, &c.web.PerTarget} {
+		if *n == 0 {
+			*n = -1
+		}
+	}
+	if c.web.Retention == 0 {
+		c.web.Retention = -1
+	}
+	if err == nil && (c.web.BasicUser == "") != (c.web.BasicHash == "") {
+		err = fmt.Errorf("--auth-user and --auth-bcrypt go together: set both or neither")
+	}
+	return c, err
+}
+
+func envName(flagName string) string {
+	return "SMTPDOCTOR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func envOr(e env, flagName, def string) string {
+	if v := e.get(envName(flagName)); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseTargets reads --allow-targets: "all", or CIDRs and bare addresses.
+func parseTargets(s string) ([]netip.Prefix, bool, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, false, nil
+	}
+	if s == "all" {
+		return nil, true, nil
+	}
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, false, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an address; use CIDRs separated by commas, or all", part)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, false, nil
+}
+
+func nonNegative(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q: use a whole number, 0 or more", s)
+	}
+	return n, nil
+}
+
+func positive(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q: use a whole number, 1 or more", s)
+	}
+	return n, nil
+}
