@@ -49,6 +49,8 @@ func TestRecognise(t *testing.T) {
 		{name: "go-smtp banner", host: "127.0.0.1", banner: []string{"localhost ESMTP Service Ready"}, want: "gosmtp"},
 		{name: "address in reply is not a provider marker", host: "mail.example.com",
 			replies: []string{"5.7.1 <bob@outlook.com>: Relay access denied"}, want: ""},
+		{name: "addresses at service domains are not markers", host: "mail.example.com",
+			replies: []string{"5.7.1 <a@zohomail.com> <b@brevo.com> <c@mailgun.com> <d@sendgrid.com> <e@postmarkapp.com>: Sender address rejected"}, want: ""},
 		{name: "nothing known", host: "mail.example.com", banner: []string{"mail.example.com ESMTP"}, want: ""},
 		{name: "empty", want: ""},
 	}

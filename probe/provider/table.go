@@ -140,7 +140,7 @@ var table = []Provider{
 			"*.zoho.com.au", "*.zoho.jp", "*.zohomail.com", "*.zohomail.eu", "*.zohomail.in",
 		},
 		BannerMarkers: []string{"zoho"},
-		ReplyMarkers:  []string{"zoho.com/mail/help", "zohomail"},
+		ReplyMarkers:  []string{"zoho.com/mail/help"},
 		EmailDomains:  []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
 		Submission: []Endpoint{
 			{Host: "smtp.zoho.{region}", Port: 465, Security: probe.SecurityTLS},
@@ -207,7 +207,7 @@ var table = []Provider{
 		Kind:          KindService,
 		Hosts:         []string{"smtp.sendgrid.net", "*.sendgrid.net"},
 		BannerMarkers: []string{"sendgrid", "geopod-ismtpd", "SG ESMTP"},
-		ReplyMarkers:  []string{"sendgrid"},
+		ReplyMarkers:  []string{"sendgrid.com/", "twilio.com/docs/sendgrid"},
 		Submission: []Endpoint{
 			{Host: "smtp.sendgrid.net", Port: 587, Security: probe.SecurityStartTLS},
 			{Host: "smtp.sendgrid.net", Port: 465, Security: probe.SecurityTLS},
@@ -226,7 +226,7 @@ var table = []Provider{
 		Kind:          KindService,
 		Hosts:         []string{"smtp.mailgun.org", "smtp.eu.mailgun.org", "*.mailgun.org", "*.mailgun.net"},
 		BannerMarkers: []string{"mailgun"},
-		ReplyMarkers:  []string{"mailgun"},
+		ReplyMarkers:  []string{"mailgun.com/", "documentation.mailgun"},
 		Submission: []Endpoint{
 			{Host: "smtp.mailgun.org", Port: 587, Security: probe.SecurityStartTLS},
 			{Host: "smtp.mailgun.org", Port: 465, Security: probe.SecurityTLS},
@@ -246,7 +246,7 @@ var table = []Provider{
 		Kind:          KindService,
 		Hosts:         []string{"smtp.postmarkapp.com", "smtp-broadcasts.postmarkapp.com", "*.postmarkapp.com"},
 		BannerMarkers: []string{"postmark"},
-		ReplyMarkers:  []string{"postmarkapp"},
+		ReplyMarkers:  []string{"postmarkapp.com/"},
 		Submission: []Endpoint{
 			{Host: "smtp.postmarkapp.com", Port: 587, Security: probe.SecurityStartTLS},
 			{Host: "smtp.postmarkapp.com", Port: 2525, Security: probe.SecurityStartTLS},
@@ -263,7 +263,7 @@ var table = []Provider{
 		Kind:          KindService,
 		Hosts:         []string{"smtp-relay.brevo.com", "smtp-relay.sendinblue.com", "*.brevo.com", "*.sendinblue.com"},
 		BannerMarkers: []string{"brevo", "sendinblue"},
-		ReplyMarkers:  []string{"brevo.com", "sendinblue"},
+		ReplyMarkers:  []string{"help.brevo.com", "sendinblue.com/"},
 		Submission: []Endpoint{
 			{Host: "smtp-relay.brevo.com", Port: 587, Security: probe.SecurityStartTLS},
 			{Host: "smtp-relay.brevo.com", Port: 465, Security: probe.SecurityTLS},
