@@ -97,7 +97,7 @@ var tailored = map[string]map[string]tailor{
 			return []string{"Microsoft 365: use smtp.office365.com port 587 with STARTTLS (port 465 is not offered)."}
 		}},
 		"tls.protocol_too_old": {Steps: func(f *Facts) []string {
-			return []string{"Microsoft 365 requires TLS 1.2 for SMTP AUTH since 2022; see https://aka.ms/smtp_auth_tls."}
+			return []string{"Microsoft 365 accepts SMTP AUTH only over TLS 1.2 or newer; see https://aka.ms/smtp_auth_tls."}
 		}},
 		"auth.mechanism_unsupported": {Steps: func(f *Facts) []string {
 			return []string{"Microsoft 365 offers AUTH LOGIN and XOAUTH2 only after STARTTLS on smtp.office365.com:587; \"504 5.7.4 Unrecognized authentication type\" usually means AUTH was sent before STARTTLS or with PLAIN/CRAM-MD5."}
