@@ -1,8 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -48,30 +52,48 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	rows, err := tx.QueryContext(ctx, `SELECT host, port, COUNT(*), MAX(started_at) FROM attempts
-		WHERE started_at >= ? GROUP BY host, port ORDER BY MAX(started_at) DESC, host, port`, since.UnixMilli())
-	if err != nil {
-		return nil, fmt.Errorf("store: servers: %w", err)
+	type hostPort struct {
+		host string
+		port int
 	}
-	var out []ServerSummary
-	for rows.Next() {
-		var sv ServerSummary
-		var last int64
-		if err := rows.Scan(&sv.Host, &sv.Port, &sv.Attempts, &last); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: servers: %w", err)
+	counts := map[hostPort]int64{}
+	sum := func(q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("store: servers: %w", err)
 		}
-		out = append(out, sv)
+		defer rows.Close()
+		for rows.Next() {
+			var k hostPort
+			var n int64
+			if err := rows.Scan(&k.host, &k.port, &n); err != nil {
+				return fmt.Errorf("store: servers: %w", err)
+			}
+			counts[k] += n
+		}
+		return rows.Err()
 	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
-		return nil, fmt.Errorf("store: servers: %w", err)
+	const scan = `SELECT host, port, COUNT(*) FROM attempts WHERE started_at >= ? AND started_at < ? GROUP BY host, port`
+	if w, ok := splitWindow(since, time.Time{}); ok {
+		if err := sum(`SELECT host, port, SUM(n) FROM daily_servers WHERE day >= ? GROUP BY host, port`, w.fromDay); err != nil {
+			return nil, err
+		}
+		for _, e := range w.edges {
+			if err := sum(scan, e[0], e[1]); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := sum(scan, since.UnixMilli(), int64(math.MaxInt64)); err != nil {
+		return nil, err
 	}
 
-	for i := range out {
-		sv := &out[i]
-		if err := timeline(ctx, tx, sv, since); err != nil {
+	var out []ServerSummary
+	for k, n := range counts {
+		if n <= 0 {
+			continue
+		}
+		sv := ServerSummary{Host: k.host, Port: k.port, Attempts: n}
+		if err := timeline(ctx, tx, &sv, since); err != nil {
 			return nil, err
 		}
 		var ms *int64
@@ -83,7 +105,11 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		if ms != nil {
 			sv.LastSuccess = time.UnixMilli(*ms).UTC()
 		}
+		out = append(out, sv)
 	}
+	slices.SortFunc(out, func(a, b ServerSummary) int {
+		return cmp.Or(b.LastAt.Compare(a.LastAt), strings.Compare(a.Host, b.Host), cmp.Compare(a.Port, b.Port))
+	})
 	return out, nil
 }
 
@@ -139,27 +165,60 @@ func (s *Store) Breakdown(ctx context.Context, since time.Time, bucket time.Dura
 	if size <= 0 {
 		return nil, fmt.Errorf("store: breakdown: bucket %v is not positive", bucket)
 	}
-	// Integer division truncates toward zero; the bucket of a time before
-	// 1970 would be off by one, and no probe ran then.
-	rows, err := s.read.QueryContext(ctx, `SELECT (started_at / ?) * ? AS bucket, code, COUNT(*) AS n
-		FROM attempts WHERE started_at >= ? AND code <> ''
-		GROUP BY bucket, code ORDER BY bucket, n DESC, code`, size, size, since.UnixMilli())
+	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: breakdown: %w", err)
 	}
-	defer rows.Close()
-	var out []BreakdownRow
-	for rows.Next() {
-		var b BreakdownRow
-		var ms int64
-		if err := rows.Scan(&ms, &b.Code, &b.Count); err != nil {
-			return nil, fmt.Errorf("store: breakdown: %w", err)
+	defer tx.Rollback()
+
+	type key struct {
+		bucket int64
+		code   string
+	}
+	counts := map[key]int64{}
+	sum := func(q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("store: breakdown: %w", err)
 		}
-		b.Bucket = time.UnixMilli(ms).UTC()
-		out = append(out, b)
+		defer rows.Close()
+		for rows.Next() {
+			var k key
+			var n int64
+			if err := rows.Scan(&k.bucket, &k.code, &n); err != nil {
+				return fmt.Errorf("store: breakdown: %w", err)
+			}
+			counts[k] += n
+		}
+		return rows.Err()
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: breakdown: %w", err)
+	// Integer division truncates toward zero; the bucket of a time before
+	// 1970 would be off by one, and no probe ran then.
+	const scan = `SELECT (started_at / ?) * ?, code, COUNT(*) FROM attempts
+		WHERE started_at >= ? AND started_at < ? AND code <> '' GROUP BY 1, 2`
+	if w, ok := splitWindow(since, time.Time{}); ok && size%dayMS == 0 {
+		// Whole days fall into whole buckets: read the daily counts.
+		if err := sum(`SELECT ((day * ?) / ?) * ?, code, SUM(n) FROM daily_codes
+			WHERE day >= ? AND code <> '' GROUP BY 1, 2`, dayMS, size, size, w.fromDay); err != nil {
+			return nil, err
+		}
+		for _, e := range w.edges {
+			if err := sum(scan, size, size, e[0], e[1]); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := sum(scan, size, size, since.UnixMilli(), int64(math.MaxInt64)); err != nil {
+		return nil, err
 	}
+
+	var out []BreakdownRow
+	for k, n := range counts {
+		if n > 0 {
+			out = append(out, BreakdownRow{Bucket: time.UnixMilli(k.bucket).UTC(), Code: k.code, Count: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b BreakdownRow) int {
+		return cmp.Or(a.Bucket.Compare(b.Bucket), cmp.Compare(b.Count, a.Count), strings.Compare(a.Code, b.Code))
+	})
 	return out, nil
 }

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// Counts is how many attempts match a filter, in all and split two ways.
+type Counts struct {
+	Total     int64                   `json:"total"`
+	ByOutcome map[probe.Outcome]int64 `json:"by_outcome"` // unfinished attempts have no outcome and are in Total only
+	ByCode    map[string]int64        `json:"by_code"`    // undiagnosed attempts are in Total only
+}
+
+func (c *Counts) add(outcome, code string, n int64) {
+	if n == 0 {
+		return // a daily count that went back to zero
+	}
+	c.Total += n
+	if outcome != "" {
+		c.ByOutcome[probe.Outcome(outcome)] += n
+	}
+	if code != "" {
+		c.ByCode[code] += n
+	}
+}
+
+// Count counts the attempts matching f (Limit and Cursor are ignored).
+//
+// Filters by time, outcome and code are answered from the per-day counts
+// plus at most two partial days, so they cost milliseconds at any size. A
+// Host, Port or Q filter counts the matching attempts one by one: the cost
+// grows with how many match (a host with 100,000 attempts takes a few
+// hundred milliseconds).
+func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
+	f.Cursor, f.Limit = "", 0
+	c := Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
+	// One read transaction: every part sees the same snapshot.
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("store: count attempts: %w", err)
+	}
+	defer tx.Rollback()
+
+	w, ok := splitWindow(f.Since, f.Until)
+	if !ok || f.Host != "" || f.Port != 0 || strings.TrimSpace(f.Q) != "" {
+		return c, countAttempts(ctx, tx, f, &c)
+	}
+	q := `SELECT outcome, code, SUM(n) FROM daily_codes WHERE day >= ? AND day < ?`
+	args := []any{w.fromDay, w.toDay}
+	if f.Outcome != "" {
+		q += ` AND outcome = ?`
+		args = append(args, string(f.Outcome))
+	}
+	if f.Code != "" {
+		q += ` AND code = ?`
+		args = append(args, f.Code)
+	}
+	if err := sumRows(ctx, tx, q+` GROUP BY outcome, code`, args, &c); err != nil {
+		return c, err
+	}
+	for _, e := range w.edges {
+		if err := countAttempts(ctx, tx, edgeFilter(f, e), &c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// countAttempts adds the attempts matching f, counted one by one.
+func countAttempts(ctx context.Context, q querier, f Filter, c *Counts) error {
+	where, args, err := f.where(false)
+	if err != nil {
+		return err
+	}
+	return sumRows(ctx, q, `SELECT outcome, code, COUNT(*) FROM attempts`+where+` GROUP BY outcome, code`, args, c)
+}
+
+// sumRows adds (outcome, code, n) rows to c.
+func sumRows(ctx context.Context, q querier, query string, args []any, c *Counts) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: count attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var outcome, code string
+		var n int64
+		if err := rows.Scan(&outcome, &code, &n); err != nil {
+			return fmt.Errorf("store: count attempts: %w", err)
+		}
+		c.add(outcome, code, n)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: count attempts: %w", err)
+	}
+	return nil
+}
