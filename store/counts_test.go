@@ -91,7 +91,7 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 		case 1: // a midnight
 			return start.Add(time.Duration(rng.IntN(12)) * 24 * time.Hour)
 		}
-		return start.Add(time.Duration(rng.Int64N(int64(span + 48*time.Hour))) - 24*time.Hour).Truncate(time.Millisecond)
+		return start.Add(time.Duration(rng.Int64N(int64(span+48*time.Hour))) - 24*time.Hour).Truncate(time.Millisecond)
 	}
 	in := func(r probe.Result, since, until time.Time) bool {
 		return (since.IsZero() || !r.StartedAt.Before(since)) && (until.IsZero() || r.StartedAt.Before(until))
