@@ -1,0 +1,186 @@
+// Package sandbox runs smtpdoctor's built-in demo mail servers on loopback:
+// a submission server with STARTTLS and a public demo account, the same
+// server behind implicit TLS, and an MX-like server that offers no AUTH and
+// refuses relaying. `smtpdoctor serve --sandbox` starts them so the
+// dashboard can offer one-click examples (Examples) that show both a
+// working setup and the common ways a setup breaks, with nothing outside
+// the machine involved. Tests use the same servers as real targets.
+//
+// The demo account is DemoUser with DemoPassword. It is public on purpose:
+// the servers only listen on 127.0.0.1 and deliver nothing.
+package sandbox
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+const (
+	// Domain is the sandbox's mail domain; the MX server accepts mail
+	// for it and refuses to relay anywhere else.
+	Domain = "sandbox.smtpdoctor.test"
+	// ServerName is the name the servers give and their certificate
+	// carries (with 127.0.0.1).
+	ServerName = Domain
+	// DemoUser and DemoPassword are the one account the submission
+	// servers accept. Both are public.
+	DemoUser     = "demo@" + Domain
+	DemoPassword = "demo-password"
+)
+
+// Server names, as Addr takes them.
+const (
+	ServerSubmission = "submission" // STARTTLS, AUTH PLAIN/LOGIN after TLS
+	ServerImplicit   = "implicit"   // the same behind implicit TLS (RFC 8314)
+	ServerMX         = "mx"         // STARTTLS, no AUTH, relay denied
+)
+
+// Sandbox is the running set of demo servers. Close stops them.
+type Sandbox struct {
+	roots   *x509.CertPool
+	addrs   map[string]netip.AddrPort
+	servers []*smtp.Server
+	// listeners are closed by Close as well as by the servers: a server
+	// only learns of its listener once its Serve goroutine has run, and
+	// a Close that comes first would otherwise leave Serve waiting.
+	listeners []net.Listener
+	stop      func() bool
+
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// Start listens on fresh 127.0.0.1 ports and serves until Close is called
+// or ctx is done.
+func Start(ctx context.Context) (*Sandbox, error) {
+	cert, roots, err := newCertificate(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+	}
+	sb := &Sandbox{roots: roots, addrs: make(map[string]netip.AddrPort)}
+
+	specs := []struct {
+		name     string
+		backend  smtp.Backend
+		implicit bool
+	}{
+		{ServerSubmission, submissionBackend{}, false},
+		{ServerImplicit, submissionBackend{}, true},
+		{ServerMX, mxBackend{}, false},
+	}
+	var lc net.ListenConfig
+	for _, spec := range specs {
+		l, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
+		if err != nil {
+			sb.Close()
+			return nil, fmt.Errorf("sandbox: listen for the %s server: %w", spec.name, err)
+		}
+		ap, err := netip.ParseAddrPort(l.Addr().String())
+		if err != nil {
+			l.Close()
+			sb.Close()
+			return nil, fmt.Errorf("sandbox: address of the %s server: %w", spec.name, err)
+		}
+		sb.addrs[spec.name] = ap
+		sb.listeners = append(sb.listeners, l)
+		if spec.implicit {
+			l = tls.NewListener(l, tlsConfig)
+		}
+		srv := newServer(spec.backend, tlsConfig)
+		sb.servers = append(sb.servers, srv)
+		sb.wg.Go(func() {
+			// Serve returns when the server is closed; an error then
+			// is the listener closing, which is expected.
+			_ = srv.Serve(l)
+		})
+	}
+	sb.stop = context.AfterFunc(ctx, func() { sb.Close() })
+	return sb, nil
+}
+
+func newServer(backend smtp.Backend, tlsConfig *tls.Config) *smtp.Server {
+	srv := smtp.NewServer(backend)
+	srv.Domain = ServerName
+	srv.TLSConfig = tlsConfig
+	srv.AllowInsecureAuth = false // AUTH before TLS gets 523 5.7.10
+	srv.ReadTimeout = 30 * time.Second
+	srv.WriteTimeout = 30 * time.Second
+	srv.MaxMessageBytes = 1 << 20
+	srv.MaxRecipients = 10
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	return srv
+}
+
+// Close stops every server and closes open connections. It is safe to call
+// more than once.
+func (sb *Sandbox) Close() error {
+	var errs []error
+	sb.closeOnce.Do(func() {
+		if sb.stop != nil {
+			sb.stop()
+		}
+		for _, srv := range sb.servers {
+			if err := srv.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+				errs = append(errs, err)
+			}
+		}
+		for _, l := range sb.listeners {
+			l.Close() // already closed when its server had seen it
+		}
+		sb.wg.Wait()
+	})
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sandbox: close: %w", err)
+	}
+	return nil
+}
+
+// RootCAs holds the sandbox's self-signed certificate. Probes of the
+// sandbox verify against it, so the examples show verified TLS instead of
+// an untrusted certificate.
+func (sb *Sandbox) RootCAs() *x509.CertPool { return sb.roots }
+
+// Addr is the address of one server (ServerSubmission, ServerImplicit,
+// ServerMX).
+func (sb *Sandbox) Addr(name string) (netip.AddrPort, bool) {
+	ap, ok := sb.addrs[name]
+	return ap, ok
+}
+
+// Addrs are the addresses of every sandbox server, in a stable order.
+func (sb *Sandbox) Addrs() []netip.AddrPort {
+	out := make([]netip.AddrPort, 0, len(sb.addrs))
+	for _, ap := range sb.addrs {
+		out = append(out, ap)
+	}
+	slices.SortFunc(out, func(a, b netip.AddrPort) int { return a.Compare(b) })
+	return out
+}
+
+// Contains says whether ap is one of the sandbox's servers, so that a
+// target policy that refuses loopback can permit exactly these.
+func (sb *Sandbox) Contains(ap netip.AddrPort) bool {
+	ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	for _, a := range sb.addrs {
+		if a == ap {
+			return true
+		}
+	}
+	return false
+}
