@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/smtpdoctor/smtpdoctor/migrations"
+)
+
+func TestEmbeddedMigrationsLoad(t *testing.T) {
+	ms, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 2 || SchemaVersion() != len(ms) {
+		t.Fatalf("%d embedded migrations, SchemaVersion %d", len(ms), SchemaVersion())
+	}
+}
+
+func TestLoadMigrationsRejectsBadSets(t *testing.T) {
+	file := &fstest.MapFile{Data: []byte("SELECT 1;")}
+	tests := map[string]fstest.MapFS{
+		"gap":       {"0001_a.sql": file, "0003_c.sql": file},
+		"duplicate": {"0001_a.sql": file, "0001_b.sql": file},
+		"no number": {"0001_a.sql": file, "init.sql": file},
+		"zero":      {"0000_a.sql": file},
+	}
+	for name, fsys := range tests {
+		if _, err := loadMigrations(fsys); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	ms, err := loadMigrations(fstest.MapFS{"0002_b.sql": file, "0001_a.sql": file, "0010_skip.txt": file})
+	if err != nil || len(ms) != 2 || ms[0].name != "0001_a.sql" {
+		t.Errorf("ordered set: %v, %v", ms, err)
+	}
+}
+
+// TestFailedMigrationChangesNothing: a migration that fails halfway leaves
+// neither its first statements nor a version row behind, so the next start
+// tries it again from a clean state.
+func TestFailedMigrationChangesNothing(t *testing.T) {
+	db, err := sql.Open("sqlite", writerDSN(filepath.Join(t.TempDir(), "m.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	ms, err := loadMigrations(fstest.MapFS{
+		"0001_ok.sql":     {Data: []byte("CREATE TABLE a (x INTEGER);")},
+		"0002_broken.sql": {Data: []byte("CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = migrate(ctx, db, ms)
+	if err == nil || !strings.Contains(err.Error(), "0002_broken.sql") {
+		t.Fatalf("migrate: %v, want an error naming 0002_broken.sql", err)
+	}
+	var version, tables int
+	db.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&version)
+	db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'b'`).Scan(&tables)
+	if version != 1 || tables != 0 {
+		t.Errorf("after the failure: version %d (want 1), table b exists: %v", version, tables == 1)
+	}
+}
