@@ -1,0 +1,104 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// Failure codes the probe establishes itself (CONTRACT.md, diagnosis
+// codes). smtp.bad_reply is ours: the server greeted as SMTP but later sent
+// something that is not an SMTP reply, or a reply too large to accept.
+const (
+	codeNoSuchHost        = "dns.no_such_host"
+	codeDNSFailure        = "dns.failure"
+	codeRefused           = "net.refused"
+	codeNetTimeout        = "net.timeout"
+	codeUnreachable       = "net.unreachable"
+	codeClosed            = "net.closed"
+	codeBlocked           = "policy.blocked_target"
+	codeNoGreeting        = "smtp.no_greeting"
+	codeNotSMTP           = "smtp.not_smtp"
+	codeSMTPTimeout       = "smtp.timeout"
+	codeBadReply          = "smtp.bad_reply"
+	codeStartTLSMissing   = "tls.starttls_not_offered"
+	codeImplicitOnPlain   = "tls.implicit_on_plain_port"
+	codePlainOnImplicit   = "tls.plain_on_implicit_port"
+	codeHandshake         = "tls.handshake_failed"
+	codeProtocolTooOld    = "tls.protocol_too_old"
+	codeCertExpired       = "tls.cert_expired"
+	codeCertMismatch      = "tls.cert_hostname_mismatch"
+	codeCertUntrusted     = "tls.cert_untrusted"
+	codeAuthNotOffered    = "auth.not_offered"
+	codeAuthRequiresTLS   = "auth.requires_tls"
+	codeMechUnsupported   = "auth.mechanism_unsupported"
+	codeOAuthTokenInvalid = "auth.oauth_token_invalid"
+)
+
+// fail records the first failure, established by the probe, at the
+// current step, and marks the step failed.
+func (p *prober) fail(code, cmd, errText string) {
+	if p.res.Failure == nil {
+		p.res.Failure = &Failure{
+			Step:    p.stepName(),
+			Code:    code,
+			Command: cmd,
+			Err:     p.tr.scrub.clean(escape(errText)),
+		}
+	}
+	p.tr.note("failed: %s", errText)
+	p.finishStep(StepFailed, errText)
+}
+
+// failReply records an SMTP reply as the failure: the cause is in the
+// reply, which the diagnosis reads, so Code stays empty.
+func (p *prober) failReply(cmd string, r reply) {
+	if p.res.Failure == nil {
+		p.res.Failure = &Failure{
+			Step:     p.stepName(),
+			Command:  cmd,
+			Reply:    r.Code,
+			Enhanced: r.Enhanced,
+			Lines:    append([]string(nil), r.Lines...),
+		}
+	}
+	p.finishStep(StepFailed, fmt.Sprintf("%d %s", r.Code, truncate(r.text(), 200)))
+}
+
+// failIO records a read or write failure in the middle of a step: the
+// server went silent, hung up, or sent something that is not SMTP.
+func (p *prober) failIO(cmd string, err error) {
+	var bad *badReplyError
+	switch {
+	case p.ctx.Err() != nil && errors.Is(p.ctx.Err(), context.DeadlineExceeded):
+		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe ran out of its total time (%s) during %s", p.o.TotalTimeout, p.stepName()))
+	case p.ctx.Err() != nil:
+		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe was cancelled during %s", p.stepName()))
+	case isTimeout(err):
+		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("no reply within %s during %s", p.o.StepTimeout, p.stepName()))
+	case errors.As(err, &bad), errors.Is(err, errBudget), errors.Is(err, errReplyLines):
+		p.fail(codeBadReply, cmd, err.Error())
+	case isClosed(err):
+		p.fail(codeClosed, cmd, fmt.Sprintf("the server closed the connection during %s (%v)", p.stepName(), err))
+	default:
+		p.fail(codeClosed, cmd, fmt.Sprintf("connection failed during %s: %v", p.stepName(), err))
+	}
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed)
+}

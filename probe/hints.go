@@ -1,0 +1,40 @@
+package probe
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// appPasswordSpaced is how Google shows an app password: four groups of
+// four lower-case letters separated by spaces. Google accepts it without
+// the spaces; some clients and servers do not accept it with them.
+var appPasswordSpaced = regexp.MustCompile(`^[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}$`)
+
+// inputHints looks at the credentials while they are in memory and keeps
+// only the hints, never the values: the most common "wrong password" is a
+// right password typed wrongly.
+func (p *prober) inputHints() {
+	user, pass := p.s.User, p.secret.Password
+	if user == "" {
+		return
+	}
+	if user != strings.TrimSpace(user) {
+		p.observation("input.whitespace", "the username has spaces or other whitespace at its start or end")
+	}
+	if pass != strings.TrimSpace(pass) {
+		p.observation("input.whitespace", "the password has spaces or other whitespace at its start or end")
+	}
+	if !strings.Contains(user, "@") && p.s.Mech != MechXOAUTH2 && p.s.Mech != MechOAUTHBEARER {
+		p.observation("input.username_not_address", "the username is not an email address; most providers want the full address (name@domain)")
+	}
+	if appPasswordSpaced.MatchString(pass) {
+		p.observation("input.app_password_spaces", "the password looks like a Google app password written with spaces (4 groups of 4 letters); enter it without the spaces")
+	}
+	for _, r := range pass {
+		if r > unicode.MaxASCII {
+			p.observation("input.password_non_ascii", "the password has characters outside ASCII; servers disagree on how to encode them, so a right password can be refused")
+			break
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package probe
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+const (
+	tlsModeImplicit = "implicit"
+	tlsModeStartTLS = "starttls"
+)
+
+// tlsConfig is the client configuration for every handshake.
+//
+// InsecureSkipVerify is set on purpose: the certificate is verified by hand
+// right after the handshake (verifyChain), exactly as a client would, so
+// that a failure is recorded with its precise reason (dates, names, issuer)
+// and the probe can carry on unverified to find out whether AUTH would work
+// once the certificate is fixed. A verification failure is never hidden: it
+// becomes TLS.VerifyCode and an observation.
+//
+// MinVersion is TLS 1.0 so that a server stuck on TLS 1.0/1.1 is detected
+// and named (tls.protocol_too_old) rather than failing with a bare
+// "protocol version" error.
+func (p *prober) tlsConfig() *tls.Config {
+	cfg := &tls.Config{
+		InsecureSkipVerify: true,
+		MinVersion:         tls.VersionTLS10,
+	}
+	if !p.isIP {
+		cfg.ServerName = p.host
+	}
+	return cfg
+}
+
+// handshake runs a TLS handshake over the wire's TCP connection and records
+// the session; on failure it returns an error the caller classifies.
+func (p *prober) handshake(w *wire, mode string) (*tls.Conn, error) {
+	tc := tls.Client(w.raw, p.tlsConfig())
+	w.raw.SetDeadline(p.stepDeadline())
+	if err := tc.HandshakeContext(p.ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// recordTLS stores the negotiated session and verifies the certificate.
+func (p *prober) recordTLS(tc *tls.Conn, mode string) {
+	st := tc.ConnectionState()
+	info := &TLSInfo{
+		Mode:        mode,
+		Version:     tls.VersionName(st.Version),
+		CipherSuite: tls.CipherSuiteName(st.CipherSuite),
+		ServerName:  p.host,
+	}
+	for _, c := range st.PeerCertificates {
+		info.Chain = append(info.Chain, certInfo(c))
+	}
+	p.res.TLS = info
+	p.tlsActive = true
+	p.verifyChain(info, st.PeerCertificates)
+	verdict := "certificate verified"
+	if !info.Verified {
+		verdict = "certificate NOT verified (" + info.VerifyError + "); carrying on unverified to test the rest"
+	}
+	p.tr.note("%s established, %s, %s", info.Version, info.CipherSuite, verdict)
+	if st.Version < tls.VersionTLS12 {
+		p.observation(codeProtocolTooOld, fmt.Sprintf(
+			"the server negotiated %s; TLS 1.0 and 1.1 are deprecated (RFC 8996) and most clients refuse them", info.Version))
+	}
+}
+
+func certInfo(c *x509.Certificate) Certificate {
+	sum := sha256.Sum256(c.Raw)
+	ci := Certificate{
+		Subject:   escape(c.Subject.String()),
+		Issuer:    escape(c.Issuer.String()),
+		NotBefore: c.NotBefore.UTC(),
+		NotAfter:  c.NotAfter.UTC(),
+		SHA256:    hex.EncodeToString(sum[:]),
+	}
+	for _, n := range c.DNSNames {
+		ci.DNSNames = append(ci.DNSNames, escape(n))
+	}
+	for _, ip := range c.IPAddresses {
+		ci.IPs = append(ci.IPs, ip.String())
+	}
+	return ci
+}
+
+// verifyChain checks the certificate the way a mail client would (RFC 8314
+// §4.3 and RFC 6125 name checks) but looks at each property on its own, so
+// that every problem is named: validity dates, the host name, the issuer.
+// VerifyCode is the first problem in the order Go's verifier reports them
+// (dates, name, trust).
+func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
+	if len(certs) == 0 {
+		info.VerifyError = "the server presented no certificate"
+		info.VerifyCode = codeCertUntrusted
+		p.observation(codeCertUntrusted, info.VerifyError)
+		return
+	}
+	leaf := certs[0]
+	now := time.Now()
+	type problem struct{ code, text string }
+	var problems []problem
+	const day = "2006-01-02 15:04 MST"
+	switch {
+	case now.After(leaf.NotAfter):
+		problems = append(problems, problem{codeCertExpired, fmt.Sprintf(
+			"the certificate expired on %s (valid from %s)", leaf.NotAfter.UTC().Format(day), leaf.NotBefore.UTC().Format(day))})
+	case now.Before(leaf.NotBefore):
+		problems = append(problems, problem{codeCertExpired, fmt.Sprintf(
+			"the certificate is not valid until %s (now %s)", leaf.NotBefore.UTC().Format(day), now.UTC().Format(day))})
+	}
+	if err := leaf.VerifyHostname(p.host); err != nil {
+		problems = append(problems, problem{codeCertMismatch, fmt.Sprintf(
+			"the certificate is for %s, not %s", certNames(leaf), p.host)})
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	// Trust is checked at a moment the leaf is valid, so that an expired
+	// certificate from a trusted CA is reported as expired only.
+	at := now
+	if at.After(leaf.NotAfter) || at.Before(leaf.NotBefore) {
+		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: p.o.RootCAs, Intermediates: inter, CurrentTime: at})
+	if err != nil {
+		var ua x509.UnknownAuthorityError
+		var ci x509.CertificateInvalidError
+		switch {
+		case errors.As(err, &ua):
+			text := fmt.Sprintf("the certificate is issued by %q, which is not a trusted authority", leaf.Issuer.String())
+			if leaf.Issuer.String() == leaf.Subject.String() && leaf.CheckSignatureFrom(leaf) == nil {
+				text = fmt.Sprintf("the certificate is self-signed (%q)", leaf.Subject.String())
+			}
+			problems = append(problems, problem{codeCertUntrusted, text})
+		case errors.As(err, &ci) && ci.Reason == x509.Expired:
+			problems = append(problems, problem{codeCertExpired, "a certificate in the chain has expired: " + err.Error()})
+		default:
+			problems = append(problems, problem{codeCertUntrusted, "the certificate chain does not verify: " + err.Error()})
+		}
+	}
+	if len(problems) == 0 {
+		info.Verified = true
+		return
+	}
+	var texts []string
+	for _, pr := range problems {
+		texts = append(texts, pr.text)
+		p.observation(pr.code, pr.text)
+	}
+	info.VerifyCode = problems[0].code
+	info.VerifyError = escape(strings.Join(texts, "; "))
+}
+
+// certNames lists the names a certificate carries, for a mismatch message.
+func certNames(c *x509.Certificate) string {
+	var names []string
+	names = append(names, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = append(names, c.Subject.CommonName+" (common name only)")
+	}
+	if len(names) == 0 {
+		return "no name at all"
+	}
+	return strings.Join(names, ", ")
+}
+
+// implicitTLS starts TLS with the connection (RFC 8314 §3.3).
+func (p *prober) implicitTLS() bool {
+	p.beginStep(StepTLS)
+	tc, err := p.handshake(p.w, tlsModeImplicit)
+	if err != nil {
+		p.handshakeFailed(err, tlsModeImplicit)
+		return false
+	}
+	p.w.upgrade(tc)
+	p.recordTLS(tc, tlsModeImplicit)
+	p.finishStep(p.tlsStepStatus(), "")
+	return true
+}
+
+func (p *prober) tlsStepStatus() StepStatus {
+	if p.res.TLS != nil && (!p.res.TLS.Verified || p.res.TLS.Version == "TLS 1.0" || p.res.TLS.Version == "TLS 1.1") {
+		return StepWarning
+	}
+	return StepOK
+}
+
+// handshakeFailed tells apart the reasons a handshake fails: plaintext
+// SMTP where TLS was expected (the wrong mode for this port), another
+// service, silence, an old protocol, or a real TLS failure.
+func (p *prober) handshakeFailed(err error, mode string) {
+	first := p.w.raw.firstBytes()
+	if mode == tlsModeImplicit {
+		if _, _, _, ok := parseLine(firstLine(first)); ok && len(first) >= 3 {
+			text := firstLine(first)
+			p.tr.add(DirServer, text)
+			detail := fmt.Sprintf("the server sent a plaintext SMTP greeting (%q) instead of a TLS handshake: port %d speaks plaintext SMTP; use security starttls (or none), or port 465 for implicit TLS", truncate(text, 60), p.s.Port)
+			p.observation(codeImplicitOnPlain, detail)
+			p.fail(codeImplicitOnPlain, "", detail+" (TLS error: "+err.Error()+")")
+			return
+		}
+		if len(first) > 0 && first[0] != 0x15 && first[0] != 0x16 {
+			kind := notSMTPKind(first)
+			p.observation(codeNotSMTP, kind)
+			p.fail(codeNotSMTP, "", kind)
+			return
+		}
+	}
+	switch {
+	case p.ctx.Err() != nil || isTimeout(err):
+		p.failIO("", err)
+	case strings.Contains(err.Error(), "protocol version"):
+		p.fail(codeProtocolTooOld, "", "TLS handshake failed on the protocol version: "+err.Error())
+	case isClosed(err) && len(first) == 0:
+		p.fail(codeHandshake, "", "the server closed the connection during the TLS handshake: "+err.Error())
+	default:
+		p.fail(codeHandshake, "", "TLS handshake failed: "+err.Error())
+	}
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(s, "\r")
+}
+
+// startTLS upgrades a plaintext session when asked to or, in auto mode,
+// when the server offers it (RFC 3207).
+func (p *prober) startTLS() bool {
+	if p.tlsActive || p.s.Security == SecurityNone {
+		return true
+	}
+	_, offered := p.ext["STARTTLS"]
+	if !offered {
+		if p.s.Security == SecurityStartTLS {
+			p.beginStep(StepStartTLS)
+			p.fail(codeStartTLSMissing, "", "the server does not advertise STARTTLS in its EHLO reply")
+			return false
+		}
+		p.tr.note("the server does not offer STARTTLS; carrying on in plaintext")
+		p.observation(codeStartTLSMissing, "the server does not offer STARTTLS; auto mode carried on without encryption")
+		return true
+	}
+	p.beginStep(StepStartTLS)
+	const cmd = "STARTTLS"
+	if err := p.w.send(cmd, cmd); err != nil {
+		p.failIO(cmd, err)
+		return false
+	}
+	r, err := p.w.readReply()
+	if err != nil {
+		p.failIO(cmd, err)
+		return false
+	}
+	if r.Code != 220 {
+		p.failReply(cmd, r)
+		return false
+	}
+	// Anything the server sent after its 220 and before the handshake
+	// would be read as if it came over TLS: drop it (the STARTTLS
+	// response-injection attack, RFC 3207 §5 and CVE-2011-0411's kin).
+	if n := p.w.r.Buffered(); n > 0 {
+		p.tr.note("discarded %d bytes the server sent after its 220 and before TLS", n)
+	}
+	tc, err := p.handshake(p.w, tlsModeStartTLS)
+	if err != nil {
+		p.handshakeFailed(err, tlsModeStartTLS)
+		return false
+	}
+	p.w.upgrade(tc)
+	p.recordTLS(tc, tlsModeStartTLS)
+	p.finishStep(p.tlsStepStatus(), "")
+	// RFC 3207 §4.2: forget what was learnt before TLS, EHLO again.
+	p.ext = nil
+	return p.ehlo(StepEHLOTLS)
+}

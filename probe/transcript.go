@@ -1,0 +1,109 @@
+package probe
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Transcript bounds: a hostile or broken server must not make the result
+// (stored, rendered, sent as JSON) grow without limit.
+const (
+	maxTranscriptLines = 2000
+	maxTranscriptBytes = 256 << 10
+)
+
+// transcript records lines with their time and direction. Text is escaped
+// and scrubbed at capture, so nothing unsafe is ever stored.
+type transcript struct {
+	start time.Time
+	res   *Result
+	bytes int
+	scrub *scrubber
+}
+
+func (t *transcript) add(dir Direction, text string) {
+	if t.res.TranscriptCut {
+		return
+	}
+	text = t.scrub.clean(escape(text))
+	if len(t.res.Transcript) >= maxTranscriptLines-1 || t.bytes+len(text) > maxTranscriptBytes {
+		t.res.TranscriptCut = true
+		t.res.Transcript = append(t.res.Transcript, Line{AtMS: t.ms(), Dir: DirNote,
+			Text: fmt.Sprintf("transcript cut here: it reached its bound (%d lines, %d KiB); the probe went on", maxTranscriptLines, maxTranscriptBytes>>10)})
+		return
+	}
+	t.bytes += len(text)
+	t.res.Transcript = append(t.res.Transcript, Line{AtMS: t.ms(), Dir: dir, Text: text})
+}
+
+func (t *transcript) note(format string, args ...any) {
+	t.add(DirNote, fmt.Sprintf(format, args...))
+}
+
+func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
+
+// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and
+// control characters (other than tab) become \xNN, so a server cannot
+// smuggle terminal escapes or broken encodings into a page or a log.
+func escape(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case (r < 0x20 && r != '\t') || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// scrubber removes secrets (and their encoded forms) from text that did
+// not come from our own redacted writes: server replies that echo what we
+// sent, error strings. It is the second line of defence; the first is that
+// client lines are redacted before they are recorded.
+type scrubber struct {
+	secrets []string
+}
+
+// minScrubLen: shorter secrets would turn ordinary words into [redacted];
+// such a password is also too short for any server to accept.
+const minScrubLen = 4
+
+func (s *scrubber) add(secret string) {
+	if s == nil || len(secret) < minScrubLen {
+		return
+	}
+	s.secrets = append(s.secrets, secret)
+	if e := escape(secret); e != secret {
+		s.secrets = append(s.secrets, e)
+	}
+}
+
+func (s *scrubber) clean(text string) string {
+	if s == nil {
+		return text
+	}
+	for _, sec := range s.secrets {
+		if strings.Contains(text, sec) {
+			text = strings.ReplaceAll(text, sec, "[redacted]")
+		}
+	}
+	return text
+}
