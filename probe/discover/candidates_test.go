@@ -56,7 +56,6 @@ func brief(cs []discover.Candidate) string {
 	return strings.Join(parts, "\n")
 }
 
-
 func TestDiscover(t *testing.T) {
 	tests := []struct {
 		name  string
