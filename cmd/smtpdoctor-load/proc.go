@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// buildBinary builds cmd/smtpdoctor into dir, unless bin names one
+// already built. The package path works from anywhere inside the module.
+func buildBinary(ctx context.Context, bin, dir string, stderr io.Writer) (string, error) {
+	if bin != "" {
+		return bin, nil
+	}
+	out := filepath.Join(dir, "smtpdoctor")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/smtpdoctor/smtpdoctor/cmd/smtpdoctor")
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building smtpdoctor: %w", err)
+	}
+	return out, nil
+}
+
+// server is a `smtpdoctor serve` subprocess.
+type server struct {
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
+	logs bytes.Buffer
+}
+
+// startServe runs `smtpdoctor serve` on a free loopback port with args
+// and waits until /healthz answers.
+func startServe(ctx context.Context, bin, dir string, args ...string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	listen := "127.0.0.1:" + strconv.Itoa(port)
+	full := append([]string{"serve", "--listen", listen, "--db", filepath.Join(dir, "load.db"), "--log-level", "warn"}, args...)
+	s := &server{base: "http://" + listen}
+	s.cmd = exec.Command(bin, full...)
+	s.cmd.Stdout, s.cmd.Stderr = &s.logs, &s.logs
+	// No SMTPDOCTOR_* from this environment may change the setup.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SMTPDOCTOR_") {
+			s.cmd.Env = append(s.cmd.Env, kv)
+		}
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting smtpdoctor serve: %w", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			s.stop()
+			return nil, fmt.Errorf("smtpdoctor serve did not answer /healthz within 20s; its output:\n%s", s.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM, then SIGKILL after 10s.
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// memory reads VmRSS and VmHWM (peak RSS) of the server, in KiB.
+func (s *server) memory() (rss, peak int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmRSS:":
+			rss = n
+		case "VmHWM:":
+			peak = n
+		}
+	}
+	return rss, peak
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func splitHostPort(addr string) (string, int) {
+	h, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
