@@ -24,6 +24,7 @@ const (
 	ExampleWrongPassword   = "wrong-password"
 	ExampleRequiresTLS     = "requires-tls"
 	ExampleImplicitOnPlain = "implicit-on-plain"
+	ExamplePlainOnImplicit = "plain-on-implicit"
 	ExampleNoAuth          = "no-auth"
 	ExampleRelayDenied     = "relay-denied"
 )
@@ -86,6 +87,16 @@ func (sb *Sandbox) Examples() []Example {
 			Expect:   "tls.implicit_on_plain_port",
 		},
 		{
+			Key:   ExamplePlainOnImplicit,
+			Title: "STARTTLS on an implicit-TLS port",
+			Description: "Security set to STARTTLS (the 587 way) against the implicit-TLS port (the 465 way): " +
+				"the server waits for a TLS handshake and never sends a plaintext greeting, so this one " +
+				"takes as long as the step timeout.",
+			Settings: settings(tls.Port(), probe.SecurityStartTLS, DemoUser),
+			Password: DemoPassword,
+			Expect:   "tls.plain_on_implicit_port",
+		},
+		{
 			Key:   ExampleNoAuth,
 			Title: "A server that offers no AUTH",
 			Description: "An inbound (MX-like) server: it accepts mail for its own domain but offers no AUTH, " +
@@ -96,11 +107,13 @@ func (sb *Sandbox) Examples() []Example {
 		},
 		{
 			Key:   ExampleRelayDenied,
-			Title: "Relaying without AUTH",
-			Description: "No username, and a recipient at another domain: the MX-like server refuses it with " +
-				"554 5.7.1 Relay access denied.",
+			Title: "Sending without a login",
+			Description: "No username, and a recipient at another domain: the server refuses to relay with " +
+				"554 5.7.1 Relay access denied. Mail for other domains needs AUTH first, on a submission server.",
 			Settings: withMail(settings(mx.Port(), probe.SecurityStartTLS, ""), "someone@example.com", "someone@example.net"),
-			Expect:   "relay.denied",
+			// No user was given, so the diagnosis names the missing
+			// login as the cause rather than the relay refusal.
+			Expect: "auth.required",
 		},
 	}
 }
