@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 )
 
 // Failure codes the probe establishes itself (CONTRACT.md, diagnosis
@@ -74,7 +75,7 @@ func (p *prober) failReply(cmd string, r reply) {
 func (p *prober) failIO(cmd string, err error) {
 	var bad *badReplyError
 	switch {
-	case p.ctx.Err() != nil && errors.Is(p.ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(p.ctx.Err(), context.DeadlineExceeded) || (isTimeout(err) && !time.Now().Before(p.totalEnd)):
 		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe ran out of its total time (%s) during %s", p.o.TotalTimeout, p.stepName()))
 	case p.ctx.Err() != nil:
 		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe was cancelled during %s", p.stepName()))
