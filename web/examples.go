@@ -1,23 +1,26 @@
 package web
 
-import (
-	"strconv"
+import "strconv"
 
-	"github.com/smtpdoctor/smtpdoctor/probe"
-)
-
-// example is one sandbox scenario offered as a one-click test. The
-// sandbox's demo passwords are public (documented), so they travel as
-// hidden form fields.
-type example struct {
-	Key, Title, Description, Expect string
-	Settings                        probe.Settings
-	Password                        string
+// examples lists the sandbox scenarios as one-click tests when the sandbox
+// runs. The sandbox's demo passwords are public (documented), so they
+// travel as hidden form fields.
+func (s *Server) examples() []example {
+	if s.cfg.Sandbox == nil {
+		return nil
+	}
+	var out []example
+	for _, e := range s.cfg.Sandbox.Examples() {
+		out = append(out, example{Title: e.Title, Description: e.Description, Expect: e.Expect,
+			Host: e.Settings.Host, Port: strconv.Itoa(e.Settings.Port), Security: string(e.Settings.Security),
+			User: e.Settings.User, Password: e.Password, Mech: string(e.Settings.Mech),
+			From: e.Settings.From, To: e.Settings.To, HELO: e.Settings.HELO, Send: e.Settings.Send})
+	}
+	return out
 }
 
-func (e example) port() string { return strconv.Itoa(e.Settings.Port) }
-
-// examples lists the sandbox scenarios when the sandbox runs.
-func (s *Server) examples() []example {
-	return nil
+type example struct {
+	Title, Description, Expect                                 string
+	Host, Port, Security, User, Password, Mech, From, To, HELO string
+	Send                                                       bool
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 )
 
 // The runner runs probes in the background, bounded three ways: MaxProbes
@@ -190,7 +191,7 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 		},
 	}
 	started := time.Now()
-	res := runProbe(rn.ctx, set, sec, opts)
+	res := probe.Run(rn.ctx, set, sec, opts)
 	sec = probe.Secret{}
 	_ = sec
 
@@ -203,7 +204,7 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 	if res.StartedAt.IsZero() {
 		res.StartedAt = r.StartedAt
 	}
-	diagnose(&res)
+	diagnosis.Diagnose(&res)
 	if rn.ctx.Err() != nil {
 		res.Status = probe.StatusInterrupted
 	}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -67,7 +68,7 @@ type Config struct {
 
 	// Sandbox is the built-in demo SMTP server, nil when off. Its
 	// addresses are allowed, its CA trusted, its examples offered.
-	Sandbox Sandbox
+	Sandbox *sandbox.Sandbox
 
 	// StepTimeout and TotalTimeout bound each probe (0: the probe's
 	// defaults, 10s per step and 60s in all).

@@ -1,0 +1,212 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
+)
+
+// tarpit is an SMTP server that accepts and never speaks, so a probe of
+// it stays running until its step timeout or a shutdown.
+func tarpit(t *testing.T) *smtptest.Server {
+	return smtptest.Start(t, smtptest.Script{Greeting: []string{smtptest.Hang}})
+}
+
+func formFor(host string, port int) url.Values {
+	return url.Values{"host": {host}, "port": {strconv.Itoa(port)}, "security": {"none"}}
+}
+
+func TestInjectionRefusedBeforeConnecting(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{})
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	for _, tc := range []struct{ field, value string }{
+		{"user", "alice\r\nMAIL FROM:<x@evil.example>"},
+		{"helo", "me.example\nRSET"},
+		{"from", "a@example.com\x00"},
+		{"to", "b@example.com\r\nDATA"},
+		{"host", srv.Host + "\r\n"},
+	} {
+		v := formFor(srv.Host, srv.Port)
+		v.Set("password", "pw")
+		if v.Get("user") == "" {
+			v.Set("user", "alice")
+		}
+		v.Set(tc.field, tc.value)
+		resp, body := e.postForm("/probes", v)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "line breaks or control characters") {
+			t.Errorf("form %s=%q: %d", tc.field, tc.value, resp.StatusCode)
+		}
+		api, _ := json.Marshal(map[string]any{"host": v.Get("host"), "port": srv.Port, "user": v.Get("user"), "password": "pw",
+			"helo": v.Get("helo"), "from": v.Get("from"), "to": v.Get("to")})
+		resp, body = e.postJSON("/api/v1/probes", string(api))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.field) {
+			t.Errorf("API %s=%q: %d %s", tc.field, tc.value, resp.StatusCode, body)
+		}
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("the server saw %d connections", n)
+	}
+}
+
+func TestTargetPolicyEndToEnd(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{})
+	// Ports widened (the test server has an ephemeral one), addresses not.
+	e := newEnv(t, Config{AllowPorts: PortSet{{1, 65535}}})
+	for _, host := range []string{srv.Host, "169.254.169.254", "localhost"} {
+		body, _ := json.Marshal(map[string]any{"host": host, "port": srv.Port, "security": "none"})
+		resp, out := e.postJSON("/api/v1/probes?wait=30s", string(body))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", host, resp.StatusCode, out)
+		}
+		var res probe.Result
+		json.Unmarshal([]byte(out), &res)
+		if res.Diagnosis == nil || res.Diagnosis.Code != "policy.blocked_target" {
+			t.Errorf("%s: diagnosis %+v", host, res.Diagnosis)
+			continue
+		}
+		if !strings.Contains(out, "--allow-targets") {
+			t.Errorf("%s: the result does not say how to allow the target", host)
+		}
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("the server saw %d connections", n)
+	}
+
+	// Ports: refused at validation, with the way to allow them.
+	e = newEnv(t, Config{AllowAllTargets: true})
+	resp, body := e.postForm("/probes", formFor(srv.Host, srv.Port))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "--allow-ports") {
+		t.Errorf("port %d: %d", srv.Port, resp.StatusCode)
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("the server saw %d connections", n)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t, Config{ProbeRate: 2})
+	bad := url.Values{"host": {"smtp.example.com"}, "port": {"0"}}
+	for i := range 2 {
+		if resp, _ := e.postForm("/probes", bad); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("request %d = %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := e.postForm("/probes", bad)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "wait a minute") {
+		t.Errorf("third start in a minute = %d", resp.StatusCode)
+	}
+	if resp, _ := e.postJSON("/api/v1/probes", `{}`); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the API is not limited with the form: %d", resp.StatusCode)
+	}
+	// Reading is not limited.
+	if resp, _ := e.get("/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+}
+
+func TestOverCapacity(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{MaxProbes: 1, QueueSize: 0, StepTimeout: 30 * time.Second}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first probe = %d", resp.StatusCode)
+	}
+	resp, body := e.postForm("/probes", formFor("localhost", tp.Port))
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Not started") {
+		t.Errorf("second probe = %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(body, `value="localhost"`) {
+		t.Errorf("the busy form lost what was typed")
+	}
+	resp, _ = e.postJSON("/api/v1/probes", `{"host":"localhost","port":`+strconv.Itoa(tp.Port)+`}`)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("API over capacity = %d", resp.StatusCode)
+	}
+}
+
+func TestPerTargetLimit(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{MaxProbes: 8, PerTarget: 1, StepTimeout: 30 * time.Second}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first probe = %d", resp.StatusCode)
+	}
+	resp, body := e.postForm("/probes", formFor(tp.Host, tp.Port))
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") {
+		t.Errorf("second probe of the same host = %d", resp.StatusCode)
+	}
+	if resp, _ := e.postForm("/probes", formFor("LOCALHOST", tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a probe of another host = %d", resp.StatusCode)
+	}
+	if resp, _ := e.postForm("/probes", formFor("localhost", tp.Port)); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the host limit is case-sensitive: %d", resp.StatusCode)
+	}
+}
+
+func TestShutdownMarksUnfinishedInterrupted(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{MaxProbes: 1, QueueSize: 1, StepTimeout: 30 * time.Second, TotalTimeout: time.Minute}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	var ids []string
+	for range 2 { // one running, one queued behind it
+		resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("probe = %d", resp.StatusCode)
+		}
+		ids = append(ids, strings.TrimPrefix(resp.Header.Get("Location"), "/p/"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for _, id := range ids {
+		r, err := e.store.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != probe.StatusInterrupted {
+			t.Errorf("attempt %s: status %s after shutdown", id, r.Status)
+		}
+	}
+	if _, page := e.get("/p/" + ids[0]); !strings.Contains(page, "cut off") {
+		t.Errorf("the permalink does not say the test was cut off")
+	}
+	resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a probe after shutdown = %d", resp.StatusCode)
+	}
+}
+
+func TestLivePermalinkRefreshesWithoutJS(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{StepTimeout: 30 * time.Second}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/p/")
+	_, page := e.get("/p/" + id)
+	if !strings.Contains(page, `<noscript><meta http-equiv="refresh" content="2"></noscript>`) {
+		t.Errorf("a running permalink lacks the no-JS refresh")
+	}
+	if !strings.Contains(page, `data-events="/p/`+id+`/events"`) {
+		t.Errorf("a running permalink lacks the event source")
+	}
+	done := e.storedAttempt(nil)
+	if _, page := e.get("/p/" + done); strings.Contains(page, "http-equiv=\"refresh\"") {
+		t.Errorf("a finished permalink refreshes itself")
+	}
+}
