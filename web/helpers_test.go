@@ -126,4 +126,3 @@ func (e *testEnv) postJSON(path, body string) (*http.Response, string) {
 	return e.do(req)
 }
 
-var _ = httptest.NewRecorder

@@ -3,7 +3,7 @@ package web
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
+
 	"io"
 	"net"
 	"sync/atomic"
@@ -94,5 +94,3 @@ func (s *session) Data(r io.Reader) error {
 func (s *session) Reset() {}
 
 func (s *session) Logout() error { return nil }
-
-var _ = errors.New
