@@ -52,11 +52,14 @@ func startServe(ctx context.Context, bin, dir string, args ...string) (*server, 
 	s.cmd = exec.Command(bin, full...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.logs, &s.logs
 	// No SMTPDOCTOR_* from this environment may change the setup.
+	// gctrace makes the Go runtime log each collection with the live heap,
+	// which gcPeak reads: RSS alone does not say what is live.
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SMTPDOCTOR_") {
+		if !strings.HasPrefix(kv, "SMTPDOCTOR_") && !strings.HasPrefix(kv, "GODEBUG=") {
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
+	s.cmd.Env = append(s.cmd.Env, "GODEBUG=gctrace=1")
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting smtpdoctor serve: %w", err)
 	}
@@ -112,6 +115,34 @@ func (s *server) memory() (rss, peak int64) {
 		}
 	}
 	return rss, peak
+}
+
+// gcPeak reads the server's gctrace lines ("gc 7 @1.2s 3%: … 12->14->6 MB,
+// 13 MB goal, …") and returns the largest heap at a collection's start and
+// the largest live heap after one, in MB, and the number of collections.
+func (s *server) gcPeak() (atStart, live, gcs int) {
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if !strings.HasPrefix(line, "gc ") {
+			continue
+		}
+		_, rest, ok := strings.Cut(line, "clock, ")
+		if !ok {
+			continue
+		}
+		_, rest, ok = strings.Cut(rest, "cpu, ")
+		if !ok {
+			continue
+		}
+		heap, _, _ := strings.Cut(rest, " MB")
+		parts := strings.Split(heap, "->")
+		if len(parts) != 3 {
+			continue
+		}
+		a, _ := strconv.Atoi(parts[0])
+		l, _ := strconv.Atoi(parts[2])
+		atStart, live, gcs = max(atStart, a), max(live, l), gcs+1
+	}
+	return atStart, live, gcs
 }
 
 func freePort() (int, error) {

@@ -22,6 +22,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs, bin := newFlags("tarpit", stderr)
 	n := fs.Int("n", 1000, "probes at once")
 	timeout := fs.Duration("timeout", 5*time.Second, "the server's --timeout (per step): when the probes give up on the greeting")
+	perfFile := fs.String("perf", "", "record the server's CPU profile during the run with Linux perf into this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,9 +96,16 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	host, port := splitHostPort(tp.addr())
 	req := probeRequest{Host: host, Port: port, Security: "starttls", User: loadUser, Password: loadPassword, Mech: "plain", HELO: "client.example.test"}
 	api := newAPIClient(srv.base, *n)
+	rec, err := startPerf(*perfFile, srv.cmd.Process.Pid)
+	if err != nil {
+		close(done)
+		pollWG.Wait()
+		return err
+	}
 	start := time.Now()
 	outs := apiLoop(ctx, api, req, *n, *n)
 	total := time.Since(start)
+	rec.stop()
 	close(done)
 	pollWG.Wait()
 	connected := tp.accepted.Load()
@@ -132,6 +140,9 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		len(histLat), histErr, ms(quantile(histLat, 0.5)), ms(quantile(histLat, 0.99)), ms(quantile(histLat, 1)))
 	fmt.Fprintf(stdout, "  server RSS: %s before, %s at most while sampled, peak (VmHWM) %s; %.1f KiB per probe above the idle RSS\n",
 		mib(rssBefore), mib(maxRSS.Load()), mib(peak), float64(peak-rssBefore)/float64(*n))
+	if a, l, n := srv.gcPeak(); n > 0 {
+		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start\n", n, l, a)
+	}
 	if others > 0 {
 		return fmt.Errorf("%d of %d probes did not end with smtp.no_greeting; first error: %v", others, *n, firstErr)
 	}

@@ -23,6 +23,7 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs, bin := newFlags("throughput", stderr)
 	k := fs.Int("k", 2000, "probes per side")
 	c := fs.Int("c", 32, "concurrent clients")
+	perfFile := fs.String("perf", "", "record the server's CPU profile during the API phase with Linux perf into this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,9 +69,14 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	rec, err := startPerf(*perfFile, srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
 	apiStart := time.Now()
 	outs := apiLoop(ctx, api, req, *k, *c)
 	apiTime := time.Since(apiStart)
+	rec.stop()
 	_, peak := srv.memory()
 
 	var lat []time.Duration
@@ -104,6 +110,9 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), ms(quantile(lat, 1)))
 	fmt.Fprintf(stdout, "  diagnosis codes: %s\n", codeList(codes))
 	fmt.Fprintf(stdout, "  server peak RSS (VmHWM): %s\n", mib(peak))
+	if a, l, n := srv.gcPeak(); n > 0 {
+		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start\n", n, l, a)
+	}
 	if failures > 0 || bareFail > 0 {
 		return fmt.Errorf("%d API and %d bare probes failed; first: %v", failures, bareFail, firstErr)
 	}
