@@ -58,6 +58,9 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// the probes are done; and the server's RSS.
 	done := make(chan struct{})
 	var pollWG sync.WaitGroup
+	pollStart := time.Now()
+	var slowMu sync.Mutex
+	var slow []string // polls over 100 ms, with when they started
 	poll := func(path string, lat *[]time.Duration, errs *int) {
 		pc := newAPIClient(srv.base, 2)
 		pollWG.Go(func() {
@@ -67,8 +70,14 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 					return
 				case <-time.After(50 * time.Millisecond):
 				}
+				at := time.Since(pollStart)
 				d, err := pc.get(ctx, path)
 				*lat = append(*lat, d)
+				if d > 100*time.Millisecond {
+					slowMu.Lock()
+					slow = append(slow, fmt.Sprintf("%s %s at t=%.1fs", path, ms(d), at.Seconds()))
+					slowMu.Unlock()
+				}
 				if err != nil {
 					*errs++
 				}
@@ -140,6 +149,9 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		len(histLat), histErr, ms(quantile(histLat, 0.5)), ms(quantile(histLat, 0.99)), ms(quantile(histLat, 1)))
 	fmt.Fprintf(stdout, "  server RSS: %s before, %s at most while sampled, peak (VmHWM) %s; %.1f KiB per probe above the idle RSS\n",
 		mib(rssBefore), mib(maxRSS.Load()), mib(peak), float64(peak-rssBefore)/float64(*n))
+	if len(slow) > 0 {
+		fmt.Fprintf(stdout, "  polls over 100 ms (probes started at t=%.1fs): %s\n", start.Sub(pollStart).Seconds(), strings.Join(slow, "; "))
+	}
 	if a, l, n := srv.gcPeak(); n > 0 {
 		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start\n", n, l, a)
 	}
