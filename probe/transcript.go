@@ -100,10 +100,31 @@ func (s *scrubber) clean(text string) string {
 	if s == nil {
 		return text
 	}
-	for _, sec := range s.secrets {
-		if strings.Contains(text, sec) {
-			text = strings.ReplaceAll(text, sec, "[redacted]")
+	// A replacement can itself complete a new occurrence ("d]d]" in
+	// "d]d]d]"), so repeat; if that does not settle, withhold the line.
+	for range 4 {
+		found := false
+		for _, sec := range s.secrets {
+			if strings.Contains(text, sec) {
+				found = true
+				text = strings.ReplaceAll(text, sec, "[redacted]")
+			}
+		}
+		if !found {
+			return text
 		}
 	}
+	if s.contains(text) {
+		return "[redacted: line withheld, it contained the secret]"
+	}
 	return text
+}
+
+func (s *scrubber) contains(text string) bool {
+	for _, sec := range s.secrets {
+		if strings.Contains(text, sec) {
+			return true
+		}
+	}
+	return false
 }
