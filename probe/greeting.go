@@ -15,7 +15,11 @@ func (p *prober) greeting() bool {
 		var bad *badReplyError
 		switch {
 		case errors.As(err, &bad) && len(r.Lines) == 0:
-			kind := notSMTPKind(p.w.raw.firstBytes())
+			first := p.w.raw.firstBytes()
+			if p.tlsActive {
+				first = []byte(bad.line) // the raw bytes were the handshake
+			}
+			kind := notSMTPKind(first)
 			p.observation(codeNotSMTP, kind)
 			p.fail(codeNotSMTP, "", kind)
 		case !p.w.read && isTimeout(err) && p.ctx.Err() == nil:

@@ -247,8 +247,8 @@ func (p *prober) observation(code, detail string) {
 // address literal; "localhost" gets refused or rate-limited by big
 // providers (Gmail answers 421 to it).
 func (p *prober) ehloName() string {
-	if p.s.HELO != "" {
-		return p.s.HELO
+	if h := helloName(p.s.HELO); h != "" {
+		return h
 	}
 	if h, err := os.Hostname(); err == nil && strings.Contains(strings.Trim(h, "."), ".") &&
 		!strings.HasPrefix(strings.ToLower(h), "localhost") {
@@ -264,4 +264,14 @@ func (p *prober) ehloName() string {
 		}
 	}
 	return "smtpdoctor.invalid"
+}
+
+// helloName keeps a user-given EHLO name to one token: a CR, LF or space
+// would let a form field smuggle a second command into the session.
+func helloName(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, " \t\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

@@ -28,6 +28,7 @@ type scenario struct {
 	settings func(s *Settings)
 	security Security
 	noUser   bool
+	password string // default testPass
 	// expected failure: code, step, reply code (0: no reply expected);
 	// an empty step means no failure at all.
 	code, step string
@@ -359,7 +360,7 @@ func scenarios() []scenario {
 				if r.TLS.Verified || r.TLS.VerifyCode != codeCertExpired || !strings.Contains(r.TLS.VerifyError, "expired on") {
 					t.Errorf("tls %+v", r.TLS)
 				}
-				if !r.Auth.Succeeded || !hasObservation(r, codeCertExpired) || stepStatus(r, StepStartTLS) != StepWarning {
+				if len(r.Observations) != 1 || !r.Auth.Succeeded || !hasObservation(r, codeCertExpired) || stepStatus(r, StepStartTLS) != StepWarning {
 					t.Errorf("auth %+v obs %+v", r.Auth, r.Observations)
 				}
 			},
@@ -618,7 +619,7 @@ func scenarios() []scenario {
 }
 
 func TestScenarios(t *testing.T) {
-	for _, sc := range scenarios() {
+	for _, sc := range append(scenarios(), moreScenarios()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			ca := smtptest.NewCA(t, "smtpdoctor test CA")
@@ -636,7 +637,11 @@ func TestScenarios(t *testing.T) {
 			}
 			o := testOptions()
 			o.RootCAs = ca.Pool
-			r := runProbe(t, s, testPass, o)
+			pass := testPass
+			if sc.password != "" {
+				pass = sc.password
+			}
+			r := runProbe(t, s, pass, o)
 			if sc.step == "" {
 				if r.Failure != nil {
 					t.Fatalf("unexpected failure %+v\n%s", r.Failure, transcriptText(r))
@@ -653,7 +658,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("step %s status %q", sc.step, stepStatus(r, sc.step))
 				}
 			}
-			assertNoSecret(t, r, testUser, testPass)
+			assertNoSecret(t, r, testUser, pass)
 			if sc.check != nil {
 				sc.check(t, r, srv)
 			}

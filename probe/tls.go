@@ -127,11 +127,15 @@ func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	// Trust is checked at a moment the leaf is valid, so that an expired
-	// certificate from a trusted CA is reported as expired only.
+	// Trust is checked at the moment closest to now when the leaf is
+	// valid, so that an expired certificate from a trusted CA is reported
+	// as expired, not also as untrusted.
 	at := now
-	if at.After(leaf.NotAfter) || at.Before(leaf.NotBefore) {
-		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+	switch {
+	case at.After(leaf.NotAfter):
+		at = leaf.NotAfter.Add(-time.Second)
+	case at.Before(leaf.NotBefore):
+		at = leaf.NotBefore.Add(time.Second)
 	}
 	_, err := leaf.Verify(x509.VerifyOptions{Roots: p.o.RootCAs, Intermediates: inter, CurrentTime: at})
 	if err != nil {
@@ -145,7 +149,9 @@ func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 			}
 			problems = append(problems, problem{codeCertUntrusted, text})
 		case errors.As(err, &ci) && ci.Reason == x509.Expired:
-			problems = append(problems, problem{codeCertExpired, "a certificate in the chain has expired: " + err.Error()})
+			if len(problems) == 0 || problems[0].code != codeCertExpired {
+				problems = append(problems, problem{codeCertExpired, "a certificate in the chain is expired or not yet valid: " + err.Error()})
+			}
 		default:
 			problems = append(problems, problem{codeCertUntrusted, "the certificate chain does not verify: " + err.Error()})
 		}

@@ -1,0 +1,151 @@
+package probe
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
+)
+
+func moreScenarios() []scenario {
+	longToken := strings.Repeat("ya29.", 400)
+	return []scenario{
+		{
+			name: "tls handshake fails",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				// A server with no certificate cannot complete any handshake.
+				return smtptest.Script{TLS: &tls.Config{MinVersion: tls.VersionTLS12}}
+			},
+			code: codeHandshake, step: StepStartTLS,
+		},
+		{
+			name: "tls handshake fails on implicit port",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return smtptest.Script{TLS: &tls.Config{MinVersion: tls.VersionTLS12}, Implicit: true}
+			},
+			security: SecurityTLS,
+			code:     codeHandshake, step: StepTLS,
+		},
+		{
+			name: "greeting stops half way",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return smtptest.Script{Greeting: []string{"220-mail.example.test first line", smtptest.Hang}}
+			},
+			code: codeSMTPTimeout, step: StepGreeting,
+		},
+		{
+			name: "ssh banner over implicit tls",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				s := tlsScript(ca, t)
+				s.Implicit = true
+				s.Greeting = []string{"SSH-2.0-tunnelled"}
+				return s
+			},
+			security: SecurityTLS,
+			code:     codeNotSMTP, step: StepGreeting,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if !strings.Contains(r.Failure.Err, "SSH") {
+					t.Errorf("err %q", r.Failure.Err)
+				}
+			},
+		},
+		{
+			name: "plain answered with a challenge is cancelled",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(tlsScript(ca, t), map[string][]string{"AUTH": {"334 ", "501 5.7.0 Authentication cancelled"}})
+			},
+			step: StepAuth, reply: 501,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if !slices.Contains(srv.Lines(), "*") {
+					t.Errorf("no cancel sent: %q", srv.Lines())
+				}
+			},
+		},
+		{
+			name: "login server ignoring the initial response",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(tlsScript(ca, t), map[string][]string{
+					"EHLO": {"250-x", "250 AUTH LOGIN"},
+					"AUTH": {"334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6", "235 2.7.0 ok"},
+				})
+			},
+			security: SecurityNone,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				l := srv.Lines()
+				user := base64.StdEncoding.EncodeToString([]byte(testUser))
+				pass := base64.StdEncoding.EncodeToString([]byte(testPass))
+				if !r.Auth.Succeeded || l[1] != "AUTH LOGIN "+user || l[2] != user || l[3] != pass {
+					t.Errorf("auth %+v lines %q", r.Auth, l)
+				}
+			},
+		},
+		{
+			name: "long oauth token goes after an empty challenge",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(smtptest.Script{}, map[string][]string{
+					"EHLO": {"250-x", "250 AUTH XOAUTH2"},
+					"AUTH": {"334 ", "235 2.7.0 Accepted"},
+				})
+			},
+			security: SecurityNone,
+			settings: func(s *Settings) { s.Mech = MechXOAUTH2 },
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				l := srv.Lines()
+				if !r.Auth.Succeeded || l[1] != "AUTH XOAUTH2" {
+					t.Fatalf("auth %+v lines %q", r.Auth, l[:2])
+				}
+				want := base64.StdEncoding.EncodeToString(xoauth2Message(testUser, longToken))
+				if l[2] != want {
+					t.Errorf("token line %.40q…", l[2])
+				}
+				assertNoSecret(t, r, testUser, longToken)
+				if !strings.Contains(transcriptText(r), "token 2000 characters") {
+					t.Errorf("transcript:\n%s", transcriptText(r))
+				}
+			},
+			password: longToken,
+		},
+		{
+			name: "helo setting cannot inject a command",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return smtptest.Script{}
+			},
+			noUser:   true,
+			settings: func(s *Settings) { s.HELO = "evil.example\r\nRSET" },
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if l := srv.Lines(); l[0] != "EHLO evil.example" || slices.Contains(l, "RSET") {
+					t.Errorf("lines %q", l)
+				}
+			},
+		},
+		{
+			name: "auth offered before tls but not after",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				s := tlsScript(ca, t)
+				s.TLSReplies = map[string][]string{"EHLO": {"250-x", "250 8BITMIME"}}
+				return s
+			},
+			code: codeAuthNotOffered, step: StepAuth,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if len(r.Auth.OfferedBeforeTLS) == 0 || len(r.Auth.OfferedAfterTLS) != 0 {
+					t.Errorf("auth %+v", r.Auth)
+				}
+			},
+		},
+		{
+			name: "old style AUTH= keyword",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(smtptest.Script{}, map[string][]string{"EHLO": {"250-x", "250-AUTH=LOGIN", "250 SIZE 1000"}})
+			},
+			security: SecurityNone,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if r.Auth.Mechanism != "LOGIN" || !r.Auth.Succeeded {
+					t.Errorf("auth %+v", r.Auth)
+				}
+			},
+		},
+	}
+}
