@@ -29,8 +29,8 @@ func NewCA(t testing.TB, name string) *CA {
 		t.Fatalf("smtptest: CA key: %v", err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"smtptest"}},
+		SerialNumber: serial(t),
+		Subject:      pkix.Name{CommonName: name, Organization: []string{"smtptest"}},
 		// Long-lived like a real CA, so that a leaf that expired (or is not
 		// yet valid) is the only date problem in the chain.
 		NotBefore:             time.Now().Add(-10 * 365 * 24 * time.Hour),
