@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/smtp"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,8 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs, bin := newFlags("throughput", stderr)
 	k := fs.Int("k", 2000, "probes per side")
 	c := fs.Int("c", 32, "concurrent clients")
-	perfFile := fs.String("perf", "", "record the server's CPU profile during the API phase with Linux perf into this file")
+	rounds := fs.Int("rounds", 5, "alternate bare and API in this many rounds of k/rounds probes each; the ratio is the median of the rounds'")
+	perfFile := fs.String("perf", "", "record the server's CPU profile during the run with Linux perf into this file (the server idles during the bare phases)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,18 +67,58 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	req := probeRequest{Host: host, Port: port, Security: "starttls", User: loadUser, Password: loadPassword, Mech: "plain", HELO: "client.example.test"}
 	apiLoop(ctx, api, req, warm, *c)
 
-	bareTime, bareFail, err := bareLoop(ctx, addr, pki, *k, *c)
-	if err != nil {
-		return err
-	}
+	// Rounds alternate which side goes first, so that a noisy neighbour
+	// slows both alike; the ratio reported is the median of the rounds'.
 	rec, err := startPerf(*perfFile, srv.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
-	apiStart := time.Now()
-	outs := apiLoop(ctx, api, req, *k, *c)
-	apiTime := time.Since(apiStart)
+	per := max(1, *k / *rounds)
+	var bareTime, apiTime time.Duration
+	// CPU time spent per side: this process (clients and the SMTP server)
+	// and the smtpdoctor server. On a machine shared with other work, CPU
+	// per probe is steadier than wall-clock rates.
+	self, spid := os.Getpid(), srv.cmd.Process.Pid
+	var bareCPU, apiCPUSelf, apiCPUServer time.Duration
+	var outs []apiOutcome
+	var ratios []float64
+	bareFail := 0
+	for i := range *rounds {
+		var bt, at time.Duration
+		runBare := func() error {
+			c0 := cpuTime(self)
+			defer func() { bareCPU += cpuTime(self) - c0 }()
+			d, f, err := bareLoop(ctx, addr, pki, per, *c)
+			bt, bareFail = d, bareFail+f
+			return err
+		}
+		runAPI := func() {
+			c0, s0 := cpuTime(self), cpuTime(spid)
+			defer func() { apiCPUSelf += cpuTime(self) - c0; apiCPUServer += cpuTime(spid) - s0 }()
+			st := time.Now()
+			outs = append(outs, apiLoop(ctx, api, req, per, *c)...)
+			at = time.Since(st)
+		}
+		if i%2 == 0 {
+			if err := runBare(); err != nil {
+				rec.stop()
+				return err
+			}
+			runAPI()
+		} else {
+			runAPI()
+			if err := runBare(); err != nil {
+				rec.stop()
+				return err
+			}
+		}
+		bareTime += bt
+		apiTime += at
+		ratios = append(ratios, bt.Seconds()/at.Seconds())
+		fmt.Fprintf(stdout, "  round %d: bare %.0f/s, API %.0f/s, ratio %.3f\n", i+1, float64(per)/bt.Seconds(), float64(per)/at.Seconds(), bt.Seconds()/at.Seconds())
+	}
 	rec.stop()
+	*k = per * *rounds
 	_, peak := srv.memory()
 
 	var lat []time.Duration
@@ -98,14 +140,21 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	bareRate := float64(*k) / bareTime.Seconds()
 	apiRate := float64(*k) / apiTime.Seconds()
-	fmt.Fprintf(stdout, "\n%d probes each, %d at once:\n", *k, *c)
+	fmt.Fprintf(stdout, "\n%d probes each in %d rounds, %d at once:\n", *k, *rounds, *c)
 	fmt.Fprintf(stdout, "  bare net/smtp loop   %7.0f probes/s (%v, %d failed)\n", bareRate, bareTime.Round(time.Millisecond), bareFail)
 	fmt.Fprintf(stdout, "  API ?wait=30s        %7.0f probes/s (%v, %d failed)\n", apiRate, apiTime.Round(time.Millisecond), failures)
+	slices.Sort(ratios)
+	medRatio := ratios[len(ratios)/2]
 	verdict := "met"
-	if r := apiRate / bareRate; r < 0.5 {
-		verdict = fmt.Sprintf("MISSED: %.2f of the target rate", r/0.5)
+	if medRatio < 0.5 {
+		verdict = fmt.Sprintf("MISSED: %.2f of the target rate", medRatio/0.5)
 	}
-	fmt.Fprintf(stdout, "  ratio API/bare %.3f; target ≥ 0.5: %s\n", apiRate/bareRate, verdict)
+	fmt.Fprintf(stdout, "  ratio API/bare: median of the rounds %.3f (all: %.3f … %.3f), overall %.3f; target ≥ 0.5: %s\n",
+		medRatio, ratios[0], ratios[len(ratios)-1], apiRate/bareRate, verdict)
+	perProbe := func(d time.Duration) string { return ms(d / time.Duration(*k)) }
+	apiCPU := apiCPUSelf + apiCPUServer
+	fmt.Fprintf(stdout, "  CPU per probe: bare %s (net/smtp client + go-smtp server); API %s = smtpdoctor serve %s + this process %s (go-smtp server + HTTP client); CPU ratio bare/API %.3f\n",
+		perProbe(bareCPU), perProbe(apiCPU), perProbe(apiCPUServer), perProbe(apiCPUSelf), bareCPU.Seconds()/apiCPU.Seconds())
 	fmt.Fprintf(stdout, "  time to diagnosis (request → stored, diagnosed result): p50 %s  p99 %s  max %s\n",
 		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), ms(quantile(lat, 1)))
 	fmt.Fprintf(stdout, "  diagnosis codes: %s\n", codeList(codes))
