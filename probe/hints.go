@@ -25,7 +25,7 @@ func (p *prober) inputHints() {
 	if pass != strings.TrimSpace(pass) {
 		p.observation("input.whitespace", "the password has spaces or other whitespace at its start or end")
 	}
-	if !strings.Contains(user, "@") && p.s.Mech != MechXOAUTH2 && p.s.Mech != MechOAUTHBEARER {
+	if !strings.Contains(user, "@") {
 		p.observation("input.username_not_address", "the username is not an email address; most providers want the full address (name@domain)")
 	}
 	if appPasswordSpaced.MatchString(pass) {

@@ -3,6 +3,8 @@ package probe
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -147,5 +149,44 @@ func moreScenarios() []scenario {
 				}
 			},
 		},
+	}
+}
+
+func endlessChallenges(t *testing.T, ca *smtptest.CA) smtptest.Script {
+	return withReplies(smtptest.Script{}, map[string][]string{
+		"EHLO": {"250-x", "250 AUTH LOGIN"},
+		"AUTH": slices.Repeat([]string{"334 VXNlcm5hbWU6"}, 20),
+	})
+}
+
+func TestEndlessChallenges(t *testing.T) {
+	srv := smtptest.Start(t, endlessChallenges(t, nil))
+	s := settingsFor(srv, SecurityNone)
+	s.User = testUser
+	r := runProbe(t, s, testPass, testOptions())
+	if r.Failure == nil || r.Failure.Code != codeBadReply || r.Failure.Step != StepAuth {
+		t.Fatalf("failure %+v\n%s", r.Failure, transcriptText(r))
+	}
+}
+
+// TestIPv6Literal: a bracketed IPv6 literal is dialled as is, with no SNI.
+func TestIPv6Literal(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here")
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Write([]byte("554 5.7.1 no\r\n"))
+		c.Close()
+	}()
+	t.Cleanup(func() { ln.Close() })
+	r := runProbe(t, Settings{Host: "[::1]", Port: port, Security: SecurityNone}, "", testOptions())
+	if r.Failure == nil || r.Failure.Reply != 554 || r.Network.Used != fmt.Sprintf("[::1]:%d", port) {
+		t.Fatalf("failure %+v network %+v", r.Failure, r.Network)
 	}
 }
