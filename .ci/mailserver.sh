@@ -159,6 +159,8 @@ configure_postfix() {
 		'smtpd_helo_required = no' \
 		'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination' \
 		'smtpd_recipient_restrictions ='
+	# The "Local only" preseed leaves default_transport and relay_transport
+	# as "error": nothing can leave this machine, whatever is accepted.
 	# mynetworks is deliberately not permitted above: the test client comes
 	# from loopback, and the relay test needs to be refused like any stranger.
 
@@ -177,10 +179,13 @@ configure_postfix() {
 }
 
 start_dovecot() {
-	local pidfile=/run/dovecot/master.pid
-	if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+	local pidfile=/run/dovecot/master.pid pid=""
+	[ -s "$pidfile" ] && pid=$(cat "$pidfile")
+	# A pid file can outlive its process (a machine restored from a
+	# snapshot); only signal a process that is dovecot.
+	if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dovecot ]; then
 		log "reloading dovecot"
-		kill -HUP "$(cat "$pidfile")"
+		kill -HUP "$pid"
 	else
 		log "starting dovecot"
 		dovecot -c "$DOVECOT_CONF"
