@@ -115,7 +115,6 @@ func (w *wire) write(b []byte) error {
 // readLine reads one line, without its CRLF (a bare LF is accepted).
 // Lines longer than maxLineBytes are cut, the rest discarded.
 func (w *wire) readLine() (string, error) {
-	w.conn.SetReadDeadline(w.deadline())
 	var line []byte
 	cut := false
 	for {
@@ -149,9 +148,12 @@ func (w *wire) readLine() (string, error) {
 	return string(line), nil
 }
 
-// readReply reads one whole reply, recording every line.
+// readReply reads one whole reply, recording every line. The deadline is
+// for the whole reply, not per line, so a server dripping one line at a
+// time cannot stretch a step.
 func (w *wire) readReply() (reply, error) {
 	var r reply
+	w.conn.SetReadDeadline(w.deadline())
 	for {
 		line, err := w.readLine()
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
@@ -188,5 +189,29 @@ func TestIPv6Literal(t *testing.T) {
 	r := runProbe(t, Settings{Host: "[::1]", Port: port, Security: SecurityNone}, "", testOptions())
 	if r.Failure == nil || r.Failure.Reply != 554 || r.Network.Used != fmt.Sprintf("[::1]:%d", port) {
 		t.Fatalf("failure %+v network %+v", r.Failure, r.Network)
+	}
+}
+
+// TestDrippingServer: a server that sends one reply line at a time, each
+// within the step timeout, still gets only one step timeout per reply.
+func TestDrippingServer(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{Hook: func(s *smtptest.Session, line string) bool {
+		if !strings.HasPrefix(line, "EHLO") {
+			return false
+		}
+		for i := 0; ; i++ {
+			if err := s.Write([]byte("250-still going\r\n")); err != nil {
+				return true
+			}
+			time.Sleep(testStep / 4)
+			if i > 40 {
+				s.Write([]byte("250 done\r\n"))
+				return true
+			}
+		}
+	}})
+	r := runProbe(t, settingsFor(srv, SecurityNone), "", testOptions())
+	if r.Failure == nil || r.Failure.Code != codeSMTPTimeout || r.Failure.Step != StepEHLO {
+		t.Fatalf("failure %+v", r.Failure)
 	}
 }
