@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/x509"
+	"net"
 	"net/netip"
 	"os"
 	"slices"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 )
 
 const postfixEnvFile = "/tmp/smtpdoctor-mailserver.env"
@@ -194,6 +196,12 @@ func TestPostfixImplicitTLS(t *testing.T) {
 
 func TestPostfixAuthOnlyAfterTLS(t *testing.T) {
 	pf := postfix(t)
+	plain := pf.run(t, probe.Settings{Port: pf.smtp, Security: probe.SecurityNone, User: pf.user}, pf.password, probe.Options{})
+	if plain.Auth == nil || len(plain.Auth.OfferedBeforeTLS) != 0 || plain.Auth.Mechanism != "" {
+		t.Errorf("plaintext auth %+v: want nothing offered and nothing tried", plain.Auth)
+	}
+	wantCode(t, plain, "auth.requires_tls")
+
 	r := pf.run(t, probe.Settings{Port: pf.smtp, Security: probe.SecurityStartTLS, User: pf.user}, pf.password, probe.Options{})
 	if r.Failure != nil {
 		t.Fatalf("failure %+v\n%s", r.Failure, postfixTranscript(r))
@@ -269,4 +277,44 @@ func TestPostfixCertificateProblems(t *testing.T) {
 			t.Errorf("TLS %+v: want tls.cert_hostname_mismatch", r.TLS)
 		}
 	})
+}
+
+// TryAll against Postfix's three ports and one where nothing listens.
+func TestPostfixTryAll(t *testing.T) {
+	pf := postfix(t)
+	l, err := net.Listen("tcp4", pf.host+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	opts := discover.TryOptions{
+		Probe: probe.Options{RootCAs: pf.roots, StepTimeout: 10 * time.Second},
+		Combos: []discover.Combo{
+			{Port: pf.smtps, Security: probe.SecurityTLS},
+			{Port: pf.submission, Security: probe.SecurityStartTLS},
+			{Port: pf.smtp, Security: probe.SecurityStartTLS},
+			{Port: closed, Security: probe.SecurityStartTLS},
+		},
+	}
+	m := discover.TryAll(t.Context(), pf.host, pf.user, probe.Secret{Password: pf.password}, opts)
+	for i, row := range m.Rows[:3] {
+		if !row.Answered || !row.TLS || !row.TLSVerified || len(row.AuthBeforeTLS) != 0 ||
+			!slices.Equal(row.AuthAfterTLS, []string{"PLAIN", "LOGIN"}) || row.Code != "ok" {
+			row.Result = probe.Result{}
+			t.Errorf("row %d: %+v", i, row)
+		}
+		if !strings.Contains(row.Greeting, "ESMTP Postfix") {
+			t.Errorf("row %d greeting %q", i, row.Greeting)
+		}
+	}
+	if !m.Rows[1].STARTTLS || !m.Rows[2].STARTTLS || m.Rows[0].STARTTLS {
+		t.Errorf("STARTTLS offered: %v %v %v; want only on the plaintext ports", m.Rows[0].STARTTLS, m.Rows[1].STARTTLS, m.Rows[2].STARTTLS)
+	}
+	if m.Rows[3].Answered || m.Rows[3].Code != "net.refused" {
+		t.Errorf("closed port: answered %v, code %s", m.Rows[3].Answered, m.Rows[3].Code)
+	}
+	if m.Best != 0 || m.Login == nil || m.Login.Auth == nil || !m.Login.Auth.Succeeded {
+		t.Errorf("Best %d, login %+v", m.Best, m.Login)
+	}
 }
