@@ -79,7 +79,8 @@ func TestOutcome(t *testing.T) {
 		finding  string // must be present
 		absent   string // must not be present
 	}{
-		{name: "all good", r: ok(), code: "ok", severity: probe.SeverityInfo, outcome: probe.OutcomeSuccess},
+		{name: "all good", r: ok(), code: "ok", severity: probe.SeverityInfo, outcome: probe.OutcomeSuccess, absent: "auth.not_tested"},
+		{name: "no username: AUTH not tested", r: ok(noUser), code: "ok", severity: probe.SeverityInfo, outcome: probe.OutcomeSuccess, finding: "auth.not_tested"},
 		{name: "untrusted certificate carried past leads", r: ok(certCarriedPast),
 			code: "tls.cert_untrusted", severity: probe.SeverityWarning, outcome: probe.OutcomeWarning, absent: "tls.cert_untrusted"},
 		{name: "expired beats untrusted when both carried past", r: ok(certCarriedPast, observe("tls.cert_expired", "expired 2026-01-01")),

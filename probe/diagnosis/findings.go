@@ -150,6 +150,10 @@ func collectFindings(f *Facts, primary string) []probe.Finding {
 			"The server offers STARTTLS; this test ran unencrypted because security \"none\" was chosen.")
 	}
 
+	if !f.AuthAttempted && (r.Failure == nil || f.Step == probe.StepMail || f.Step == probe.StepRcpt || f.Step == probe.StepData) {
+		add("auth.not_tested", probe.SeverityInfo, "Authentication was not tested",
+			"No username was given, so the probe did not log in; give one to test AUTH.")
+	}
 	if primary == "smtp.timeout" && f.Step == probe.StepAuth {
 		add("auth.silent_refusal", probe.SeverityInfo, "Silence at AUTH can mean refused credentials",
 			"Some providers do not answer at all, instead of 535, when they refuse a login (to slow down password guessing). Check the credentials before suspecting the network.")
