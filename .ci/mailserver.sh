@@ -225,6 +225,19 @@ wait_for_auth_socket() {
 	return 1
 }
 
+# self_check logs in once with swaks, so that a broken SASL setup shows up
+# here, with Postfix's log, instead of as puzzling test failures.
+self_check() {
+	if ! swaks --server "$HOST:$SMTPS_PORT" --tls-on-connect --tls-verify --tls-ca-path "$CERT" \
+		--tls-sni "$SERVERNAME" --auth PLAIN --auth-user "$TEST_USER" --auth-password "$TEST_PASSWORD" \
+		--quit-after AUTH --timeout 20 >/tmp/smtpdoctor-mailserver-check.log 2>&1; then
+		log "login check failed; swaks said:"
+		cat /tmp/smtpdoctor-mailserver-check.log >&2
+		tail -n 20 /var/log/postfix-smtpdoctor.log /var/log/dovecot-smtpdoctor.log >&2 || true
+		return 1
+	fi
+}
+
 install_packages
 make_certificate
 configure_dovecot
@@ -235,6 +248,7 @@ start_postfix
 for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT"; do
 	wait_for "$port"
 done
+self_check
 
 cat >"$ENV_FILE" <<EOF
 export SMTPDOCTOR_POSTFIX_HOST=$HOST
