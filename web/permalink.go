@@ -78,7 +78,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if v.Live {
 		w.Header().Set("Cache-Control", "no-store")
 	} else {
-		w.Header().Set("Cache-Control", "private, max-age=60")
+		w.Header().Set("Cache-Control", "private, no-cache")
 	}
 	permalinkPage(v).Render(r.Context(), w)
 }

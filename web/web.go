@@ -180,12 +180,7 @@ func (s *Server) startPruning() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
-			n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.Retention))
-			if err != nil && ctx.Err() == nil {
-				s.log.Error("prune old attempts", "err", err)
-			} else if n > 0 {
-				s.log.Info("pruned old attempts", "count", n, "retention", s.cfg.Retention.String())
-			}
+			s.prune(ctx)
 			select {
 			case <-ctx.Done():
 				return
@@ -193,6 +188,16 @@ func (s *Server) startPruning() {
 			}
 		}
 	}()
+}
+
+// prune deletes attempts older than the retention period.
+func (s *Server) prune(ctx context.Context) {
+	n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.Retention))
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("prune old attempts", "err", err)
+	} else if n > 0 {
+		s.log.Info("pruned old attempts", "count", n, "retention", s.cfg.Retention.String())
+	}
 }
 
 // Handler is the whole dashboard as one http.Handler.
