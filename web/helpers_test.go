@@ -125,4 +125,3 @@ func (e *testEnv) postJSON(path, body string) (*http.Response, string) {
 	req.Header.Set("Content-Type", "application/json")
 	return e.do(req)
 }
-
