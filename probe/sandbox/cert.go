@@ -15,9 +15,11 @@ import (
 
 // newCertificate makes a fresh self-signed ECDSA certificate for the
 // sandbox, naming both ServerName and 127.0.0.1, so that a probe given
-// either can verify it against RootCAs. It is made at every start and never
-// written anywhere: it only has to outlive the process.
-func newCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
+// either can verify it against RootCAs, valid from notBefore to notAfter.
+// It is made at every start and never written anywhere: it only has to
+// outlive the process (or, for the expired-certificate server, to have
+// ended already).
+func newCertificate(notBefore, notAfter time.Time) (tls.Certificate, *x509.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, fmt.Errorf("sandbox: generate key: %w", err)
@@ -34,8 +36,8 @@ func newCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
 		},
 		DNSNames:              []string{ServerName},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(1, 0, 0),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
@@ -49,7 +51,5 @@ func newCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
 	if err != nil {
 		return tls.Certificate{}, nil, fmt.Errorf("sandbox: parse certificate: %w", err)
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, leaf, nil
 }

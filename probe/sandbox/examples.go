@@ -27,6 +27,7 @@ const (
 	ExamplePlainOnImplicit = "plain-on-implicit"
 	ExampleNoAuth          = "no-auth"
 	ExampleRelayDenied     = "relay-denied"
+	ExampleExpiredCert     = "expired-cert"
 )
 
 // Examples lists the one-click examples, the working ones first.
@@ -34,6 +35,7 @@ func (sb *Sandbox) Examples() []Example {
 	sub := sb.addrs[ServerSubmission]
 	tls := sb.addrs[ServerImplicit]
 	mx := sb.addrs[ServerMX]
+	expired := sb.addrs[ServerExpired]
 	host := sub.Addr().String()
 	settings := func(port uint16, sec probe.Security, user string) probe.Settings {
 		return probe.Settings{Host: host, Port: int(port), Security: sec, User: user, Mech: probe.MechAuto}
@@ -95,6 +97,15 @@ func (sb *Sandbox) Examples() []Example {
 			Settings: settings(tls.Port(), probe.SecurityStartTLS, DemoUser),
 			Password: DemoPassword,
 			Expect:   "tls.plain_on_implicit_port",
+		},
+		{
+			Key:   ExampleExpiredCert,
+			Title: "An expired certificate",
+			Description: "The demo account on a server whose TLS certificate expired two days ago: everything else " +
+				"works, but a client that checks certificates (as it should) refuses to go on.",
+			Settings: settings(expired.Port(), probe.SecurityStartTLS, DemoUser),
+			Password: DemoPassword,
+			Expect:   "tls.cert_expired",
 		},
 		{
 			Key:   ExampleNoAuth,

@@ -1,7 +1,7 @@
 // Package sandbox runs smtpdoctor's built-in demo mail servers on loopback:
 // a submission server with STARTTLS and a public demo account, the same
-// server behind implicit TLS, and an MX-like server that offers no AUTH and
-// refuses relaying. `smtpdoctor serve --sandbox` starts them so the
+// server behind implicit TLS, an MX-like server that offers no AUTH and
+// refuses relaying, and a submission server whose certificate has expired. `smtpdoctor serve --sandbox` starts them so the
 // dashboard can offer one-click examples (Examples) that show both a
 // working setup and the common ways a setup breaks, with nothing outside
 // the machine involved. Tests use the same servers as real targets.
@@ -45,6 +45,7 @@ const (
 	ServerSubmission = "submission" // STARTTLS, AUTH PLAIN/LOGIN after TLS
 	ServerImplicit   = "implicit"   // the same behind implicit TLS (RFC 8314)
 	ServerMX         = "mx"         // STARTTLS, no AUTH, relay denied
+	ServerExpired    = "expired"    // like submission, with an expired certificate
 )
 
 // Sandbox is the running set of demo servers. Close stops them.
@@ -65,24 +66,34 @@ type Sandbox struct {
 // Start listens on fresh 127.0.0.1 ports and serves until Close is called
 // or ctx is done.
 func Start(ctx context.Context) (*Sandbox, error) {
-	cert, roots, err := newCertificate(time.Now())
+	now := time.Now()
+	cert, leaf, err := newCertificate(now.Add(-time.Hour), now.AddDate(1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
-	tlsConfig := &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS12,
+	// The expired certificate is trusted too, so that its dates are the
+	// only thing wrong with it.
+	expired, expiredLeaf, err := newCertificate(now.AddDate(0, -3, 0), now.AddDate(0, 0, -2))
+	if err != nil {
+		return nil, err
 	}
+	roots := x509.NewCertPool()
+	roots.AddCert(leaf)
+	roots.AddCert(expiredLeaf)
+	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	expiredConfig := &tls.Config{Certificates: []tls.Certificate{expired}, MinVersion: tls.VersionTLS12}
 	sb := &Sandbox{roots: roots, addrs: make(map[string]netip.AddrPort)}
 
 	specs := []struct {
 		name     string
 		backend  smtp.Backend
+		tls      *tls.Config
 		implicit bool
 	}{
-		{ServerSubmission, submissionBackend{}, false},
-		{ServerImplicit, submissionBackend{}, true},
-		{ServerMX, mxBackend{}, false},
+		{ServerSubmission, submissionBackend{}, tlsConfig, false},
+		{ServerImplicit, submissionBackend{}, tlsConfig, true},
+		{ServerMX, mxBackend{}, tlsConfig, false},
+		{ServerExpired, submissionBackend{}, expiredConfig, false},
 	}
 	var lc net.ListenConfig
 	for _, spec := range specs {
@@ -100,9 +111,9 @@ func Start(ctx context.Context) (*Sandbox, error) {
 		sb.addrs[spec.name] = ap
 		sb.listeners = append(sb.listeners, l)
 		if spec.implicit {
-			l = tls.NewListener(l, tlsConfig)
+			l = tls.NewListener(l, spec.tls)
 		}
-		srv := newServer(spec.backend, tlsConfig)
+		srv := newServer(spec.backend, spec.tls)
 		sb.servers = append(sb.servers, srv)
 		sb.wg.Go(func() {
 			// Serve returns when the server is closed; an error then
@@ -151,13 +162,13 @@ func (sb *Sandbox) Close() error {
 	return nil
 }
 
-// RootCAs holds the sandbox's self-signed certificate. Probes of the
+// RootCAs holds the sandbox's self-signed certificates. Probes of the
 // sandbox verify against it, so the examples show verified TLS instead of
-// an untrusted certificate.
+// an untrusted certificate (and the expired one only its dates).
 func (sb *Sandbox) RootCAs() *x509.CertPool { return sb.roots }
 
 // Addr is the address of one server (ServerSubmission, ServerImplicit,
-// ServerMX).
+// ServerMX, ServerExpired).
 func (sb *Sandbox) Addr(name string) (netip.AddrPort, bool) {
 	ap, ok := sb.addrs[name]
 	return ap, ok

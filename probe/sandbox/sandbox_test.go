@@ -3,10 +3,12 @@ package sandbox_test
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,7 +120,7 @@ func TestSubmissionWorksAfterSTARTTLS(t *testing.T) {
 			if err := c.Auth(tc.client); err != nil {
 				t.Fatalf("AUTH: %v", err)
 			}
-			if err := c.SendMail(sandbox.DemoUser, []string{"friend@" + sandbox.Domain}, stringsReader("Subject: hi\r\n\r\nhello\r\n")); err != nil {
+			if err := c.SendMail(sandbox.DemoUser, []string{"friend@" + sandbox.Domain}, strings.NewReader("Subject: hi\r\n\r\nhello\r\n")); err != nil {
 				t.Fatalf("send: %v", err)
 			}
 		})
@@ -134,7 +136,7 @@ func TestCertificateNamesHostAndLoopback(t *testing.T) {
 	}
 	// And without the sandbox's root the certificate is not trusted:
 	// verification is real, not switched off.
-	var unknown x509UnknownAuthority
+	var unknown x509.UnknownAuthorityError
 	if _, err := dialStartTLS(t, sb, sandbox.ServerSubmission, &tls.Config{ServerName: "127.0.0.1"}); !errors.As(err, &unknown) {
 		t.Fatalf("STARTTLS with system roots: got %v, want an unknown authority error", err)
 	}
@@ -156,6 +158,25 @@ func TestWrongPasswordIsRejected(t *testing.T) {
 			wantReply(t, "AUTH", c.Auth(tc.client), 535, smtp.EnhancedCode{5, 7, 8})
 			wantReply(t, "MAIL after failed AUTH", c.Mail(sandbox.DemoUser, nil), 530, smtp.EnhancedCode{5, 7, 0})
 		})
+	}
+}
+
+func TestExpiredCertificate(t *testing.T) {
+	sb := startSandbox(t)
+	_, err := dialStartTLS(t, sb, sandbox.ServerExpired, tlsConfig(sb, sandbox.ServerName))
+	var invalid x509.CertificateInvalidError
+	if !errors.As(err, &invalid) || invalid.Reason != x509.Expired {
+		t.Fatalf("STARTTLS: got %v, want an expired certificate", err)
+	}
+	// Past the dates, it is the same submission server.
+	cfg := tlsConfig(sb, sandbox.ServerName)
+	cfg.Time = func() time.Time { return time.Now().AddDate(0, 0, -7) }
+	c, err := dialStartTLS(t, sb, sandbox.ServerExpired, cfg)
+	if err != nil {
+		t.Fatalf("STARTTLS a week ago: %v", err)
+	}
+	if err := c.Auth(sasl.NewPlainClient("", sandbox.DemoUser, sandbox.DemoPassword)); err != nil {
+		t.Fatalf("AUTH: %v", err)
 	}
 }
 
@@ -236,8 +257,8 @@ func TestMXOffersNoAuthAndRefusesRelay(t *testing.T) {
 func TestContainsExactlyTheSandbox(t *testing.T) {
 	sb := startSandbox(t)
 	addrs := sb.Addrs()
-	if len(addrs) != 3 {
-		t.Fatalf("Addrs = %v, want 3", addrs)
+	if len(addrs) != 4 {
+		t.Fatalf("Addrs = %v, want 4", addrs)
 	}
 	for _, ap := range addrs {
 		if !ap.Addr().IsLoopback() {
