@@ -34,6 +34,7 @@ const (
 	codeCertExpired       = "tls.cert_expired"
 	codeCertMismatch      = "tls.cert_hostname_mismatch"
 	codeCertUntrusted     = "tls.cert_untrusted"
+	codeWeakCipher        = "tls.weak_cipher" // ours: an observation, never a failure
 	codeAuthNotOffered    = "auth.not_offered"
 	codeAuthRequiresTLS   = "auth.requires_tls"
 	codeMechUnsupported   = "auth.mechanism_unsupported"

@@ -215,3 +215,23 @@ func TestDrippingServer(t *testing.T) {
 		t.Fatalf("failure %+v", r.Failure)
 	}
 }
+
+// TestLegacyRSAServer: a TLS 1.0 server that only knows RSA key exchange
+// (an old Exchange) is met, and both problems are named.
+func TestLegacyRSAServer(t *testing.T) {
+	ca := smtptest.NewCA(t, "ca")
+	cfg := smtptest.ServerTLS(ca.Issue(t, smtptest.CertSpec{Names: []string{"127.0.0.1"}, RSA: true}), tls.VersionTLS10)
+	cfg.CipherSuites = []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}
+	srv := smtptest.Start(t, smtptest.Script{TLS: cfg})
+	s := settingsFor(srv, SecurityStartTLS)
+	s.User = testUser
+	o := testOptions()
+	o.RootCAs = ca.Pool
+	r := runProbe(t, s, testPass, o)
+	if r.Failure != nil || r.TLS == nil || r.TLS.Version != "TLS 1.0" || !r.TLS.Verified {
+		t.Fatalf("failure %+v tls %+v\n%s", r.Failure, r.TLS, transcriptText(r))
+	}
+	if !hasObservation(r, codeProtocolTooOld) || !hasObservation(r, codeWeakCipher) {
+		t.Errorf("observations %+v", r.Observations)
+	}
+}

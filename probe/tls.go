@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,6 +16,27 @@ const (
 	tlsModeImplicit = "implicit"
 	tlsModeStartTLS = "starttls"
 )
+
+// legacySuites are Go's secure TLS 1.0-1.2 suites plus the RSA
+// key-exchange ones Go no longer offers by default (Go 1.22): old servers
+// (Exchange 2010, appliances) speak nothing else, and meeting them is what
+// lets the probe name the real problem (TLS 1.0, a weak suite) instead of
+// a bare handshake failure. The negotiated suite is reported; a weak one
+// becomes an observation. TLS 1.3 suites are not configurable and always on.
+var legacySuites = func() []uint16 {
+	var ids []uint16
+	for _, s := range tls.CipherSuites() {
+		ids = append(ids, s.ID)
+	}
+	return append(ids, rsaKexSuites...)
+}()
+
+var rsaKexSuites = []uint16{
+	tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+}
 
 // tlsConfig is the client configuration for every handshake.
 //
@@ -32,6 +54,7 @@ func (p *prober) tlsConfig() *tls.Config {
 	cfg := &tls.Config{
 		InsecureSkipVerify: true,
 		MinVersion:         tls.VersionTLS10,
+		CipherSuites:       legacySuites,
 	}
 	if !p.isIP {
 		cfg.ServerName = p.host
@@ -70,6 +93,10 @@ func (p *prober) recordTLS(tc *tls.Conn, mode string) {
 		verdict = "certificate NOT verified (" + info.VerifyError + "); carrying on unverified to test the rest"
 	}
 	p.tr.note("%s established, %s, %s", info.Version, info.CipherSuite, verdict)
+	if slices.Contains(rsaKexSuites, st.CipherSuite) {
+		p.observation(codeWeakCipher, fmt.Sprintf(
+			"the server chose %s, an RSA key-exchange suite without forward secrecy that current clients no longer offer", info.CipherSuite))
+	}
 	if st.Version < tls.VersionTLS12 {
 		p.observation(codeProtocolTooOld, fmt.Sprintf(
 			"the server negotiated %s; TLS 1.0 and 1.1 are deprecated (RFC 8996) and most clients refuse them", info.Version))

@@ -1,9 +1,11 @@
 package smtptest
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -57,12 +59,21 @@ type CertSpec struct {
 	Names     []string // DNS names, or IP addresses ("127.0.0.1")
 	NotBefore time.Time
 	NotAfter  time.Time
+	// RSA makes an RSA key instead of ECDSA P-256, for servers that only
+	// speak old RSA key-exchange cipher suites.
+	RSA bool
 }
 
 // Issue signs a server certificate for spec.
 func (ca *CA) Issue(t testing.TB, spec CertSpec) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var key crypto.Signer
+	var err error
+	if spec.RSA {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		t.Fatalf("smtptest: leaf key: %v", err)
 	}
@@ -76,7 +87,7 @@ func (ca *CA) Issue(t testing.TB, spec CertSpec) tls.Certificate {
 		SerialNumber: serial(t),
 		NotBefore:    spec.NotBefore,
 		NotAfter:     spec.NotAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	if len(spec.Names) > 0 {
@@ -89,7 +100,7 @@ func (ca *CA) Issue(t testing.TB, spec CertSpec) tls.Certificate {
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
 	if err != nil {
 		t.Fatalf("smtptest: leaf certificate: %v", err)
 	}
