@@ -101,8 +101,8 @@ func TestGCPeak(t *testing.T) {
 	s.logs.WriteString("some log line\n" +
 		"gc 1 @0.010s 1%: 0.011+0.5+0.002 ms clock, 0.022+0.1/0.4/0.2+0.004 ms cpu, 3->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
 		"gc 2 @0.500s 2%: 0.011+0.5+0.002 ms clock, 0.022+0.1/0.4/0.2+0.004 ms cpu, 64->70->45 MB, 90 MB goal, 1 MB stacks, 0 MB globals, 2 P\n")
-	a, l, n := s.gcPeak()
-	if a != 64 || l != 45 || n != 2 {
-		t.Fatalf("gcPeak = %d, %d, %d; want 64, 45, 2", a, l, n)
+	a, l, st, n := s.gcPeak()
+	if a != 64 || l != 45 || st != 1 || n != 2 {
+		t.Fatalf("gcPeak = %d, %d, %d, %d; want 64, 45, 1, 2", a, l, st, n)
 	}
 }

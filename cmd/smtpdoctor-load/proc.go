@@ -119,8 +119,9 @@ func (s *server) memory() (rss, peak int64) {
 
 // gcPeak reads the server's gctrace lines ("gc 7 @1.2s 3%: … 12->14->6 MB,
 // 13 MB goal, …") and returns the largest heap at a collection's start and
-// the largest live heap after one, in MB, and the number of collections.
-func (s *server) gcPeak() (atStart, live, gcs int) {
+// the largest live heap after one, in MB, the largest goroutine stack
+// total at a collection ("…, 4 MB stacks"), and the number of collections.
+func (s *server) gcPeak() (atStart, live, stacks, gcs int) {
 	for _, line := range strings.Split(s.logs.String(), "\n") {
 		if !strings.HasPrefix(line, "gc ") {
 			continue
@@ -141,8 +142,13 @@ func (s *server) gcPeak() (atStart, live, gcs int) {
 		a, _ := strconv.Atoi(parts[0])
 		l, _ := strconv.Atoi(parts[2])
 		atStart, live, gcs = max(atStart, a), max(live, l), gcs+1
+		if before, _, ok := strings.Cut(rest, " MB stacks"); ok {
+			f := strings.Fields(before)
+			st, _ := strconv.Atoi(f[len(f)-1])
+			stacks = max(stacks, st)
+		}
 	}
-	return atStart, live, gcs
+	return atStart, live, stacks, gcs
 }
 
 func freePort() (int, error) {

@@ -152,8 +152,8 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(slow) > 0 {
 		fmt.Fprintf(stdout, "  polls over 100 ms (probes started at t=%.1fs): %s\n", start.Sub(pollStart).Seconds(), strings.Join(slow, "; "))
 	}
-	if a, l, n := srv.gcPeak(); n > 0 {
-		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start\n", n, l, a)
+	if a, l, st, n := srv.gcPeak(); n > 0 {
+		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start; goroutine stacks at most %d MB\n", n, l, a, st)
 	}
 	if others > 0 {
 		return fmt.Errorf("%d of %d probes did not end with smtp.no_greeting; first error: %v", others, *n, firstErr)

@@ -159,8 +159,8 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), ms(quantile(lat, 1)))
 	fmt.Fprintf(stdout, "  diagnosis codes: %s\n", codeList(codes))
 	fmt.Fprintf(stdout, "  server peak RSS (VmHWM): %s\n", mib(peak))
-	if a, l, n := srv.gcPeak(); n > 0 {
-		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start\n", n, l, a)
+	if a, l, st, n := srv.gcPeak(); n > 0 {
+		fmt.Fprintf(stdout, "  server Go heap (gctrace, %d collections): at most %d MB live after a collection, %d MB at a collection's start; goroutine stacks at most %d MB\n", n, l, a, st)
 	}
 	if failures > 0 || bareFail > 0 {
 		return fmt.Errorf("%d API and %d bare probes failed; first: %v", failures, bareFail, firstErr)
