@@ -33,6 +33,8 @@ type probeFlags struct {
 	json         bool
 	send         bool
 	color        string
+	tryAll       bool
+	discover     bool
 }
 
 func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -51,6 +53,8 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	fs.DurationVar(&f.total, "total-timeout", 60*time.Second, "deadline for the whole probe")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON instead of the report")
 	fs.BoolVar(&f.send, "send", false, "after RCPT TO, also send a clearly marked test message (DATA)")
+	fs.BoolVar(&f.tryAll, "try-all", false, "probe 465/tls, 587, 25 and 2525 with STARTTLS at once and show which answer, offer STARTTLS and AUTH (logs in once, on the best)")
+	fs.BoolVar(&f.discover, "discover", false, "treat the argument as an email address or domain: find its servers (SRV, known providers, MX), then try them; implied by an argument with @")
 	fs.StringVar(&f.color, "color", "auto", "colour the report: auto (on a terminal), always or never")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: smtpdoctor probe [flags] HOST[:PORT]\n\n")
@@ -66,7 +70,14 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	if len(rest) != 1 {
 		return usageError{"probe needs exactly one HOST[:PORT], for example: smtpdoctor probe --user you@example.com smtp.example.com:587"}
 	}
-	settings, err := probeSettings(f, rest[0])
+	discovering := f.discover || strings.Contains(rest[0], "@")
+	target := rest[0]
+	if discovering || f.tryAll {
+		// The host is found or its ports are all tried: settle the flags
+		// against a placeholder target, then the real one is used below.
+		target = "placeholder.invalid"
+	}
+	settings, err := probeSettings(f, target)
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -82,12 +93,23 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 		}
 	}
 
-	res := probe.Run(ctx, settings, secret, probe.Options{
+	opts := probe.Options{
 		RootCAs:      roots,
 		StepTimeout:  f.timeout,
 		TotalTimeout: f.total,
 		Origin:       hostname(),
-	})
+	}
+	if discovering || f.tryAll {
+		outcome, err := tryAll(ctx, f, rest[0], discovering, secret, opts, stdout, useColor(f.color, stdout, e))
+		if err != nil {
+			return err
+		}
+		if outcome == probe.OutcomeFailure {
+			return errFailedProbe
+		}
+		return nil
+	}
+	res := probe.Run(ctx, settings, secret, opts)
 	secret = probe.Secret{}
 	diagnosis.Diagnose(&res)
 
