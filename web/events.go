@@ -32,6 +32,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		rc.Flush()
 		return
 	}
+	// A comment line now and then keeps proxies from closing a stream
+	// that is quiet while the server thinks (a slow AUTH backend).
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
 	var buf bytes.Buffer
 	for {
 		cur, changed, done := j.snapshot()
@@ -46,9 +50,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		if err := rc.Flush(); err != nil || done {
 			return
 		}
+	wait:
 		select {
 		case <-r.Context().Done():
 			return
+		case <-keepalive.C:
+			if _, err := w.Write([]byte(": keepalive\n\n")); err != nil || rc.Flush() != nil {
+				return
+			}
+			goto wait
 		case <-changed:
 		}
 	}
