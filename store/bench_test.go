@@ -210,3 +210,13 @@ func BenchmarkBreakdown30Days(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkCountByHost(b *testing.B) {
+	s := openBench(b)
+	f := store.Filter{Host: "smtp.gmail.com"}
+	for b.Loop() {
+		if _, err := s.Count(context.Background(), f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

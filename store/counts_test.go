@@ -99,7 +99,12 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 
 	for i := range 300 {
 		f := store.Filter{Since: randomTime(), Until: randomTime()}
-		switch i % 4 {
+		switch i % 6 {
+		case 4:
+			f.Host, f.Port = hosts[rng.IntN(len(hosts))], []int{25, 587}[rng.IntN(2)]
+			f.Outcome = outcomes[rng.IntN(4)]
+		case 5:
+			f.Port = 25
 		case 1:
 			f.Outcome = outcomes[1+rng.IntN(3)]
 		case 2:
@@ -110,7 +115,8 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 		want := store.Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
 		for _, r := range live {
 			if !in(r, f.Since, f.Until) || (f.Outcome != "" && r.Outcome != f.Outcome) ||
-				(f.Code != "" && r.Diagnosis.Code != f.Code) || (f.Host != "" && r.Settings.Host != f.Host) {
+				(f.Code != "" && r.Diagnosis.Code != f.Code) || (f.Host != "" && r.Settings.Host != f.Host) ||
+				(f.Port != 0 && r.Settings.Port != f.Port) {
 				continue
 			}
 			want.Total++
