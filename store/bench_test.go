@@ -220,3 +220,18 @@ func BenchmarkCountByHost(b *testing.B) {
 		}
 	}
 }
+
+// Free text is a LIKE walk (see Filter.Q): a common term fills a page
+// quickly; a term that matches nothing walks every row.
+func BenchmarkHistoryFreeTextCommon(b *testing.B) {
+	benchList(b, store.Filter{Q: "5.7.139"})
+}
+
+func BenchmarkHistoryFreeTextNoMatch(b *testing.B) {
+	s := openBench(b)
+	for b.Loop() {
+		if _, err := s.List(context.Background(), store.Filter{Q: "no such text anywhere"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

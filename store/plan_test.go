@@ -44,7 +44,6 @@ func TestQueryPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			plan := explain(t, s, q, args...)
-			t.Log(plan)
 			if strings.Contains(plan, "TEMP B-TREE") {
 				t.Errorf("plan sorts:\n%s", plan)
 			}
@@ -59,6 +58,11 @@ func TestQueryPlans(t *testing.T) {
 		ORDER BY started_at DESC, id DESC LIMIT 1`, "h", 587, 0)
 	if !strings.Contains(plan, "attempts_worked") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Errorf("LastSuccessBefore does not walk attempts_worked:\n%s", plan)
+	}
+	plan = explain(t, s, `SELECT MAX(started_at) FROM attempts
+		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning')`, "h", 587)
+	if !strings.Contains(plan, "attempts_worked") {
+		t.Errorf("Servers' last success does not use attempts_worked:\n%s", plan)
 	}
 	plan = explain(t, s, `UPDATE attempts SET status = 'interrupted' WHERE status IN ('queued', 'running')`)
 	if !strings.Contains(plan, "attempts_unfinished") {

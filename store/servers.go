@@ -71,7 +71,10 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 			}
 			counts[k] += n
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: servers: %w", err)
+		}
+		return nil
 	}
 	const scan = `SELECT host, port, COUNT(*) FROM attempts WHERE started_at >= ? AND started_at < ? GROUP BY host, port`
 	if w, ok := splitWindow(since, time.Time{}); ok {
@@ -190,7 +193,10 @@ func (s *Store) Breakdown(ctx context.Context, since time.Time, bucket time.Dura
 			}
 			counts[k] += n
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: servers: %w", err)
+		}
+		return nil
 	}
 	// Integer division truncates toward zero; the bucket of a time before
 	// 1970 would be off by one, and no probe ran then.
