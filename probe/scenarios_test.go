@@ -254,7 +254,7 @@ func scenarios() []scenario {
 		{
 			name: "line flood",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
-				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": append(slices.Repeat([]string{"250-FLOOD"}, 5000), "250 OK")})
+				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": smtptest.Flood(5000, "250-FLOOD")})
 			},
 			code: codeBadReply, step: StepEHLO,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {

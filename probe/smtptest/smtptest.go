@@ -518,3 +518,13 @@ func Reply(code int, texts ...string) []string {
 	}
 	return out
 }
+
+// Flood is n copies of line followed by a final "250 end": a reply far
+// longer than any real server sends, for hostile-server tests.
+func Flood(n int, line string) []string {
+	out := make([]string, 0, n+1)
+	for range n {
+		out = append(out, line)
+	}
+	return append(out, "250 end")
+}
