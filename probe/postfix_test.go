@@ -256,8 +256,9 @@ func TestPostfixRelayDenied(t *testing.T) {
 			r := pf.run(t, probe.Settings{Port: pf.smtp, Security: sec,
 				From: "someone@example.com", To: "someone@example.net"}, "", probe.Options{})
 			wantFailure(t, r, probe.StepRcpt, 554, "5.7.1", "Relay access denied")
-			// No user was given: the diagnosis names the missing login.
-			wantCode(t, r, "auth.required")
+			// The server's words name relaying; the remediation (not the
+			// code) says that a login is what is missing.
+			wantCode(t, r, "relay.denied")
 		})
 	}
 }

@@ -89,7 +89,7 @@ func TestRealPostfix(t *testing.T) {
 		{name: "MAIL in plaintext on submission", set: probe.Settings{Port: pf.submission, Security: probe.SecurityNone, From: pf.user, To: pf.user},
 			code: "auth.requires_tls", outcome: probe.OutcomeFailure, fix: "STARTTLS"},
 		{name: "relay without login", set: probe.Settings{Port: pf.smtp, Security: probe.SecurityStartTLS, From: "a@example.com", To: "b@example.net"},
-			code: "auth.required", outcome: probe.OutcomeFailure, fix: "username and password"},
+			code: "relay.denied", outcome: probe.OutcomeFailure, fix: "username and password"},
 		{name: "everything works", set: probe.Settings{Port: pf.submission, Security: probe.SecurityStartTLS, User: pf.user, From: pf.user, To: pf.user},
 			password: pf.password, code: "ok", outcome: probe.OutcomeSuccess, fix: "security STARTTLS"},
 	}

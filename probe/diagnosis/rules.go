@@ -337,7 +337,10 @@ var rules = []Rule{
 			{Steps: atSend, Replies: []int{530}},
 			{Steps: atSend, Enhanced: []string{"7.57"}},
 			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required"}},
-			{Steps: atSend, Phrases: []string{"unauthenticated", "relay access denied", "relaying denied", "unable to relay"}, If: func(f *Facts) bool { return !f.AuthAttempted }},
+			// "Relay access denied" without a login stays relay.denied (its
+			// remediation starts with "authenticate"): the server's own words
+			// name relaying, and that is what a user will search for.
+			{Steps: atSend, Phrases: []string{"unauthenticated"}, If: func(f *Facts) bool { return !f.AuthAttempted }},
 		},
 		Summary: func(f *Facts) string {
 			s := fmt.Sprintf("The server refused to take mail without a login: %s.", f.answered())

@@ -122,9 +122,8 @@ func (sb *Sandbox) Examples() []Example {
 			Description: "No username, and a recipient at another domain: the server refuses to relay with " +
 				"554 5.7.1 Relay access denied. Mail for other domains needs AUTH first, on a submission server.",
 			Settings: withMail(settings(mx.Port(), probe.SecurityStartTLS, ""), "someone@example.com", "someone@example.net"),
-			// No user was given, so the diagnosis names the missing
-			// login as the cause rather than the relay refusal.
-			Expect: "auth.required",
+			// relay.denied, whose first step is to log in: no user was given.
+			Expect: "relay.denied",
 		},
 	}
 }
