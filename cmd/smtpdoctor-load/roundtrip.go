@@ -65,7 +65,7 @@ func roundtripMode(ctx context.Context, args []string, stdout, stderr io.Writer)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			d, err := timeCommand(ctx, sd.cmd, nil)
+			d, _, err := timeCommand(ctx, sd.cmd, nil)
 			if err != nil {
 				return err
 			}

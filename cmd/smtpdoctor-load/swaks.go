@@ -51,7 +51,7 @@ func swaksMode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "smtpdoctor: SMTPDOCTOR_PASSWORD=… %s\n", strings.Join(probeCmd, " "))
 	fmt.Fprintf(stdout, "swaks:      %s\n", strings.Join(swaksCmd, " "))
 
-	var tProbe, tSwaks []time.Duration
+	var tProbe, tSwaks, cProbe, cSwaks []time.Duration
 	for i := range *n {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -63,14 +63,14 @@ func swaksMode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if isProbe {
 				c = probeCmd
 			}
-			d, err := timeCommand(ctx, c, nil)
+			d, cpu, err := timeCommand(ctx, c, nil)
 			if err != nil {
 				return err
 			}
 			if isProbe {
-				tProbe = append(tProbe, d)
+				tProbe, cProbe = append(tProbe, d), append(cProbe, cpu)
 			} else {
-				tSwaks = append(tSwaks, d)
+				tSwaks, cSwaks = append(tSwaks, d), append(cSwaks, cpu)
 			}
 		}
 	}
@@ -85,12 +85,12 @@ func swaksMode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		rootsEnv := []string{"SSL_CERT_FILE=" + pki.caFile, "SSL_CERT_DIR=" + empty}
 		for range *n {
-			d, err := timeCommand(ctx, []string{exe, "probe", "-h"}, nil)
+			d, _, err := timeCommand(ctx, []string{exe, "probe", "-h"}, nil)
 			if err != nil {
 				return err
 			}
 			tStart = append(tStart, d)
-			if d, err = timeCommand(ctx, probeCmd, rootsEnv); err != nil {
+			if d, _, err = timeCommand(ctx, probeCmd, rootsEnv); err != nil {
 				return err
 			}
 			tRoots = append(tRoots, d)
@@ -100,6 +100,8 @@ func swaksMode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "\n%d runs each, wall time per process:\n", *n)
 	fmt.Fprintf(stdout, "  smtpdoctor probe  median %s  p10 %s  p90 %s\n", ms(mp), ms(quantile(tProbe, 0.1)), ms(quantile(tProbe, 0.9)))
 	fmt.Fprintf(stdout, "  swaks             median %s  p10 %s  p90 %s\n", ms(msw), ms(quantile(tSwaks, 0.1)), ms(quantile(tSwaks, 0.9)))
+	fmt.Fprintf(stdout, "  CPU (user + system) per process, medians: smtpdoctor %s, swaks %s, ratio %.3f\n",
+		ms(median(cProbe)), ms(median(cSwaks)), ratio(median(cProbe), median(cSwaks)))
 	if *breakdown {
 		fmt.Fprintf(stdout, "  breakdown (medians): process start + package init (probe -h) %s; probe with only the test CA as system roots %s, so loading the system roots costs ≈ %s\n",
 			ms(median(tStart)), ms(median(tRoots)), ms(mp-median(tRoots)))
@@ -125,19 +127,20 @@ func commands(exe, swaks, addr, caFile string) (probeCmd, swaksCmd []string) {
 	return probeCmd, swaksCmd
 }
 
-// timeCommand runs c to completion and returns its wall time; a non-zero
-// exit is an error with the output, since a failed run measures nothing.
-func timeCommand(ctx context.Context, c []string, env []string) (time.Duration, error) {
+// timeCommand runs c to completion and returns its wall time and the CPU
+// time (user + system) it used; a non-zero exit is an error with the
+// output, since a failed run measures nothing.
+func timeCommand(ctx context.Context, c []string, env []string) (wall, cpu time.Duration, err error) {
 	cmd := exec.CommandContext(ctx, c[0], c[1:]...)
 	cmd.Env = append(os.Environ(), "SMTPDOCTOR_PASSWORD="+loadPassword)
 	cmd.Env = append(cmd.Env, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
+	err = cmd.Run()
+	wall = time.Since(start)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w\n%s", c[0], err, out.String())
+		return 0, 0, fmt.Errorf("%s: %w\n%s", c[0], err, out.String())
 	}
-	return d, nil
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
