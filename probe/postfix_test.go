@@ -58,6 +58,10 @@ func postfix(t *testing.T) postfixEnv {
 		return vars[name]
 	}
 	if get("SMTPDOCTOR_POSTFIX_HOST") == "" {
+		// .ci/run sets SMTPDOCTOR_REQUIRE_REAL: there the real server must be tested, never skipped.
+		if os.Getenv("SMTPDOCTOR_REQUIRE_REAL") != "" {
+			t.Fatal("SMTPDOCTOR_REQUIRE_REAL is set but no Postfix is configured: .ci/mailserver.sh did not run or failed")
+		}
 		t.Skip("no Postfix to test against: run .ci/mailserver.sh as root (it writes " + postfixEnvFile + ") or set SMTPDOCTOR_POSTFIX_*")
 	}
 	port := func(name string) int {

@@ -45,6 +45,10 @@ func postfixOrSkip(t *testing.T) realPostfix {
 		return vars[k]
 	}
 	if get("SMTPDOCTOR_POSTFIX_HOST") == "" {
+		// .ci/run sets SMTPDOCTOR_REQUIRE_REAL: there the real server must be tested, never skipped.
+		if os.Getenv("SMTPDOCTOR_REQUIRE_REAL") != "" {
+			t.Fatal("SMTPDOCTOR_REQUIRE_REAL is set but no Postfix is configured: .ci/mailserver.sh did not run or failed")
+		}
 		t.Skip("no Postfix to test against: run .ci/mailserver.sh as root")
 	}
 	pem, err := os.ReadFile(get("SMTPDOCTOR_POSTFIX_CA"))
