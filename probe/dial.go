@@ -85,6 +85,10 @@ func (p *prober) resolve() ([]netip.Addr, bool) {
 // works reads clearly.
 func (p *prober) connect(addrs []netip.Addr) bool {
 	p.beginStep(StepConnect)
+	if p.s.Port < 1 || p.s.Port > 65535 {
+		p.fail(codeUnreachable, "", fmt.Sprintf("port %d is not a TCP port (1-65535)", p.s.Port))
+		return false
+	}
 	for _, a := range addrs {
 		p.res.Network.Addresses = append(p.res.Network.Addresses, AddressAttempt{
 			Address: netip.AddrPortFrom(a, uint16(p.s.Port)).String(), Result: attemptNotTried})
