@@ -183,7 +183,7 @@ func formPage(v formView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textField("host", "Host name", "text", v.In.Host, "smtp.example.com", v.Errors["host"], "url").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = textField("host", "Host name", "text", v.In.Host, "smtp.example.com", v.Errors["host"], "off").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

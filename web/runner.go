@@ -159,6 +159,16 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 	defer rn.wg.Done()
 	defer rn.release(j, host)
 	log := rn.s.log.With("attempt", j.id)
+	// A bug in the probe must not take the whole dashboard down with it.
+	defer func() {
+		if v := recover(); v != nil {
+			log.Error("probe panicked", "panic", stringify(v))
+			r, _, _ := j.snapshot()
+			r.Status = probe.StatusInterrupted
+			rn.save(log, r)
+			j.set(r, true)
+		}
+	}()
 
 	select {
 	case rn.sem <- struct{}{}:
@@ -178,6 +188,11 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 	stopPersist := make(chan struct{})
 	persisted := make(chan struct{})
 	go rn.persist(j, log, stopPersist, persisted)
+	stop := sync.OnceFunc(func() {
+		close(stopPersist)
+		<-persisted
+	})
+	defer stop()
 
 	opts := probe.Options{
 		RootCAs:      rn.rootCAs(set),
@@ -208,8 +223,7 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 	if rn.ctx.Err() != nil {
 		res.Status = probe.StatusInterrupted
 	}
-	close(stopPersist)
-	<-persisted
+	stop()
 	rn.save(log, res)
 	j.set(res, true)
 	code := ""
