@@ -16,8 +16,13 @@ func (p *prober) mail() bool {
 		return true
 	}
 	p.beginStep(StepMail)
-	cmd := "MAIL FROM:<" + clean(p.s.From) + ">"
-	if !p.command(cmd, 250) {
+	mailCmd := "MAIL FROM:<" + clean(p.s.From) + ">"
+	rcptCmd := "RCPT TO:<" + clean(p.s.To) + ">"
+	_, pipelining := p.ext["PIPELINING"]
+	if p.s.To != "" && pipelining {
+		return p.mailPipelined(mailCmd, rcptCmd)
+	}
+	if !p.command(mailCmd, 250) {
 		return false
 	}
 	p.finishStep(StepOK, "")
@@ -25,11 +30,50 @@ func (p *prober) mail() bool {
 		return true
 	}
 	p.beginStep(StepRcpt)
-	cmd = "RCPT TO:<" + clean(p.s.To) + ">"
-	if !p.command(cmd, 250, 251) {
+	if !p.command(rcptCmd, 250, 251) {
 		return false
 	}
 	p.finishStep(StepOK, "")
+	return p.afterRcpt()
+}
+
+// mailPipelined sends MAIL and RCPT in one write when the server offers
+// PIPELINING (RFC 2920 §3.1: both may be pipelined), saving a round trip;
+// the replies come back in order and are read one by one.
+func (p *prober) mailPipelined(mailCmd, rcptCmd string) bool {
+	p.tr.add(DirClient, mailCmd)
+	p.tr.add(DirClient, rcptCmd)
+	if err := p.w.write([]byte(mailCmd + "\r\n" + rcptCmd + "\r\n")); err != nil {
+		p.failIO(mailCmd, err)
+		return false
+	}
+	r, err := p.w.readReply()
+	if err != nil {
+		p.failIO(mailCmd, err)
+		return false
+	}
+	if r.Code != 250 {
+		p.failReply(mailCmd, r)
+		// The RCPT reply (503 "need MAIL" most likely) is already on its
+		// way; read it so the transcript is whole.
+		p.w.readReply()
+		return false
+	}
+	p.finishStep(StepOK, "")
+	p.beginStep(StepRcpt)
+	if r, err = p.w.readReply(); err != nil {
+		p.failIO(rcptCmd, err)
+		return false
+	}
+	if r.Code != 250 && r.Code != 251 {
+		p.failReply(rcptCmd, r)
+		return false
+	}
+	p.finishStep(StepOK, "")
+	return p.afterRcpt()
+}
+
+func (p *prober) afterRcpt() bool {
 	if p.s.Send {
 		return p.data()
 	}

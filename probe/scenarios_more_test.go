@@ -139,6 +139,37 @@ func moreScenarios() []scenario {
 			},
 		},
 		{
+			name: "pipelined mail refused",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(tlsScript(ca, t), map[string][]string{
+					"MAIL": {"550 5.7.1 Sender address rejected: not owned by user alice@example.com"},
+					"RCPT": {"503 5.5.1 Error: need MAIL command"},
+				})
+			},
+			settings: func(s *Settings) { s.From, s.To = "boss@example.com", "bob@example.org" },
+			step:     StepMail, reply: 550,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				tr := transcriptText(r)
+				if !strings.Contains(tr, "client: MAIL FROM:<boss@example.com>\nclient: RCPT TO:<bob@example.org>") ||
+					!strings.Contains(tr, "server: 503 5.5.1") || r.Failure.Enhanced != "5.7.1" {
+					t.Errorf("failure %+v\n%s", r.Failure, tr)
+				}
+			},
+		},
+		{
+			name: "mail and rcpt in lock-step without pipelining",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(smtptest.Script{}, map[string][]string{"EHLO": {"250-x", "250 AUTH PLAIN"}})
+			},
+			security: SecurityNone,
+			settings: func(s *Settings) { s.From, s.To = testUser, "bob@example.org" },
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if stepStatus(r, StepRcpt) != StepOK {
+					t.Errorf("steps %+v", r.Steps)
+				}
+			},
+		},
+		{
 			name: "old style AUTH= keyword",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(smtptest.Script{}, map[string][]string{"EHLO": {"250-x", "250-AUTH=LOGIN", "250 SIZE 1000"}})
