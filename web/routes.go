@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.ClientIPFromRemoteAddr, requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
 	// Cross-site POSTs (a form on another site aimed at this dashboard)
 	// are refused with 403, by Sec-Fetch-Site or Origin.
-	r.Use(http.NewCrossOriginProtection().Handler)
+	r.Use(s.cop.Handler)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
 	})

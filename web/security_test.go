@@ -207,3 +207,20 @@ func TestIDParsingOnRoutes(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedOriginMayPost(t *testing.T) {
+	e := newEnv(t, Config{TrustedOrigins: []string{"https://tools.example.com"}})
+	v := url.Values{"host": {"smtp.example.com"}, "port": {"99999"}}
+	for origin, want := range map[string]int{"https://tools.example.com": http.StatusBadRequest, "https://evil.example": http.StatusForbidden} {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/probes", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", origin)
+		if resp, _ := e.do(req); resp.StatusCode != want {
+			t.Errorf("POST from %s = %d, want %d", origin, resp.StatusCode, want)
+		}
+	}
+	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store); err == nil {
+		t.Error("a bad trusted origin was accepted")
+	}
+}

@@ -86,6 +86,11 @@ type Config struct {
 	// exports) see it without signing in; everything else still asks.
 	PublicPermalinks bool
 
+	// TrustedOrigins are extra origins ("https://mail-tools.example.com")
+	// whose cross-origin form posts are accepted: needed only when a
+	// reverse proxy rewrites the Host header. Others get 403.
+	TrustedOrigins []string
+
 	// Origin names this machine on permalinks; empty means os.Hostname.
 	Origin string
 }
@@ -98,6 +103,7 @@ type Server struct {
 	store  *store.Store
 	policy *targetPolicy
 	runner *runner
+	cop    *http.CrossOriginProtection
 
 	pruneStop context.CancelFunc
 	pruneDone chan struct{}
@@ -140,7 +146,12 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 			return nil, fmt.Errorf("web: new server: bad port range %d-%d", r[0], r[1])
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: st}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, cop: http.NewCrossOriginProtection()}
+	for _, o := range cfg.TrustedOrigins {
+		if err := s.cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("web: new server: trusted origin: %w", err)
+		}
+	}
 	s.policy = &targetPolicy{
 		allow:       cfg.AllowTargets,
 		allowAll:    cfg.AllowAllTargets,
