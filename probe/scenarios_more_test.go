@@ -266,3 +266,35 @@ func TestLegacyRSAServer(t *testing.T) {
 		t.Errorf("observations %+v", r.Observations)
 	}
 }
+
+// TestStartTLSInjection: plaintext the server sends after its 220 to
+// STARTTLS (in the same packet) must not be read as if it came over TLS.
+func TestStartTLSInjection(t *testing.T) {
+	ca := smtptest.NewCA(t, "ca")
+	srv := smtptest.Start(t, smtptest.Script{
+		TLS: smtptest.ServerTLS(ca.Valid(t, "127.0.0.1"), 0),
+		Hook: func(s *smtptest.Session, line string) bool {
+			if line != "STARTTLS" {
+				return false
+			}
+			// One write: the injected reply arrives with the 220.
+			s.Write([]byte("220 2.0.0 Ready\r\n250-injected\r\n250 AUTH PLAIN\r\n"))
+			s.StartTLS()
+			return true
+		},
+	})
+	s := settingsFor(srv, SecurityStartTLS)
+	s.User = testUser
+	o := testOptions()
+	o.RootCAs = ca.Pool
+	r := runProbe(t, s, testPass, o)
+	if r.Failure != nil {
+		t.Fatalf("failure %+v\n%s", r.Failure, transcriptText(r))
+	}
+	if !strings.Contains(transcriptText(r), "discarded") {
+		t.Errorf("no note about the discarded bytes:\n%s", transcriptText(r))
+	}
+	if slices.Contains(r.Server.ExtensionsTLS, "injected") {
+		t.Errorf("injected line taken as the EHLO reply: %q", r.Server.ExtensionsTLS)
+	}
+}

@@ -307,7 +307,8 @@ func (p *prober) startTLS() bool {
 	// would be read as if it came over TLS: drop it (the STARTTLS
 	// response-injection attack, RFC 3207 §5 and CVE-2011-0411's kin).
 	if n := p.w.r.Buffered(); n > 0 {
-		p.tr.note("discarded %d bytes the server sent after its 220 and before TLS", n)
+		b, _ := p.w.r.Peek(n)
+		p.tr.note("discarded %d bytes the server sent after its 220 and before TLS: %q", n, truncate(string(b), 200))
 	}
 	tc, err := p.handshake(p.w, tlsModeStartTLS)
 	if err != nil {
