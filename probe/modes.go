@@ -19,25 +19,37 @@ func (p *prober) noGreeting() {
 		return
 	}
 	p.tr.note("%s; checking with a TLS handshake on a new connection whether this port expects implicit TLS", silent)
-	if p.implicitTLSWorks() {
+	ok, first := p.implicitTLSWorks()
+	if ok {
 		detail := fmt.Sprintf("port %d expects implicit TLS from the first byte (a TLS handshake on a second connection succeeded); use security tls", p.s.Port)
 		p.observation(codePlainOnImplicit, detail)
 		p.fail(codePlainOnImplicit, "", silent+"; "+detail)
 		return
 	}
+	// A service that waits for the client (HTTP) answers the ClientHello
+	// with its own protocol: that names it.
+	if len(first) > 0 && first[0] != 0x15 && first[0] != 0x16 {
+		if _, _, _, smtp := parseLine(firstLine(first)); !smtp {
+			kind := notSMTPKind(first)
+			p.observation(codeNotSMTP, kind)
+			p.fail(codeNotSMTP, "", silent+"; "+kind)
+			return
+		}
+	}
 	p.fail(codeNoGreeting, "", silent+" (and no TLS handshake either)")
 }
 
-// implicitTLSWorks dials the same address again and tries a handshake.
-func (p *prober) implicitTLSWorks() bool {
+// implicitTLSWorks dials the same address again and tries a handshake;
+// it also returns the first bytes the server sent on that connection.
+func (p *prober) implicitTLSWorks() (bool, []byte) {
 	ap, err := netip.ParseAddrPort(p.res.Network.Used)
 	if err != nil || p.ctx.Err() != nil {
-		return false
+		return false, nil
 	}
 	c, err := p.dial(ap)
 	if err != nil {
 		p.tr.note("second connection to %s failed: %v", ap, err)
-		return false
+		return false, nil
 	}
 	defer c.Close()
 	stop := context.AfterFunc(p.ctx, func() { c.Close() })
@@ -45,10 +57,15 @@ func (p *prober) implicitTLSWorks() bool {
 	w := newWire(p, c)
 	tc, err := p.handshake(w, tlsModeImplicit)
 	if err != nil {
-		p.tr.note("TLS handshake on the second connection failed: %v", err)
-		return false
+		first := w.raw.firstBytes()
+		if len(first) > 0 && first[0] != 0x15 && first[0] != 0x16 {
+			p.tr.note("TLS handshake on the second connection failed: %v; the server answered %q", err, truncate(firstLine(first), 60))
+		} else {
+			p.tr.note("TLS handshake on the second connection failed: %v", err)
+		}
+		return false, first
 	}
 	st := tc.ConnectionState()
 	p.tr.note("TLS handshake on the second connection succeeded (%s)", tls.VersionName(st.Version))
-	return true
+	return true, nil
 }

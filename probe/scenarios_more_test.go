@@ -170,6 +170,25 @@ func moreScenarios() []scenario {
 			},
 		},
 		{
+			name: "http server that waits for a request",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				// Silent until the client speaks, then HTTP's answer to
+				// anything it does not understand. (The harness reads
+				// lines; a ClientHello always holds a 0x0a byte, the
+				// supported_groups extension type.)
+				return smtptest.Script{Greeting: []string{}, Hook: func(s *smtptest.Session, line string) bool {
+					s.Reply("HTTP/1.1 400 Bad Request", "", smtptest.Close)
+					return true
+				}}
+			},
+			code: codeNotSMTP, step: StepGreeting,
+			check: func(t *testing.T, r Result, srv *smtptest.Server) {
+				if !strings.Contains(r.Failure.Err, "HTTP") {
+					t.Errorf("err %q", r.Failure.Err)
+				}
+			},
+		},
+		{
 			name: "old style AUTH= keyword",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(smtptest.Script{}, map[string][]string{"EHLO": {"250-x", "250-AUTH=LOGIN", "250 SIZE 1000"}})
