@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// raiseFileLimit: nothing to raise outside Unix.
+func raiseFileLimit() {}
