@@ -246,26 +246,3 @@ func TestRoundTripsSTARTTLSAuthPlain(t *testing.T) {
 		})
 	}
 }
-
-// BenchmarkProbeSTARTTLSAuth is one full STARTTLS + AUTH PLAIN probe
-// against the scripted loopback server: the probe's hot path, for
-// `go test -bench ProbeSTARTTLSAuth -cpuprofile`.
-func BenchmarkProbeSTARTTLSAuth(b *testing.B) {
-	srv := newCountingServer(b, false)
-	go func() {
-		for range srv.conns {
-		}
-	}()
-	set := probe.Settings{
-		Host: "127.0.0.1", Port: srv.port(), Security: probe.SecurityStartTLS,
-		User: "user@example.test", Mech: probe.MechPlain, HELO: "client.example.test",
-	}
-	opt := probe.Options{RootCAs: srv.pool.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second}
-	b.ReportAllocs()
-	for b.Loop() {
-		res := probe.Run(context.Background(), set, probe.Secret{Password: "s3cret-pass"}, opt)
-		if res.Failure != nil {
-			b.Fatalf("probe failed: %+v", *res.Failure)
-		}
-	}
-}
