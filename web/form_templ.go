@@ -65,7 +65,7 @@ func formPage(v formView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.PasswordCleared && len(v.Errors) > 0 {
+			if v.PasswordCleared {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<p class=\"alert info\">For your safety the password was not kept: type it again.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
