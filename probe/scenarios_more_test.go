@@ -189,6 +189,23 @@ func moreScenarios() []scenario {
 			},
 		},
 		{
+			name: "message refused after data",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(tlsScript(ca, t), map[string][]string{"DATA": {"354 go ahead",
+					"554 Message rejected: Email address is not verified. The following identities failed the check in region US-WEST-2: alice@example.com"}})
+			},
+			settings: func(s *Settings) { s.From, s.To, s.Send = testUser, "bob@example.org", true },
+			step:     StepData, reply: 554,
+		},
+		{
+			name: "421 at data",
+			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
+				return withReplies(tlsScript(ca, t), map[string][]string{"DATA": {"421 4.7.0 closing"}})
+			},
+			settings: func(s *Settings) { s.From, s.To, s.Send = testUser, "bob@example.org", true },
+			step:     StepData, reply: 421,
+		},
+		{
 			name: "old style AUTH= keyword",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(smtptest.Script{}, map[string][]string{"EHLO": {"250-x", "250-AUTH=LOGIN", "250 SIZE 1000"}})
