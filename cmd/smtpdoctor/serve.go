@@ -88,10 +88,14 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	logger.Info("shutting down: finishing in-flight probes", "deadline", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	// Stop taking new requests first, then let the probes end; SSE streams
-	// close when their probes do.
+	// Both at once: the live-progress streams stay open until their probes
+	// end, so an HTTP shutdown first would spend the whole deadline waiting
+	// on them and leave the probes none. The app refuses new probes from
+	// its first moment of shutting down.
+	appDone := make(chan error, 1)
+	go func() { appDone <- app.Shutdown(sctx) }()
 	httpErr := srv.Shutdown(sctx)
-	appErr := app.Shutdown(sctx)
+	appErr := <-appDone
 	if errors.Is(httpErr, context.DeadlineExceeded) {
 		srv.Close()
 		httpErr = nil
