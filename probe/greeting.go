@@ -10,7 +10,7 @@ import (
 // multi-line; 421 or 554 mean "go away" and are left to the diagnosis.
 func (p *prober) greeting() bool {
 	p.beginStep(StepGreeting)
-	r, err := p.w.readReply()
+	r, err := p.readGreeting()
 	if err != nil {
 		var bad *badReplyError
 		switch {
@@ -23,7 +23,7 @@ func (p *prober) greeting() bool {
 			p.observation(codeNotSMTP, kind)
 			p.fail(codeNotSMTP, "", kind)
 		case !p.w.read && isTimeout(err) && p.ctx.Err() == nil:
-			p.noGreeting()
+			p.noGreeting(r.implicitTLS, r.firstTLSBytes)
 		case !p.w.read && isClosed(err) && p.ctx.Err() == nil:
 			p.fail(codeNoGreeting, "", "the server closed the connection without a greeting")
 		default:
@@ -33,7 +33,7 @@ func (p *prober) greeting() bool {
 	}
 	p.res.Server.Banner = r.Lines
 	if r.Code != 220 {
-		p.failReply("", r)
+		p.failReply("", r.reply)
 		return false
 	}
 	p.finishStep(StepOK, "")

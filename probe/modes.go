@@ -5,25 +5,79 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/netip"
+	"time"
 )
+
+// greetingReply is the greeting as read, plus what the implicit-TLS check
+// found when the server stayed silent.
+type greetingReply struct {
+	reply
+	implicitTLS   bool   // a TLS handshake on a second connection worked
+	firstTLSBytes []byte // what the server sent on that second connection
+}
+
+// readGreeting waits for the banner. A plaintext connection that is silent
+// for half the step may be an implicit-TLS port waiting for our ClientHello
+// (RFC 8314 §3.3): the rest of the step is spent on a TLS handshake on a
+// second connection, and then on the first connection again, whose greeting
+// the kernel keeps meanwhile. So a tarpit costs one step timeout, not two,
+// and a slow greeting (postscreen's greet pause) is still read.
+func (p *prober) readGreeting() (greetingReply, error) {
+	if p.tlsActive {
+		r, err := p.w.readReply()
+		return greetingReply{reply: r}, err
+	}
+	stepEnd := p.stepDeadline()
+	p.until = time.Now().Add(p.o.StepTimeout / 2)
+	defer func() { p.until = time.Time{} }()
+	r, err := p.w.readReply()
+	if err == nil || p.w.read || !isTimeout(err) || p.ctx.Err() != nil {
+		return greetingReply{reply: r}, err
+	}
+	p.until = stepEnd
+	p.tr.note("no greeting after %s; checking with a TLS handshake on a new connection whether this port expects implicit TLS, while still waiting", p.o.StepTimeout/2)
+	ok, first := p.implicitTLSWorks()
+	if ok {
+		return greetingReply{implicitTLS: true}, errSilent
+	}
+	// A greeting that arrived during the check sits in the socket buffer;
+	// a deadline already past would not even look, so allow a moment.
+	p.until = stepEnd
+	if grace := time.Now().Add(greetingGrace); grace.After(stepEnd) {
+		p.until = grace
+	}
+	r, err = p.w.readReply()
+	return greetingReply{reply: r, firstTLSBytes: first}, err
+}
+
+// greetingGrace is how long the first connection is read after the TLS
+// check, even past the step's end: enough to collect a buffered greeting.
+const greetingGrace = 200 * time.Millisecond
+
+// errSilent stands for "no greeting" once the implicit-TLS check answered.
+var errSilent = &timeoutError{}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string   { return "no greeting" }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
 
 // noGreeting handles a plaintext connection that stayed silent: either the
 // server is broken or overloaded (smtp.no_greeting), or it is an
 // implicit-TLS port waiting for our ClientHello (RFC 8314 §3.3), which is a
-// wrong security mode, not a broken server. A TLS handshake on a second
-// connection tells the two apart.
-func (p *prober) noGreeting() {
+// wrong security mode, not a broken server. readGreeting's TLS handshake on
+// a second connection told the two apart.
+func (p *prober) noGreeting(implicitTLS bool, first []byte) {
 	silent := fmt.Sprintf("no greeting within %s", p.o.StepTimeout)
 	if p.tlsActive {
 		p.fail(codeNoGreeting, "", silent+" after the TLS handshake")
 		return
 	}
-	p.tr.note("%s; checking with a TLS handshake on a new connection whether this port expects implicit TLS", silent)
-	ok, first := p.implicitTLSWorks()
-	if ok {
+	if implicitTLS {
 		detail := fmt.Sprintf("port %d expects implicit TLS from the first byte (a TLS handshake on a second connection succeeded); use security tls", p.s.Port)
 		p.observation(codePlainOnImplicit, detail)
-		p.fail(codePlainOnImplicit, "", silent+"; "+detail)
+		p.fail(codePlainOnImplicit, "", "no greeting; "+detail)
 		return
 	}
 	// A service that waits for the client (HTTP) answers the ClientHello

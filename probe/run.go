@@ -31,6 +31,9 @@ type prober struct {
 	// parameters; it is replaced after STARTTLS (RFC 3207 §4.2).
 	ext       map[string]string
 	tlsActive bool
+	// until, when set, caps every deadline: the greeting step uses it to
+	// keep the second connection's TLS check inside the step's own time.
+	until time.Time
 }
 
 // Run probes one SMTP server as Settings ask and returns everything it
@@ -150,6 +153,9 @@ func (p *prober) implicit() bool {
 // timeout from now, but never past the probe's own deadline.
 func (p *prober) stepDeadline() time.Time {
 	d := time.Now().Add(p.o.StepTimeout)
+	if !p.until.IsZero() && d.After(p.until) {
+		d = p.until
+	}
 	if d.After(p.totalEnd) {
 		return p.totalEnd
 	}
