@@ -711,6 +711,21 @@ var rules = []Rule{
 		},
 	},
 	{
+		// A finding only: the session worked, over a cipher suite without
+		// forward secrecy (RSA key exchange), which Go and modern clients
+		// no longer offer by default.
+		Code: "tls.weak_cipher", Severity: probe.SeverityWarning, Guide: "ports-and-tls", Title: "The server chose an outdated cipher suite",
+		Summary: func(f *Facts) string {
+			return words("The server negotiated a cipher suite with RSA key exchange, which has no forward secrecy; current mail clients may refuse it.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"If you run the server, enable ECDHE cipher suites and TLS 1.2 or 1.3 (Postfix: tls_medium_cipherlist defaults are fine on current versions; Exchange: apply Microsoft's TLS hardening guidance).",
+				"If a client fails to connect with a handshake error, this is the likely cause: update the server's TLS configuration rather than weakening the client.",
+			}
+		},
+	},
+	{
 		Code: "probe.error", Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
 		Summary: func(f *Facts) string {
 			return words("The test failed "+f.after()+".", f.detail())
