@@ -34,6 +34,10 @@ type Options struct {
 	// Callers that trust extra CAs (--ca-file) add them to a copy of the
 	// system pool.
 	RootCAs *x509.CertPool
+	// ExtraRoots are trusted besides RootCAs and tried first, so that a
+	// probe of a server under an internal CA never pays for loading the
+	// system roots (about 15 ms, the larger part of a command-line probe).
+	ExtraRoots *x509.CertPool
 	// StepTimeout bounds each step: the connect and every reply. Default 10s.
 	StepTimeout time.Duration
 	// TotalTimeout bounds the whole probe. Default 60s.

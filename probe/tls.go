@@ -164,7 +164,13 @@ func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 	case at.Before(leaf.NotBefore):
 		at = leaf.NotBefore.Add(time.Second)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: p.o.RootCAs, Intermediates: inter, CurrentTime: at})
+	var err error
+	if p.o.ExtraRoots != nil {
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: p.o.ExtraRoots, Intermediates: inter, CurrentTime: at})
+	}
+	if p.o.ExtraRoots == nil || err != nil {
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: p.o.RootCAs, Intermediates: inter, CurrentTime: at})
+	}
 	if err != nil {
 		var ua x509.UnknownAuthorityError
 		var ci x509.CertificateInvalidError

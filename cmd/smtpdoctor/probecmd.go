@@ -81,7 +81,7 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	roots, err := rootPool(f.caFile)
+	extra, err := extraPool(f.caFile)
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -94,7 +94,7 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	}
 
 	opts := probe.Options{
-		RootCAs:      roots,
+		ExtraRoots:   extra,
 		StepTimeout:  f.timeout,
 		TotalTimeout: f.total,
 		Origin:       hostname(),
