@@ -223,7 +223,7 @@ func sentence(s string) string {
 // AUTH PLAIN [redacted]".
 func (f *Facts) after() string {
 	if c := strings.TrimSpace(f.Command); c != "" {
-		return "after the client sent " + plain(c, 80)
+		return "after the client sent " + commandWords(c)
 	}
 	return "during the " + stepWords(f.Step) + " step"
 }
@@ -246,9 +246,19 @@ func (f *Facts) target() string {
 // at names where the failure happened, for sentences: "at AUTH PLAIN".
 func (f *Facts) at() string {
 	if c := strings.TrimSpace(f.Command); c != "" {
-		return "in reply to " + plain(c, 80)
+		return "in reply to " + commandWords(c)
 	}
 	return "at the " + stepWords(f.Step) + " step"
+}
+
+// commandWords quotes a command for a sentence. The probe's redaction
+// note (user, password length) is for the transcript; in a summary it only
+// made the sentence long enough to be cut in the middle.
+func commandWords(c string) string {
+	if i := strings.Index(c, " [redacted"); i > 0 {
+		c = c[:i] + " (credentials redacted)"
+	}
+	return plain(c, 80)
 }
 
 func stepWords(step string) string {
