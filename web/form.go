@@ -102,6 +102,10 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
+	if r.PostForm.Get("mode") == "try-all" {
+		s.tryAllForm(w, r, in)
+		return
+	}
 	set, sec, fe := validate(in, s.policy, probe.SecurityStartTLS)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {

@@ -18,6 +18,9 @@ type permalinkView struct {
 	Live    bool   // queued or running: the page updates itself
 	Changes []change
 	LastOK  *probe.Result
+	// PrevID is the test of the same server before this one, to compare
+	// with; "" if none.
+	PrevID string
 }
 
 func isLive(r probe.Result) bool {
@@ -73,6 +76,9 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 		case !errors.Is(err, store.ErrNotFound):
 			s.log.WarnContext(r.Context(), "find the last success", "request_id", reqID(r.Context()), "err", err)
 		}
+	}
+	if !v.Live {
+		v.PrevID = s.previousAttempt(r, res)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if v.Live {

@@ -97,26 +97,9 @@ func (rn *runner) lookup(id string) *job {
 // background. It returns the permalink id.
 func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secret) (string, error) {
 	host := strings.ToLower(set.Host)
-	rn.mu.Lock()
-	switch {
-	case rn.closing:
-		rn.mu.Unlock()
-		return "", errShuttingDown
-	case rn.admitted >= rn.s.cfg.MaxProbes+rn.s.cfg.QueueSize:
-		rn.mu.Unlock()
-		return "", &capacityError{
-			msg:        fmt.Sprintf("the dashboard is already running %d tests, as many as it allows; try again in a few seconds", rn.admitted),
-			retryAfter: 10 * time.Second,
-		}
-	case rn.s.cfg.PerTarget > 0 && rn.perHost[host] >= rn.s.cfg.PerTarget:
-		rn.mu.Unlock()
-		return "", &capacityError{
-			msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", rn.perHost[host], set.Host),
-			retryAfter: 5 * time.Second,
-		}
+	if err := rn.admit(set.Host); err != nil {
+		return "", err
 	}
-	rn.admitted++
-	rn.perHost[host]++
 	id := newID()
 	j := &job{id: id, changed: make(chan struct{})}
 	j.result = probe.Result{
@@ -129,8 +112,8 @@ func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secre
 		Steps:      []probe.Step{},
 		Transcript: []probe.Line{},
 	}
+	rn.mu.Lock()
 	rn.jobs[id] = j
-	rn.wg.Add(1)
 	rn.mu.Unlock()
 
 	if err := rn.s.store.Create(ctx, j.result); err != nil {
@@ -142,13 +125,51 @@ func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secre
 	return id, nil
 }
 
-func (rn *runner) release(j *job, host string) {
+// admit takes one place in the pool (running or queued) and one of the
+// target's places, or says why not; unadmit gives them back. It also adds
+// to the wait group under the same lock that checks closing, so Shutdown
+// cannot miss work admitted just before it; the caller calls wg.Done.
+func (rn *runner) admit(target string) error {
+	host := strings.ToLower(target)
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
+	switch {
+	case rn.closing:
+		return errShuttingDown
+	case rn.admitted >= rn.s.cfg.MaxProbes+rn.s.cfg.QueueSize:
+		return &capacityError{
+			msg:        fmt.Sprintf("the dashboard is already running %d tests, as many as it allows; try again in a few seconds", rn.admitted),
+			retryAfter: 10 * time.Second,
+		}
+	case rn.s.cfg.PerTarget > 0 && rn.perHost[host] >= rn.s.cfg.PerTarget:
+		return &capacityError{
+			msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", rn.perHost[host], target),
+			retryAfter: 5 * time.Second,
+		}
+	}
+	rn.admitted++
+	rn.perHost[host]++
+	rn.wg.Add(1)
+	return nil
+}
+
+func (rn *runner) unadmit(host string) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.unadmitLocked(host)
+}
+
+func (rn *runner) unadmitLocked(host string) {
 	rn.admitted--
 	if rn.perHost[host]--; rn.perHost[host] <= 0 {
 		delete(rn.perHost, host)
 	}
+}
+
+func (rn *runner) release(j *job, host string) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.unadmitLocked(host)
 	delete(rn.jobs, j.id)
 }
 

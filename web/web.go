@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
@@ -93,6 +94,11 @@ type Config struct {
 
 	// Origin names this machine on permalinks; empty means os.Hostname.
 	Origin string
+
+	// TryCombos are the ports and security modes "Try all ports" probes;
+	// nil means discover.DefaultCombos (465/tls, 587, 25 and 2525 with
+	// STARTTLS). Tests map them to loopback ports.
+	TryCombos []discover.Combo
 }
 
 // Server is the dashboard. Create it with New; serve Handler; stop with
