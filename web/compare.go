@@ -108,3 +108,25 @@ func (s *Server) previousAttempt(r *http.Request, res probe.Result) string {
 	}
 	return page.Attempts[0].ID
 }
+
+// compareGroup is the rows of one group (Settings, Server, TLS...).
+type compareGroup struct {
+	Name string
+	Rows []compareRow
+}
+
+// groupRows splits rows by group, keeping order; onlyDiff drops the rows
+// that match, and groups left empty.
+func groupRows(rows []compareRow, onlyDiff bool) []compareGroup {
+	var out []compareGroup
+	for _, row := range rows {
+		if onlyDiff && !row.Differs {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1].Name != row.Group {
+			out = append(out, compareGroup{Name: row.Group})
+		}
+		out[len(out)-1].Rows = append(out[len(out)-1].Rows, row)
+	}
+	return out
+}
