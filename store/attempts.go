@@ -15,12 +15,12 @@ import (
 
 const insertAttempt = `INSERT INTO attempts (
 	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, duration_ms, doc
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.durationMS, w.doc}
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc}
 }
 
 // Create stores a new attempt. The caller sets r.ID (the permalink id);
@@ -96,10 +96,10 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	}
 	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET
 		started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
-		code = ?, title = ?, failed_step = ?, reply_text = ?, duration_ms = ?, doc = ?
+		code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?
 		WHERE id = ?`,
 		w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.durationMS, w.doc, w.id)
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
 	}

@@ -221,7 +221,7 @@ func BenchmarkCountByHost(b *testing.B) {
 	}
 }
 
-// Free text is a LIKE walk (see Filter.Q): a common term fills a page
+// Free text is a substring walk (see Filter.Q): a common term fills a page
 // quickly; a term that matches nothing walks every row.
 func BenchmarkHistoryFreeTextCommon(b *testing.B) {
 	benchList(b, store.Filter{Q: "5.7.139"})

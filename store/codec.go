@@ -78,6 +78,7 @@ const maxReplyText = 1024
 type row struct {
 	id, host, security, user, status, outcome string
 	code, title, failedStep, replyText        string
+	searchText                                string
 	startedAt, durationMS                     int64
 	port                                      int
 	doc                                       []byte
@@ -108,6 +109,7 @@ func toRow(r probe.Result) (row, error) {
 		w.failedStep = f.Step
 		w.replyText = replyText(f)
 	}
+	w.searchText = searchText(w.host, w.user, w.code, w.title, w.replyText)
 	return w, nil
 }
 
@@ -120,6 +122,14 @@ func replyText(f *probe.Failure) string {
 		s = f.Err
 	}
 	return truncate(s, maxReplyText)
+}
+
+// searchText is what Filter.Q looks in: the fields joined by newlines
+// (terms are searched without newlines, so never across two fields; reply
+// lines are newline-separated too), lower-cased here
+// because Go folds all of Unicode and SQLite's lower() only ASCII.
+func searchText(fields ...string) string {
+	return strings.ToLower(strings.Join(fields, "\n"))
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.

@@ -46,10 +46,10 @@
 // understand: row-value comparisons for the keyset, partial indexes, LIMIT,
 // '?' placeholders (to be rebound to $n). What is SQLite's alone is in
 // sqlite.go (the DSN, PRAGMA integrity_check, the checkpoint) and in the
-// triggers of migration 0002; LIKE is case-insensitive for ASCII in SQLite
-// and would be ILIKE in PostgreSQL. Free-text search (Filter.Q) is a LIKE
-// scan, not an index: quick when matches are common, a walk of the whole
-// range when they are rare.
+// triggers of migrations 0002 and 0003; instr() would be strpos() in
+// PostgreSQL. Free-text search (Filter.Q) is a substring walk over one
+// lower-cased column, not an index: quick when matches are common, about a
+// second per million attempts when nothing matches.
 //
 // The password never reaches this package: probe.Result has no field for it.
 package store

@@ -236,3 +236,19 @@ func TestCount(t *testing.T) {
 		t.Errorf("by host: got %+v, want %+v", c, want)
 	}
 }
+
+func TestFreeTextFoldsUnicodeCase(t *testing.T) {
+	s, _ := open(t)
+	r := attempt("de", base, "mail.example.de", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	r.Failure.Lines = []string{"5.7.8 Anmeldung für ÄRGER@example.de fehlgeschlagen"}
+	mustCreate(t, s, r, attempt("other", base, "h", 25, probe.OutcomeSuccess, "ok"))
+	for _, q := range []string{"ärger@", "FÜR ärger", "Anmeldung"} {
+		if got := listAll(t, s, store.Filter{Q: q}); !slices.Equal(got, []string{"de"}) {
+			t.Errorf("q %q: got %v, want [de]", q, got)
+		}
+	}
+	// Fields are separate: a term does not match across two of them.
+	if got := listAll(t, s, store.Filter{Q: "example.de\nuser"}); got != nil {
+		t.Errorf("a term spanning host and user matched %v", got)
+	}
+}

@@ -69,3 +69,40 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		t.Errorf("after the failure: version %d (want 1), table b exists: %v", version, tables == 1)
 	}
 }
+
+// TestSearchTextBackfill: rows written before migration 0004 are found by
+// free text after it runs.
+func TestSearchTextBackfill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", writerDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	ms, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, ms[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO attempts (id, started_at, host, port, security, username, status, outcome,
+		code, title, failed_step, reply_text, duration_ms, doc) VALUES
+		('old', 1, 'Mail.Example.org', 587, 'starttls', 'u', 'done', 'failure', 'net.refused', 'Refused', 'connect', 'Connection REFUSED', 5, x'00')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range []string{"connection refused", "mail.example.org", "NET.REFUSED"} {
+		p, err := s.List(ctx, Filter{Q: q})
+		if err != nil || len(p.Attempts) != 1 {
+			t.Errorf("q %q: %v, %v; want the old row", q, p.Attempts, err)
+		}
+	}
+}
