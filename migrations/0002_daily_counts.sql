@@ -7,14 +7,15 @@
 -- to zero and stay as a row; readers sum and skip zeros. Triggers are
 -- SQLite's syntax (a PostgreSQL store would write them as plpgsql); they
 -- keep the counts right whichever statement changes attempts, Prune and
--- hand-run deletes included.
+-- hand-run deletes included. WITHOUT ROWID stores each small row once, in
+-- its key's b-tree, instead of in a table plus a key index.
 CREATE TABLE daily_codes (
     day     INTEGER NOT NULL,
     outcome TEXT    NOT NULL,
     code    TEXT    NOT NULL,
     n       INTEGER NOT NULL,
     PRIMARY KEY (day, outcome, code)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE daily_servers (
     day  INTEGER NOT NULL,
@@ -22,7 +23,7 @@ CREATE TABLE daily_servers (
     port INTEGER NOT NULL,
     n    INTEGER NOT NULL,
     PRIMARY KEY (day, host, port)
-);
+) WITHOUT ROWID;
 
 INSERT INTO daily_codes (day, outcome, code, n)
     SELECT started_at / 86400000, outcome, code, COUNT(*) FROM attempts

@@ -12,7 +12,7 @@ CREATE TABLE daily_host_codes (
     code    TEXT    NOT NULL,
     n       INTEGER NOT NULL,
     PRIMARY KEY (host, port, day, outcome, code)
-);
+) WITHOUT ROWID;
 
 INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
     SELECT host, port, started_at / 86400000, outcome, code, COUNT(*) FROM attempts
