@@ -21,6 +21,9 @@ type formView struct {
 	// password was not kept and must be typed again.
 	PasswordCleared bool
 	Examples        []example
+	// AskPassword focuses the password field: a re-run has every setting
+	// but the password, which is never stored.
+	AskPassword bool
 }
 
 // preset is one provider's preferred submission endpoint.
@@ -79,6 +82,7 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 			Mech: string(st.Mech), From: st.From, To: st.To, HELO: st.HELO, Send: st.Send,
 		}
 		v.Notice = "Settings copied from the test of " + old.StartedAt.Format(time.RFC1123) + ". Passwords are never stored: enter it again."
+		v.AskPassword = st.User != ""
 	}
 	s.renderForm(w, r, http.StatusOK, v)
 }
