@@ -40,6 +40,12 @@
     });
   });
 
+  // Wide tables whose newest column is on the right (the breakdown) start
+  // scrolled to it on a narrow screen.
+  document.querySelectorAll(".table-wrap.scroll-end").forEach(function (w) {
+    w.scrollLeft = w.scrollWidth;
+  });
+
   // Delete asks first.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (ev) {

@@ -69,13 +69,18 @@ func (s *Server) breakdown(w http.ResponseWriter, r *http.Request) {
 	breakdownPage(v).Render(r.Context(), w)
 }
 
-// heatClass shades a cell in five steps of its share of the largest cell.
-func heatClass(n, maxN int64) string {
+// heatClass shades a cell in five steps of its share of the largest cell;
+// "ok" is shaded green, every other code red.
+func heatClass(code string, n, maxN int64) string {
 	if n == 0 || maxN == 0 {
 		return "heat h0"
 	}
 	level := (n*5 + maxN - 1) / maxN // 1..5, rounding up so 1 is never blank
-	return "heat h" + strconv.FormatInt(level, 10)
+	c := "heat h" + strconv.FormatInt(level, 10)
+	if code == "ok" {
+		c += " good"
+	}
+	return c
 }
 
 // dayHistoryURL is the history filtered to one code on one UTC day.

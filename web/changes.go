@@ -19,8 +19,10 @@ type facet struct {
 	What  string
 	Group string
 	// Since marks the facets "what changed since it last worked" shows:
-	// what the server showed, not what the user asked.
-	Since bool
+	// what the server showed, not what the user asked. SinceOnly ones
+	// (the effective capabilities, before or after TLS) are left off the
+	// compare page, which shows both sides of TLS separately.
+	Since, SinceOnly bool
 	// Comparable says whether two attempts both got far enough for the
 	// "since" diff to compare this fact. Nil: always.
 	Comparable func(a, b probe.Result) bool
@@ -82,7 +84,7 @@ var facets = []facet{
 		}
 		return r.Server.Address
 	}},
-	{What: "EHLO capabilities", Group: "Server", Since: true, Comparable: bothServer, Set: func(r probe.Result) []string {
+	{What: "EHLO capabilities", Group: "Server", Since: true, SinceOnly: true, Comparable: bothServer, Set: func(r probe.Result) []string {
 		if r.Server == nil {
 			return nil
 		}
@@ -100,7 +102,7 @@ var facets = []facet{
 		}
 		return r.Server.ExtensionsTLS
 	}},
-	{What: "AUTH mechanisms offered", Group: "Server", Since: true, Comparable: bothAuth, Set: func(r probe.Result) []string {
+	{What: "AUTH mechanisms offered", Group: "Server", Since: true, SinceOnly: true, Comparable: bothAuth, Set: func(r probe.Result) []string {
 		if r.Auth == nil {
 			return nil
 		}
@@ -132,7 +134,6 @@ var facets = []facet{
 	{What: "Certificate (SHA-256)", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certSHA},
 	{What: "Certificate expires", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certExpiry},
 
-	{What: "Total time", Group: "Timing", Value: func(r probe.Result) string { return fmtMS(r.DurationMS) }},
 }
 
 func cmpOr[T comparable](a, b T) T {
@@ -201,6 +202,9 @@ type compareRow struct {
 func compareResults(a, b probe.Result) []compareRow {
 	var out []compareRow
 	for _, f := range facets {
+		if f.SinceOnly {
+			continue
+		}
 		row := compareRow{Group: f.Group, What: f.What}
 		if f.Set != nil {
 			sa, sb := f.Set(a), f.Set(b)
@@ -216,12 +220,29 @@ func compareResults(a, b probe.Result) []compareRow {
 		}
 		out = append(out, row)
 	}
+	out = append(out, compareRow{Group: "Steps", What: "Total time", A: fmtMS(a.DurationMS), B: fmtMS(b.DurationMS),
+		Differs: muchSlower(a.DurationMS, b.DurationMS)})
 	for _, name := range stepNames(a, b) {
 		sa, sb := stepText(a, name), stepText(b, name)
 		out = append(out, compareRow{Group: "Steps", What: stepLabel(name), A: sa, B: sb,
-			Differs: stepStatus(a, name) != stepStatus(b, name)})
+			Differs: stepStatus(a, name) != stepStatus(b, name) || muchSlower(stepMS(a, name), stepMS(b, name))})
 	}
 	return out
+}
+
+// muchSlower says whether two durations differ enough to point out: one
+// at least twice the other and a second or more apart. Timings always
+// differ by a few milliseconds; that is noise, a slow AUTH backend is not.
+func muchSlower(a, b int64) bool {
+	lo, hi := min(a, b), max(a, b)
+	return hi-lo >= 1000 && hi >= 2*lo
+}
+
+func stepMS(r probe.Result, name string) int64 {
+	if s := findStep(r, name); s != nil {
+		return s.DurationMS
+	}
+	return 0
 }
 
 // stepNames is the union of the steps two attempts took, in order.
@@ -246,8 +267,7 @@ func findStep(r probe.Result, name string) *probe.Step {
 	return nil
 }
 
-// stepStatus is the status only: timings always differ a little, so a
-// step "differs" when it went differently, not when it took 3 ms longer.
+// stepStatus is a step's status, "" when it was not taken.
 func stepStatus(r probe.Result, name string) string {
 	if s := findStep(r, name); s != nil {
 		return string(s.Status)

@@ -50,9 +50,9 @@ func (s *Server) servers(w http.ResponseWriter, r *http.Request) {
 // the left; the height says the outcome as well as the colour does, so it
 // reads without colour (success tall, warning middle, failure short).
 const (
-	markW   = 10
+	markW   = 12
 	markGap = 4
-	markH   = 24
+	markH   = 28
 )
 
 func timelineWidth(n int) string { return strconv.Itoa(max(n, 1)*(markW+markGap) - markGap) }

@@ -253,6 +253,12 @@ func TestCompareFacetsDiffer(t *testing.T) {
 	if !got["AUTH"] {
 		t.Error("a step only one attempt took is not marked")
 	}
+	a.Steps[0].DurationMS, b.Steps[0].DurationMS = 100, 3000
+	for _, r := range compareResults(a, b) {
+		if r.What == "EHLO" && !r.Differs {
+			t.Error("an EHLO 30 times slower is not marked")
+		}
+	}
 }
 
 // closedPort is a loopback port nothing listens on.
