@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
@@ -190,7 +192,10 @@ func TestBrowser(t *testing.T) {
 			return false
 		},
 	})
-	cfg := Config{}
+	cfg := Config{TryCombos: []discover.Combo{
+		{Port: srv.Port, Security: probe.SecurityStartTLS}, // answers, but offers no STARTTLS
+		{Port: closedPort(t), Security: probe.SecurityTLS},
+	}}
 	loopbackOK(&cfg)
 	e := newEnv(t, cfg)
 	base := e.http.URL
@@ -357,12 +362,28 @@ func TestBrowser(t *testing.T) {
 		b.shot(t, "breakdown-desktop")
 	})
 
+	t.Run("try all ports", func(t *testing.T) {
+		b.do(t, "try all from the form",
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.ID("host")),
+			chromedp.SetValue(chromedp.ID("host"), srv.Host),
+			chromedp.SendKeys(chromedp.ID("password"), "not-used"),
+			chromedp.Click(chromedp.CSS(`button[name=mode][value=try-all]`)),
+			chromedp.WaitVisible(chromedp.CSS("table.matrix")))
+		codes := eval[[]string](t, b, `[...document.querySelectorAll("table.matrix tbody tr td:last-child code")].map(c => c.textContent)`)
+		if strings.Join(codes, " ") != "tls.starttls_not_offered net.refused" {
+			t.Errorf("matrix codes %q", codes)
+		}
+		b.pageChecks(t, "try all")
+		b.shot(t, "try-all-desktop")
+	})
+
 	t.Run("phone and dark mode", func(t *testing.T) {
 		b.media(t, 390, 844, true)
 		defer b.media(t, 1280, 900, false)
 		pages := map[string]string{
 			"form": "/", "permalink-failure": strings.TrimPrefix(badURL, base), "history": "/history",
-			"servers": "/servers", "breakdown": "/breakdown",
+			"servers": "/servers", "breakdown": "/breakdown", "try-all": "/try?host=" + srv.Host,
 			"compare": "/compare?a=" + strings.TrimPrefix(okURL, base+"/p/") + "&b=" + strings.TrimPrefix(badURL, base+"/p/"),
 		}
 		for name, path := range pages {
