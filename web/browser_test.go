@@ -166,11 +166,49 @@ func (b *browser) pageChecks(t *testing.T, name string) {
 	if unlabelled != 0 {
 		t.Errorf("%s: %v fields have no label", name, unlabelled)
 	}
+	low := eval[[]string](t, b, contrastJS)
+	for _, l := range low {
+		t.Errorf("%s: low contrast: %s", name, l)
+	}
 	if eval[bool](t, b, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
 		w := eval[float64](t, b, `document.documentElement.scrollWidth`)
 		t.Errorf("%s: the page is %vpx wide, wider than the viewport", name, w)
 	}
 }
+
+// contrastJS lists text whose contrast with its background is under 4.5:1
+// (WCAG 2 AA for normal text), as "selector text: ratio".
+const contrastJS = `(() => {
+	const parse = c => {
+		let m = c.match(/^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/);
+		if (m) return [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
+		m = c.match(/^color\(srgb ([\d.]+) ([\d.]+) ([\d.]+)(?: \/ ([\d.]+))?\)/);
+		if (m) return [m[1] * 255, m[2] * 255, m[3] * 255, m[4] === undefined ? 1 : +m[4]];
+		return null;
+	};
+	const lum = ([r, g, b]) => {
+		const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+	};
+	const bgOf = el => {
+		for (; el; el = el.parentElement) {
+			const c = parse(getComputedStyle(el).backgroundColor);
+			if (c && c[3] > 0.5) return c;
+		}
+		return parse(getComputedStyle(document.body).backgroundColor);
+	};
+	const out = [];
+	const sel = "main p, main li, main td, main th, main dt, main dd, main a, main code, main label, main .badge, main .hint, main .muted, main button, main summary, main legend, main .diff-tag, header a, footer";
+	for (const el of document.querySelectorAll(sel)) {
+		if (!el.textContent.trim() || !el.checkVisibility()) continue;
+		const fg = parse(getComputedStyle(el).color), bg = bgOf(el);
+		if (!fg || !bg) continue;
+		const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+		const ratio = (a + 0.05) / (b + 0.05);
+		if (ratio < 4.5) out.push(el.tagName.toLowerCase() + "." + el.className + " " + JSON.stringify(el.textContent.trim().slice(0, 30)) + ": " + ratio.toFixed(2));
+	}
+	return [...new Set(out)].slice(0, 10);
+})()`
 
 // End to end in a real browser, under the real CSP: the form against a
 // local SMTP server, live progress, the report, a failure with what
@@ -273,6 +311,21 @@ func TestBrowser(t *testing.T) {
 		b.poll(t, "what changed", `document.body.textContent.includes("What changed since it last worked")`)
 		b.pageChecks(t, "failure permalink")
 		b.shot(t, "permalink-failure-desktop")
+
+		// Printed (or saved as PDF for a ticket): the report without the
+		// navigation, the buttons and the forms.
+		b.do(t, "emulate print", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}))
+		printed := eval[map[string]string](t, b, `({nav: getComputedStyle(document.querySelector("header.site nav")).display,
+			button: getComputedStyle(document.querySelector("button[data-copy]")).display,
+			verdict: getComputedStyle(document.querySelector(".verdict")).display,
+			transcript: getComputedStyle(document.querySelector("ol.transcript")).display})`)
+		if printed["nav"] != "none" || printed["button"] != "none" || printed["verdict"] == "none" || printed["transcript"] == "none" {
+			t.Errorf("print styles: %v", printed)
+		}
+		b.media(t, 1280, 900, false)
 	})
 
 	t.Run("compare with the previous test", func(t *testing.T) {

@@ -133,7 +133,6 @@ var facets = []facet{
 	}},
 	{What: "Certificate (SHA-256)", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certSHA},
 	{What: "Certificate expires", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certExpiry},
-
 }
 
 func cmpOr[T comparable](a, b T) T {

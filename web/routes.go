@@ -55,7 +55,15 @@ func (s *Server) routes() http.Handler {
 		r.Get("/servers", s.servers)
 		r.Get("/breakdown", s.breakdown)
 		r.Get("/compare", s.compare)
-		r.With(startLimit).Get("/try", s.tryAll)
+		// Only a GET /try that names a host starts probes and counts.
+		tryLimited := startLimit(http.HandlerFunc(s.tryAll))
+		r.Get("/try", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("host") == "" {
+				s.tryAll(w, r)
+				return
+			}
+			tryLimited.ServeHTTP(w, r)
+		})
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.Get("/api/v1/probes", s.apiList)
 	})

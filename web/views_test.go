@@ -346,6 +346,23 @@ func TestTryAllPorts(t *testing.T) {
 	}
 }
 
+// The form of GET /try costs nothing; a try-all counts against the
+// per-client start rate like one probe.
+func TestTryAllRateLimited(t *testing.T) {
+	e := newEnv(t, Config{ProbeRate: 1, TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
+	for range 3 {
+		if resp, _ := e.get("/try"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /try without a host = %d", resp.StatusCode)
+		}
+	}
+	if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first try-all = %d", resp.StatusCode)
+	}
+	if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("second try-all in the minute = %d, want 429", resp.StatusCode)
+	}
+}
+
 // A try-all goes through the target policy like any probe: loopback is
 // refused by default, per row.
 func TestTryAllPolicy(t *testing.T) {
