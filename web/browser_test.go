@@ -401,6 +401,23 @@ func TestBrowser(t *testing.T) {
 		}
 		b.pageChecks(t, "servers")
 		b.shot(t, "servers-desktop")
+		// Keyboard: Tab reaches a timeline mark, Enter opens its test.
+		reached := false
+		for range 40 {
+			b.do(t, "press Tab", chromedp.KeyEvent("\t"))
+			if eval[bool](t, b, `document.activeElement.closest("svg.timeline") !== null`) {
+				reached = true
+				break
+			}
+		}
+		if !reached {
+			t.Fatal("Tab never reaches a timeline mark")
+		}
+		want := eval[string](t, b, `document.activeElement.getAttribute("href")`)
+		b.do(t, "press Enter on the mark", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(".verdict")))
+		if loc := eval[string](t, b, `location.pathname`); loc != want {
+			t.Errorf("Enter on the mark opened %s, want %s", loc, want)
+		}
 		b.do(t, "open breakdown", chromedp.Navigate(base+"/breakdown"), chromedp.WaitVisible(chromedp.CSS("table.breakdown")))
 		b.do(t, "follow a cell", chromedp.Click(chromedp.CSS(`td.heat a[href*="code=auth.credentials_rejected"]`)),
 			chromedp.WaitVisible(chromedp.ID("compare-form")))
