@@ -387,3 +387,19 @@ func TestNewPagesInNav(t *testing.T) {
 		checkCSPClean(t, path, resp, body)
 	}
 }
+
+// A try-all takes one of the target's places: with PerTarget 1 and a probe
+// of the host running, it is refused like a second probe would be.
+func TestTryAllCountsAgainstPerTarget(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{PerTarget: 1, StepTimeout: 30 * time.Second, TryCombos: []discover.Combo{{Port: tp.Port, Security: probe.SecurityStartTLS}}}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("probe = %d", resp.StatusCode)
+	}
+	resp, body := e.get("/try?host=" + tp.Host)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("try-all while the host is at its limit = %d", resp.StatusCode)
+	}
+}
