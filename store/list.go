@@ -23,7 +23,7 @@ type Filter struct {
 	// (migrations/0004_search_text.sql). It cannot use an index: the walk
 	// goes newest first and stops when the page is full, so it is quick
 	// when matches are common and walks the filter's whole range when they
-	// are rare (about a second per million attempts).
+	// are rare (2 to 3 seconds per million attempts in the window).
 	Q            string
 	Since, Until time.Time // Since inclusive, Until exclusive
 	Limit        int       // page size: DefaultLimit if 0, at most MaxLimit
