@@ -1,0 +1,37 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// A probe that takes longer than a moment reaches the store while it runs,
+// so the history and other readers of the database see it running with its
+// steps so far, not queued until it ends.
+func TestSlowProbeProgressReachesTheStore(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{StepTimeout: 30 * time.Second}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	_, body := e.postJSON("/api/v1/probes", `{"host":"`+tp.Host+`","port":`+strconv.Itoa(tp.Port)+`,"security":"none"}`)
+	var started apiStarted
+	if err := json.Unmarshal([]byte(body), &started); err != nil || started.ID == "" {
+		t.Fatalf("start: %s", body)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r, err := e.store.Get(context.Background(), started.ID)
+		if err == nil && r.Status == probe.StatusRunning && len(r.Steps) >= 3 {
+			return // resolve, connect, greeting (running)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the store never showed the running probe's progress: status %q, %d steps, err %v", r.Status, len(r.Steps), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
