@@ -11,10 +11,10 @@ import (
 	"embed"
 	"encoding/hex"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,8 +27,18 @@ type asset struct {
 	contentType string
 }
 
-// assets is computed once: the files never change while the binary runs.
-var assets = func() map[string]asset {
+// contentTypes names the types of the files here; a fixed table rather
+// than package mime, whose first use reads the system's MIME files.
+var contentTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+}
+
+// assets is computed once, on first use: the files never change while the
+// binary runs, and the command-line probe, which links this package, never
+// needs them at all.
+var assets = sync.OnceValue(func() map[string]asset {
 	m := map[string]asset{}
 	entries, err := fs.ReadDir(files, ".")
 	if err != nil {
@@ -40,19 +50,19 @@ var assets = func() map[string]asset {
 			panic("static: read " + e.Name() + ": " + err.Error())
 		}
 		sum := sha256.Sum256(body)
-		ct := mime.TypeByExtension(path.Ext(e.Name()))
+		ct := contentTypes[path.Ext(e.Name())]
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
 		m[e.Name()] = asset{body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
 	}
 	return m
-}()
+})
 
 // URL is the cache-busted address of an embedded file, for templates.
 // An unknown name is a programming error and yields a URL that 404s.
 func URL(name string) string {
-	a, ok := assets[name]
+	a, ok := assets()[name]
 	if !ok {
 		return "/static/" + name
 	}
@@ -61,7 +71,7 @@ func URL(name string) string {
 
 // Size is the number of bytes of an embedded file (0 if unknown); tests use
 // it to keep the page weight in check.
-func Size(name string) int { return len(assets[name].body) }
+func Size(name string) int { return len(assets()[name].body) }
 
 // Handler serves the embedded files. It expects the /static/ prefix to be
 // stripped already. A request carrying the current hash gets a year-long
@@ -70,7 +80,7 @@ func Size(name string) int { return len(assets[name].body) }
 func Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
-		a, ok := assets[name]
+		a, ok := assets()[name]
 		if !ok {
 			http.NotFound(w, r)
 			return
