@@ -170,3 +170,27 @@ func readAll(t *testing.T, r io.ReadCloser) string {
 	}
 	return string(b)
 }
+
+func TestSandboxDefaultsOnOnlyForLoopback(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{nil, nil, true}, // the default 127.0.0.1:8080
+		{[]string{"--listen", "[::1]:8080"}, nil, true},
+		{[]string{"--listen", "0.0.0.0:8080"}, nil, false},
+		{[]string{"--listen", "0.0.0.0:8080", "--sandbox"}, nil, true},
+		{[]string{"--sandbox=false"}, nil, false},
+		{nil, map[string]string{"SMTPDOCTOR_SANDBOX": "false"}, false},
+		{[]string{"--listen", ":8080"}, nil, false},
+	} {
+		c2, err := parseServeFlags(c.args, env{func(k string) string { return c.env[k] }}, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if c2.sandbox != c.want {
+			t.Errorf("args %v env %v: sandbox %v, want %v", c.args, c.env, c2.sandbox, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -41,7 +42,14 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
 		fs.BoolVar(p, name, *p, help+" (env "+envName(name)+")")
 	}
-	boolean(&c.sandbox, "sandbox", "start the built-in demo SMTP servers on loopback and offer them as examples")
+	sandboxFlag := &autoBool{}
+	if v := e.get(envName("sandbox")); v != "" {
+		if err := sandboxFlag.Set(v); err != nil {
+			return c, fmt.Errorf("%s: %w", envName("sandbox"), err)
+		}
+	}
+	fs.Var(sandboxFlag, "sandbox", "start the built-in demo SMTP servers on loopback and offer them as examples; "+
+		"default: on when the dashboard listens on loopback only, off otherwise (env "+envName("sandbox")+")")
 	str(&c.caFile, "ca-file", "", "extra trusted CA certificates (PEM) for every probe")
 	str(&allowTargets, "allow-targets", "", "also allow probing these CIDRs (comma-separated), or all")
 	str(&allowPorts, "allow-ports", "25,465,587,2525", "ports probes may use: a list and ranges, e.g. 25,465,587,2525 or 1-65535")
@@ -62,6 +70,10 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	// A first-time user running the README's command should see a working
+	// and a failing diagnosis without a mail server of their own; a
+	// dashboard reachable by others should not offer a demo unasked.
+	c.sandbox = sandboxFlag.or(listensOnLoopback(c.listen))
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
@@ -154,4 +166,45 @@ func positive(s string) (int, error) {
 		return 0, fmt.Errorf("%q: use a whole number, 1 or more", s)
 	}
 	return n, nil
+}
+
+// autoBool is a boolean flag that knows whether it was given at all.
+type autoBool struct{ set, val bool }
+
+func (b *autoBool) IsBoolFlag() bool { return true }
+func (b *autoBool) String() string {
+	if b == nil || !b.set {
+		return "auto"
+	}
+	return strconv.FormatBool(b.val)
+}
+func (b *autoBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q: use true or false", s)
+	}
+	b.set, b.val = true, v
+	return nil
+}
+
+// or is the flag's value when given, def otherwise.
+func (b *autoBool) or(def bool) bool {
+	if b.set {
+		return b.val
+	}
+	return def
+}
+
+// listensOnLoopback reports whether addr (host:port) is reachable only from
+// this machine.
+func listensOnLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
