@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/term"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -179,6 +180,15 @@ func probeSettings(f probeFlags, target string) (probe.Settings, error) {
 		if s.Security == probe.SecurityTLS {
 			port = 465
 		}
+	}
+	// Internationalised names go on the wire (DNS, SNI, certificate
+	// checks) in their punycode form (RFC 5891).
+	if net.ParseIP(host) == nil {
+		ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(host, "."))
+		if err != nil {
+			return s, fmt.Errorf("HOST %q is not a valid host name: %v", host, err)
+		}
+		host = ascii
 	}
 	s.Host, s.Port = host, port
 	for name, v := range map[string]string{"HOST": host, "--user": s.User, "--from": s.From, "--to": s.To, "--helo": s.HELO} {

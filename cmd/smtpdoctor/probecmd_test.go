@@ -203,3 +203,16 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestProbeSettingsPunycodesIDNHosts(t *testing.T) {
+	s, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "mail.bücher.example:587")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Host != "mail.xn--bcher-kva.example" || s.Port != 587 {
+		t.Errorf("host %q port %d", s.Host, s.Port)
+	}
+	if _, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "bad_host!.example"); err == nil {
+		t.Errorf("an invalid host name was accepted")
+	}
+}
