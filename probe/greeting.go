@@ -68,24 +68,14 @@ func (p *prober) ehlo(step string) bool {
 	p.beginStep(step)
 	name := p.ehloName()
 	cmd := "EHLO " + name
-	if err := p.w.send(cmd, cmd); err != nil {
-		p.failIO(cmd, err)
-		return false
-	}
-	r, err := p.w.readReply()
-	if err != nil {
-		p.failIO(cmd, err)
+	r, ok := p.exchange(cmd)
+	if !ok {
 		return false
 	}
 	if r.Code == 500 || r.Code == 502 {
 		p.tr.note("the server does not know EHLO; trying HELO (no extensions then)")
 		cmd = "HELO " + name
-		if err := p.w.send(cmd, cmd); err != nil {
-			p.failIO(cmd, err)
-			return false
-		}
-		if r, err = p.w.readReply(); err != nil {
-			p.failIO(cmd, err)
+		if r, ok = p.exchange(cmd); !ok {
 			return false
 		}
 		if r.Code != 250 {

@@ -85,16 +85,26 @@ func clean(s string) string {
 	return strings.NewReplacer("\r", "", "\n", "", "<", "", ">", "").Replace(strings.TrimSpace(s))
 }
 
-// command sends one command and reads its reply, failing unless the code
-// is one of ok.
-func (p *prober) command(cmd string, ok ...int) bool {
+// exchange sends one command (with nothing secret in it) and reads its
+// reply; on a network failure it records it and returns false.
+func (p *prober) exchange(cmd string) (reply, bool) {
 	if err := p.w.send(cmd, cmd); err != nil {
 		p.failIO(cmd, err)
-		return false
+		return reply{}, false
 	}
 	r, err := p.w.readReply()
 	if err != nil {
 		p.failIO(cmd, err)
+		return r, false
+	}
+	return r, true
+}
+
+// command sends one command and reads its reply, failing unless the code
+// is one of ok.
+func (p *prober) command(cmd string, ok ...int) bool {
+	r, sent := p.exchange(cmd)
+	if !sent {
 		return false
 	}
 	for _, c := range ok {

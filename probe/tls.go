@@ -296,13 +296,8 @@ func (p *prober) startTLS() bool {
 	}
 	p.beginStep(StepStartTLS)
 	const cmd = "STARTTLS"
-	if err := p.w.send(cmd, cmd); err != nil {
-		p.failIO(cmd, err)
-		return false
-	}
-	r, err := p.w.readReply()
-	if err != nil {
-		p.failIO(cmd, err)
+	r, ok := p.exchange(cmd)
+	if !ok {
 		return false
 	}
 	if r.Code != 220 {
