@@ -13,7 +13,15 @@ type Counts struct {
 	Total     int64                   `json:"total"`
 	ByOutcome map[probe.Outcome]int64 `json:"by_outcome"` // unfinished attempts have no outcome and are in Total only
 	ByCode    map[string]int64        `json:"by_code"`    // undiagnosed attempts are in Total only
+	// Capped is set when a free-text search matched more than
+	// SearchCountCap attempts: the counts are then of the newest ones
+	// only, and Total means "more than SearchCountCap".
+	Capped bool `json:"capped,omitempty"`
 }
+
+// SearchCountCap bounds how many free-text matches Count counts one by one,
+// so that a common term costs a bounded walk, not one over every attempt.
+const SearchCountCap = 10000
 
 func (c *Counts) add(outcome, code string, n int64) {
 	if n == 0 {
@@ -44,8 +52,11 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 	}
 	defer tx.Rollback()
 
+	if strings.TrimSpace(f.Q) != "" {
+		return c, s.countSearch(ctx, tx, f, &c)
+	}
 	w, ok := splitWindow(f.Since, f.Until)
-	if !ok || (f.Port != 0 && f.Host == "") || strings.TrimSpace(f.Q) != "" {
+	if !ok || (f.Port != 0 && f.Host == "") {
 		return c, countAttempts(ctx, tx, f, &c)
 	}
 	q := `SELECT outcome, code, SUM(n) FROM daily_codes WHERE day >= ? AND day < ?`
@@ -79,11 +90,30 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 
 // countAttempts adds the attempts matching f, counted one by one.
 func countAttempts(ctx context.Context, q querier, f Filter, c *Counts) error {
-	where, args, err := f.where(false)
+	where, args, err := f.where(false, false)
 	if err != nil {
 		return err
 	}
 	return sumRows(ctx, q, `SELECT outcome, code, COUNT(*) FROM attempts`+where+` GROUP BY outcome, code`, args, c)
+}
+
+// countSearch counts the newest matches of a free-text filter, at most
+// SearchCountCap of them (one more tells that there are more).
+func (s *Store) countSearch(ctx context.Context, tx querier, f Filter, c *Counts) error {
+	viaIndex, err := s.searchIsRare(ctx, tx, f.Q)
+	if err != nil {
+		return fmt.Errorf("store: count attempts: %w", err)
+	}
+	where, args, err := f.where(false, viaIndex)
+	if err != nil {
+		return err
+	}
+	err = sumRows(ctx, tx, `SELECT outcome, code, COUNT(*) FROM (SELECT outcome, code FROM attempts`+where+`
+		ORDER BY started_at DESC, id DESC LIMIT ?) GROUP BY outcome, code`, append(args, SearchCountCap+1), c)
+	if c.Total > SearchCountCap {
+		c.Capped = true
+	}
+	return err
 }
 
 // sumRows adds (outcome, code, n) rows to c.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
@@ -73,7 +74,11 @@ type Page struct {
 // the same millisecond are ordered by id, and every page, however deep, is
 // an index range walk of LIMIT rows (OFFSET would walk all rows before it).
 func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
-	q, args, limit, err := f.listQuery()
+	viaIndex, err := s.searchIsRare(ctx, s.read, f.Q)
+	if err != nil {
+		return Page{}, fmt.Errorf("store: list attempts: %w", err)
+	}
+	q, args, limit, err := f.listQuery(viaIndex)
 	if err != nil {
 		return Page{}, err
 	}
@@ -107,8 +112,8 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 
 // listQuery is List's SQL and arguments (fetching one row more than the
 // page, to know whether there is a next), and the page size.
-func (f Filter) listQuery() (string, []any, int, error) {
-	where, args, err := f.where(true)
+func (f Filter) listQuery(viaIndex bool) (string, []any, int, error) {
+	where, args, err := f.where(true, viaIndex)
 	if err != nil {
 		return "", nil, 0, err
 	}
@@ -124,8 +129,9 @@ func (f Filter) listQuery() (string, []any, int, error) {
 	return q, append(args, limit+1), limit, nil
 }
 
-// where builds the WHERE clause for f; withCursor adds the keyset bound.
-func (f Filter) where(withCursor bool) (string, []any, error) {
+// where builds the WHERE clause for f; withCursor adds the keyset bound,
+// viaIndex finds free text through the trigram index (see searchIsRare).
+func (f Filter) where(withCursor, viaIndex bool) (string, []any, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -156,6 +162,11 @@ func (f Filter) where(withCursor bool) (string, []any, error) {
 		// Newlines separate the fields in search_text; a term never
 		// holds one, so it cannot match across two fields.
 		q = strings.ToLower(strings.ReplaceAll(q, "\n", " "))
+		if viaIndex {
+			// The trigram index names the candidates
+			// (migrations/0005_search_index.sql); instr confirms them.
+			add("rowid IN (SELECT rowid FROM attempts_search WHERE attempts_search MATCH ?)", ftsPhrase(q))
+		}
 		add("instr(search_text, ?) > 0", q)
 	}
 	if withCursor && f.Cursor != "" {
@@ -188,4 +199,54 @@ func decodeCursor(c string) (int64, string, error) {
 		return 0, "", ErrBadCursor
 	}
 	return ms, id, nil
+}
+
+// ftsPhrase turns a search term into an FTS5 query for the trigram index:
+// three-character runs of the term, each quoted as a string of its own (so
+// no character is read as query syntax; FTS5 doubles a quote inside one),
+// all required. With detail='none' the index cannot match a longer phrase,
+// so the runs are ANDed and instr() confirms their order. A long term uses
+// sixteen runs spread over its whole length: the distinctive part of
+// "mail3.example-6.org" is at its end.
+func ftsPhrase(q string) string {
+	r := []rune(q)
+	n := len(r) - 2 // runs in the term
+	if n < 1 {
+		return ""
+	}
+	const most = 16
+	picks := min(n, most)
+	var parts []string
+	for k := range picks {
+		i := k
+		if n > most {
+			i = k * (n - 1) / (most - 1)
+		}
+		parts = append(parts, `"`+strings.ReplaceAll(string(r[i:i+3]), `"`, `""`)+`"`)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// rareSearch is how many candidate rows the trigram index may name for a
+// search to go through it. Past that the term is common, and walking the
+// attempts newest first finds a page of matches sooner than fetching and
+// sorting every candidate.
+const rareSearch = 20000
+
+// searchIsRare reports whether free text q should be found through the
+// trigram index (migrations/0005_search_index.sql): a term of three
+// characters or more with fewer than rareSearch candidates. Counting them
+// reads only the index, and stops at the bound.
+func (s *Store) searchIsRare(ctx context.Context, q querier, text string) (bool, error) {
+	text = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(text, "\n", " ")))
+	if utf8.RuneCountInString(text) < 3 {
+		return false, nil
+	}
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM attempts_search
+		WHERE attempts_search MATCH ? LIMIT ?)`, ftsPhrase(text), rareSearch).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count search candidates: %w", err)
+	}
+	return n < rareSearch, nil
 }

@@ -35,11 +35,11 @@ func TestQueryPlans(t *testing.T) {
 		{"code next page", Filter{Code: "auth.blocked_by_policy", Cursor: cursor}, "attempts_code"},
 		{"outcome", Filter{Outcome: "failure"}, "attempts_outcome"},
 		{"since", Filter{Since: time.Now().Add(-time.Hour)}, "attempts_started"},
-		{"free text", Filter{Q: "5.7.8"}, "attempts_started"},
+		{"free text, common term", Filter{Q: "5.7.8"}, "attempts_started"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, args, _, err := tt.f.listQuery()
+			q, args, _, err := tt.f.listQuery(false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,6 +51,16 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("plan does not use %s:\n%s", tt.index, plan)
 			}
 		})
+	}
+
+	// A rare term goes through the trigram index: its candidates (fewer
+	// than rareSearch) are fetched by rowid and sorted.
+	q, args, _, err := Filter{Q: "5.7.8"}.listQuery(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan := explain(t, s, q, args...); !strings.Contains(plan, "attempts_search") {
+		t.Errorf("a rare free-text term does not use the trigram index:\n%s", plan)
 	}
 
 	plan := explain(t, s, `SELECT status, doc FROM attempts

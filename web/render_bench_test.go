@@ -12,6 +12,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
 // transcriptResult is a finished, diagnosed failure whose transcript has n
@@ -53,5 +54,17 @@ func BenchmarkPermalinkPage(b *testing.B) {
 		if err := permalinkPage(v).Render(ctx, io.Discard); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A capped free-text count says "more than", not a number that looks exact.
+func TestHistoryShowsCappedCounts(t *testing.T) {
+	v := historyView{Counts: store.Counts{Total: store.SearchCountCap + 1, Capped: true}}
+	var b strings.Builder
+	if err := historyPage(v).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "More than 10000 match") || strings.Contains(b.String(), "10001 in all") {
+		t.Errorf("capped counts not said as such")
 	}
 }
