@@ -23,6 +23,11 @@ func (w row) insertArgs() []any {
 		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc}
 }
 
+const updateAttempt = `UPDATE attempts SET
+	started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
+	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?
+	WHERE id = ?`
+
 // Create stores a new attempt. The caller sets r.ID (the permalink id);
 // r.Status is normally queued or running.
 func (s *Store) Create(ctx context.Context, r probe.Result) error {
@@ -33,7 +38,11 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
 	}
-	if _, err := s.write.ExecContext(ctx, insertAttempt, w.insertArgs()...); err != nil {
+	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.writer.insert).ExecContext(ctx, w.insertArgs()...)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
 	}
 	return nil
@@ -94,19 +103,22 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET
-		started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
-		code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?
-		WHERE id = ?`,
-		w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)
+	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
+			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
+			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
-	} else if n == 0 {
-		return fmt.Errorf("store: update attempt %s: %w", r.ID, ErrNotFound)
 	}
 	return nil
 }

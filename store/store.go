@@ -19,6 +19,8 @@ var ErrNotFound = errors.New("store: not found")
 type Store struct {
 	write *sql.DB // one connection: SQLite has one writer
 	read  *sql.DB // query_only connections
+	// writer commits Create and Update in groups; see groupcommit.go.
+	writer *groupWriter
 }
 
 // Open opens (creating if needed) the database at path, brings its schema up
@@ -56,7 +58,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
-	return &Store{write: write, read: read}, nil
+	writer, err := newGroupWriter(ctx, write)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &Store{write: write, read: read, writer: writer}, nil
 }
 
 // SchemaVersion is the schema version this binary knows (the number of
@@ -72,7 +80,7 @@ func SchemaVersion() int {
 // Close closes both pools. The last connection to close checkpoints the
 // write-ahead log into the main file.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.writer.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers a query (for /healthz).

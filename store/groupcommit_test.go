@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/store"
+)
+
+// Writes that share a transaction keep their own outcomes: a duplicate id
+// or an update of a missing attempt fails alone, every other write lands,
+// and each caller returns only once its write is readable.
+func TestConcurrentWritesKeepTheirOwnErrors(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	mustCreate(t, s, attempt("dup", base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok"))
+
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			switch {
+			case i%50 == 0:
+				errs[i] = s.Create(ctx, attempt("dup", base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok"))
+			case i%50 == 1:
+				errs[i] = s.Update(ctx, attempt(fmt.Sprintf("missing%d", i), base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok"))
+			default:
+				id := fmt.Sprintf("w%03d", i)
+				if errs[i] = s.Create(ctx, attempt(id, base.Add(time.Duration(i)*time.Second), "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")); errs[i] == nil {
+					// Readable at once by another connection.
+					if _, err := s.Get(ctx, id); err != nil {
+						errs[i] = fmt.Errorf("created but not readable: %w", err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		switch {
+		case i%50 == 0:
+			if err == nil {
+				t.Errorf("write %d: a duplicate id was accepted", i)
+			}
+		case i%50 == 1:
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("write %d: update of a missing attempt = %v, want ErrNotFound", i, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+	}
+	c, err := s.Count(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(1 + n - 8); c.Total != want {
+		t.Errorf("%d attempts stored, want %d", c.Total, want)
+	}
+}
+
+// After Close, writes fail instead of hanging or panicking.
+func TestWriteAfterClose(t *testing.T) {
+	s, err := store.Open(context.Background(), t.TempDir()+"/closed.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Create(context.Background(), attempt("late", base, "h", 25, probe.OutcomeSuccess, "ok")); err == nil {
+		t.Errorf("a write after Close succeeded")
+	}
+}
