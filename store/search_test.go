@@ -119,3 +119,60 @@ func TestSearchTermsAreNotQuerySyntax(t *testing.T) {
 		t.Errorf("a term with FTS5 operators in it did not find its text")
 	}
 }
+
+// Only finished attempts are in the index; a running one enters it when it
+// ends or is marked interrupted. After any mix of writes that leaves every
+// attempt finished, FTS5's own integrity check against the table (rank 1)
+// passes, which it would not if a trigger missed or doubled a change.
+func TestSearchIndexHoldsFinishedAttempts(t *testing.T) {
+	ctx := context.Background()
+	s, path := open(t)
+	running := attempt("run1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	running.Status, running.Outcome = probe.StatusRunning, ""
+	running.Failure.Lines = []string{"5.7.8 xylophone"}
+	done := attempt("done1", base.Add(time.Second), "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	done.Failure.Lines = []string{"5.7.8 xylophone too"}
+	later := attempt("later1", base.Add(2*time.Second), "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	later.Status = probe.StatusRunning
+	mustCreate(t, s, running, done, later)
+
+	find := func(q string) []string {
+		t.Helper()
+		p, err := s.List(ctx, store.Filter{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(p)
+	}
+	if got := find("xylophone"); len(got) != 1 || got[0] != "done1" {
+		t.Errorf("before the running attempt ends: %v, want only done1", got)
+	}
+	if _, err := s.MarkInterrupted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("xylophone"); len(got) != 2 {
+		t.Errorf("after MarkInterrupted: %v, want run1 and done1", got)
+	}
+	// An update of a finished attempt's text, a status that goes back to
+	// running and ends again, a delete, a prune.
+	done.Failure.Lines = []string{"5.7.8 marimba"}
+	if err := s.Update(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	later.Status = probe.StatusDone
+	later.Failure.Lines = []string{"4.7.0 glockenspiel"}
+	if err := s.Update(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("glockenspiel"); len(got) != 1 {
+		t.Errorf("finished text not found: %v", got)
+	}
+	if err := s.Delete(ctx, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO attempts_search (attempts_search, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Errorf("search index disagrees with the table: %v", err)
+	}
+}
