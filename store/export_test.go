@@ -1,0 +1,4 @@
+package store
+
+// EncodeDoc is encodeDoc, for the external test package's benchmark.
+var EncodeDoc = encodeDoc
