@@ -47,11 +47,26 @@
 // understand: row-value comparisons for the keyset, partial indexes, LIMIT,
 // '?' placeholders (to be rebound to $n). What is SQLite's alone is in
 // sqlite.go (the DSN, PRAGMA integrity_check, the checkpoint) and in the
-// triggers of migrations 0002 and 0003; instr() would be strpos() in
-// PostgreSQL. Free-text search (Filter.Q) is a substring walk over one
-// lower-cased column, not an index: quick when matches are common, 2 to 3
-// seconds per million attempts when nothing matches (FTS5 with the trigram
-// tokenizer would be the next step if that matters).
+// triggers of migrations 0002, 0003 and 0005; instr() would be strpos() in
+// PostgreSQL.
+//
+// # Free text
+//
+// Filter.Q is a case-insensitive substring of one lower-cased column
+// (migrations/0004_search_text.sql). A term of three characters or more that
+// is rare (fewer than 20,000 candidates) is found through an FTS5 trigram
+// index of finished attempts (migrations/0005_search_index.sql) and
+// confirmed with instr(); a common or short term walks the attempts newest
+// first, which fills a page quickly, and its count stops at 10,000. At a
+// million attempts an absent term takes milliseconds instead of 3 s.
+// PostgreSQL would use a pg_trgm index.
+//
+// # Writes under load
+//
+// Create and Update of concurrent callers share transactions (group commit,
+// groupcommit.go): a commit writes the WAL once for every write that
+// arrived while the previous one ran, and each caller still returns only
+// after its own write is committed.
 //
 // The password never reaches this package: probe.Result has no field for it.
 package store
