@@ -16,7 +16,15 @@ import (
 // The document column holds one format byte, then the payload. The byte lets
 // a later version change the encoding (another dictionary, zstd) without
 // rewriting old rows: decodeDoc keeps reading every format ever written.
-const docDeflateDictV1 byte = 1 // raw DEFLATE (RFC 1951) of the Result's JSON, preset dictionary dictV1
+const (
+	docDeflateDictV1 byte = 1 // raw DEFLATE (RFC 1951) of the Result's JSON, preset dictionary dictV1
+	docJSON          byte = 2 // the Result's JSON as is
+)
+
+// smallDoc is the JSON size below which a document is stored as is: a
+// just-created attempt (settings, status, no transcript yet) is a few
+// hundred bytes, where resetting a compressor costs more than it saves.
+const smallDoc = 512
 
 // A flate.Writer allocates about 1 MB of tables: reuse them.
 var (
@@ -32,6 +40,9 @@ func encodeDoc(r probe.Result) ([]byte, error) {
 	js, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	if len(js) < smallDoc {
+		return append([]byte{docJSON}, js...), nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(js)/3 + 16)
@@ -51,6 +62,12 @@ func encodeDoc(r probe.Result) ([]byte, error) {
 // decodeDoc turns the document column back into a Result.
 func decodeDoc(doc []byte) (probe.Result, error) {
 	var r probe.Result
+	if len(doc) > 0 && doc[0] == docJSON {
+		if err := json.Unmarshal(doc[1:], &r); err != nil {
+			return r, fmt.Errorf("decode result: %w", err)
+		}
+		return r, nil
+	}
 	if len(doc) == 0 || doc[0] != docDeflateDictV1 {
 		return r, fmt.Errorf("decode result: unknown document format")
 	}

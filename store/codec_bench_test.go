@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
 	"github.com/smtpdoctor/smtpdoctor/store/storetest"
 )
@@ -22,4 +24,30 @@ func BenchmarkEncodeDoc(b *testing.B) {
 		size = len(doc)
 	}
 	b.ReportMetric(float64(size), "bytes/doc")
+}
+
+// Both document formats read back to the same result: a just-created
+// attempt is stored as plain JSON, a finished one deflated.
+func TestDocumentFormatsRoundTrip(t *testing.T) {
+	small := probe.Result{ID: "x", Status: probe.StatusQueued, Settings: probe.Settings{Host: "smtp.example.com", Port: 587}}
+	big := storetest.Typical(storetest.NewRand(1), time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	for name, r := range map[string]probe.Result{"small": small, "typical": big} {
+		doc, err := store.EncodeDoc(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := store.DecodeDoc(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(back, r) {
+			t.Errorf("%s: round trip changed the result", name)
+		}
+		if name == "small" && doc[0] != 2 || name == "typical" && doc[0] != 1 {
+			t.Errorf("%s: format byte %d", name, doc[0])
+		}
+	}
+	if _, err := store.DecodeDoc([]byte{9, 1, 2}); err == nil {
+		t.Errorf("an unknown format was decoded")
+	}
 }
