@@ -28,6 +28,48 @@ const updateAttempt = `UPDATE attempts SET
 	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?
 	WHERE id = ?`
 
+// saveAttempt writes an attempt whole, whether or not it exists yet
+// (INSERT … ON CONFLICT, which PostgreSQL spells the same).
+const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
+	started_at = excluded.started_at, host = excluded.host, port = excluded.port,
+	security = excluded.security, username = excluded.username, status = excluded.status,
+	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
+	failed_step = excluded.failed_step, reply_text = excluded.reply_text,
+	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc`
+
+// createIfAbsent stores a new attempt unless one with its id exists.
+const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
+
+// Save writes r whole, creating the attempt if it is not stored yet: for a
+// caller that stores an attempt only once someone could ask for it.
+func (s *Store) Save(ctx context.Context, r probe.Result) error {
+	return s.writeRow(ctx, "save", r, s.writer.save)
+}
+
+// CreateIfAbsent stores r unless an attempt with its id is stored already,
+// which it leaves alone (no error): for a caller racing its own Save.
+func (s *Store) CreateIfAbsent(ctx context.Context, r probe.Result) error {
+	return s.writeRow(ctx, "create", r, s.writer.createIfAbsent)
+}
+
+func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt *sql.Stmt) error {
+	if r.ID == "" {
+		return fmt.Errorf("store: %s attempt: empty id", doing)
+	}
+	w, err := toRow(r)
+	if err != nil {
+		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
+	}
+	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, w.insertArgs()...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
+	}
+	return nil
+}
+
 // Create stores a new attempt. The caller sets r.ID (the permalink id);
 // r.Status is normally queued or running.
 func (s *Store) Create(ctx context.Context, r probe.Result) error {

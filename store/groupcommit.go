@@ -18,13 +18,15 @@ import (
 // once its write is committed, so nothing a caller was told is stored can
 // be lost, and its own error (a duplicate id, ErrNotFound) stays its own.
 type groupWriter struct {
-	db       *sql.DB
-	reqs     chan *writeReq
-	quit     chan struct{}
-	done     chan struct{}
-	stopOnce sync.Once
-	insert   *sql.Stmt
-	update   *sql.Stmt
+	db             *sql.DB
+	reqs           chan *writeReq
+	quit           chan struct{}
+	done           chan struct{}
+	stopOnce       sync.Once
+	insert         *sql.Stmt
+	update         *sql.Stmt
+	save           *sql.Stmt
+	createIfAbsent *sql.Stmt
 }
 
 type writeReq struct {
@@ -44,19 +46,30 @@ const writeTimeout = 30 * time.Second
 var errClosed = errors.New("store: closed")
 
 func newGroupWriter(ctx context.Context, db *sql.DB) (*groupWriter, error) {
-	insert, err := db.PrepareContext(ctx, insertAttempt)
-	if err != nil {
-		return nil, fmt.Errorf("prepare insert: %w", err)
+	g := &groupWriter{db: db, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{{&g.insert, insertAttempt}, {&g.update, updateAttempt}, {&g.save, saveAttempt}, {&g.createIfAbsent, createIfAbsent}} {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			g.closeStmts()
+			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = st
 	}
-	update, err := db.PrepareContext(ctx, updateAttempt)
-	if err != nil {
-		insert.Close()
-		return nil, fmt.Errorf("prepare update: %w", err)
-	}
-	g := &groupWriter{db: db, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{}),
-		insert: insert, update: update}
 	go g.loop()
 	return g, nil
+}
+
+func (g *groupWriter) closeStmts() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{g.insert, g.update, g.save, g.createIfAbsent} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // do runs apply in the next group and returns once that group committed.
@@ -120,5 +133,5 @@ func (g *groupWriter) commit(group []*writeReq) {
 func (g *groupWriter) close() error {
 	g.stopOnce.Do(func() { close(g.quit) })
 	<-g.done
-	return errors.Join(g.insert.Close(), g.update.Close())
+	return g.closeStmts()
 }

@@ -78,3 +78,41 @@ func TestWriteAfterClose(t *testing.T) {
 		t.Errorf("a write after Close succeeded")
 	}
 }
+
+// Save creates or overwrites; CreateIfAbsent never overwrites. Together
+// they let the dashboard store an attempt only once someone could ask for
+// it, without a late "running" snapshot overwriting a finished result.
+func TestSaveAndCreateIfAbsent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	done := attempt("s1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	if err := s.Save(ctx, done); err != nil {
+		t.Fatalf("save of a new attempt: %v", err)
+	}
+	running := done
+	running.Status, running.Outcome, running.Diagnosis = probe.StatusRunning, "", nil
+	if err := s.CreateIfAbsent(ctx, running); err != nil {
+		t.Fatalf("create-if-absent of a stored attempt: %v", err)
+	}
+	got, err := s.Get(ctx, "s1")
+	if err != nil || got.Status != probe.StatusDone || got.Diagnosis == nil {
+		t.Fatalf("the finished attempt was overwritten: %+v %v", got.Status, err)
+	}
+	done.Failure.Lines = []string{"5.7.8 changed"}
+	if err := s.Save(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, "s1"); got.Failure.Lines[0] != "5.7.8 changed" {
+		t.Errorf("save did not overwrite")
+	}
+	c, _ := s.Count(ctx, store.Filter{})
+	if c.Total != 1 || c.ByCode["auth.credentials_rejected"] != 1 {
+		t.Errorf("counts after save, create-if-absent, save: %+v", c)
+	}
+	if err := s.CreateIfAbsent(ctx, attempt("s2", base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "s2"); err != nil {
+		t.Errorf("create-if-absent of a new attempt: %v", err)
+	}
+}

@@ -44,7 +44,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid settings: " + fe.Error(), Fields: fe})
 		return
 	}
-	id, err := s.runner.start(r.Context(), set, sec)
+	id, err := s.runner.startStored(r.Context(), set, sec, wait == 0)
 	if err != nil {
 		var ce *capacityError
 		switch {
@@ -71,6 +71,10 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		if done {
 			res.ID = id
 			writeJSON(w, http.StatusOK, res)
+			return
+		}
+		if err := s.runner.ensureStored(r.Context(), id); err != nil {
+			s.serverError(w, r, "storing the test", err)
 			return
 		}
 	}

@@ -35,3 +35,25 @@ func TestSlowProbeProgressReachesTheStore(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// An API call that waits is written once, when it ends; but an id the API
+// hands out is always stored first: when the wait runs out, the attempt is
+// written before the 202, so a crash right after cannot lose it.
+func TestAPIWaitStoresBeforeHandingOutTheID(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{StepTimeout: 30 * time.Second}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	_, body := e.postJSON("/api/v1/probes?wait=50ms", `{"host":"`+tp.Host+`","port":`+strconv.Itoa(tp.Port)+`,"security":"none"}`)
+	var started apiStarted
+	if err := json.Unmarshal([]byte(body), &started); err != nil || started.ID == "" {
+		t.Fatalf("start: %s", body)
+	}
+	r, err := e.store.Get(context.Background(), started.ID)
+	if err != nil {
+		t.Fatalf("the id was handed out before the attempt was stored: %v", err)
+	}
+	if r.Status != probe.StatusQueued && r.Status != probe.StatusRunning {
+		t.Errorf("stored status %q", r.Status)
+	}
+}

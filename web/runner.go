@@ -96,6 +96,16 @@ func (rn *runner) lookup(id string) *job {
 // start admits a probe, stores it as queued and runs it in the
 // background. It returns the permalink id.
 func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secret) (string, error) {
+	return rn.startStored(ctx, set, sec, true)
+}
+
+// startStored starts a probe; storeNow writes the attempt before it runs.
+// A caller that will not hand the id out until the probe ends (the API's
+// ?wait) passes false: the attempt is then written once, when it ends or
+// runs long, or by ensureStored when the wait runs out. Nobody can hold
+// an id that was never written, so a crash in between loses nothing
+// anyone could ask for, and the busiest path writes once instead of twice.
+func (rn *runner) startStored(ctx context.Context, set probe.Settings, sec probe.Secret, storeNow bool) (string, error) {
 	host := strings.ToLower(set.Host)
 	if err := rn.admit(set.Host); err != nil {
 		return "", err
@@ -116,10 +126,12 @@ func (rn *runner) start(ctx context.Context, set probe.Settings, sec probe.Secre
 	rn.jobs[id] = j
 	rn.mu.Unlock()
 
-	if err := rn.s.store.Create(ctx, j.result); err != nil {
-		rn.release(j, host)
-		rn.wg.Done()
-		return "", fmt.Errorf("store the new attempt: %w", err)
+	if storeNow {
+		if err := rn.s.store.Create(ctx, j.result); err != nil {
+			rn.release(j, host)
+			rn.wg.Done()
+			return "", fmt.Errorf("store the new attempt: %w", err)
+		}
 	}
 	go rn.run(j, host, set, sec)
 	return id, nil
@@ -274,7 +286,7 @@ func (rn *runner) persist(j *job, log interface{ Error(string, ...any) }, stop <
 		if written == nil || len(r.Transcript) != len(written.Transcript) || len(r.Steps) != len(written.Steps) ||
 			r.Status != written.Status || stepsDiffer(r.Steps, written.Steps) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := rn.s.store.Update(ctx, r); err != nil {
+			if err := rn.s.store.Save(ctx, r); err != nil {
 				log.Error("store probe progress", "err", err)
 			}
 			cancel()
@@ -310,9 +322,21 @@ func (rn *runner) save(log interface{ Error(string, ...any) }, r probe.Result) {
 	// must not depend on it, but must not hang forever either.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := rn.s.store.Update(ctx, r); err != nil {
+	if err := rn.s.store.Save(ctx, r); err != nil {
 		log.Error("store probe result", "err", err)
 	}
+}
+
+// ensureStored writes a probe started with storeNow=false, as it is now,
+// before its id is handed out. If the probe's own write came first, that
+// write stands: CreateIfAbsent never overwrites.
+func (rn *runner) ensureStored(ctx context.Context, id string) error {
+	j := rn.lookup(id)
+	if j == nil {
+		return nil // finished and saved, or never started here
+	}
+	r, _, _ := j.snapshot()
+	return rn.s.store.CreateIfAbsent(ctx, r)
 }
 
 // rootCAs trusts the sandbox's CA for the sandbox, the configured roots
