@@ -93,7 +93,7 @@ func (sb *Sandbox) Examples() []Example {
 			Title: "STARTTLS on an implicit-TLS port",
 			Description: "Security set to STARTTLS (the 587 way) against the implicit-TLS port (the 465 way): " +
 				"the server waits for a TLS handshake and never sends a plaintext greeting, so this one " +
-				"takes as long as the step timeout.",
+				"takes a few seconds (half the step timeout, then a TLS handshake to confirm).",
 			Settings: settings(tls.Port(), probe.SecurityStartTLS, DemoUser),
 			Password: DemoPassword,
 			Expect:   "tls.plain_on_implicit_port",
