@@ -32,15 +32,17 @@ const (
 // secret travels separately (see Secret) so that a Settings value can be
 // stored, logged and shown anywhere.
 type Settings struct {
-	Host     string    `json:"host"`
-	Port     int       `json:"port"`
-	Security Security  `json:"security"`
-	User     string    `json:"user,omitempty"`
-	Mech     Mechanism `json:"mech,omitempty"`
-	From     string    `json:"from,omitempty"`
-	To       string    `json:"to,omitempty"`
-	HELO     string    `json:"helo,omitempty"`
-	Send     bool      `json:"send,omitempty"` // DATA with a marked test message; only when asked
+	Host     string   `json:"host"`
+	Port     int      `json:"port"`
+	Security Security `json:"security"`
+	// The contract lists every key below; scripts find them present, empty
+	// when not given.
+	User string    `json:"user"`
+	Mech Mechanism `json:"mech"`
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	HELO string    `json:"helo"`
+	Send bool      `json:"send,omitempty"` // DATA with a marked test message; only when asked
 }
 
 // Secret is the password or OAuth access token for one probe. It lives in

@@ -94,6 +94,11 @@ func TestProbeJSONWorkingAccount(t *testing.T) {
 	if _, ok := res.Settings["password"]; ok {
 		t.Errorf("settings carry a password field")
 	}
+	for _, k := range []string{"host", "port", "security", "user", "mech", "from", "to", "helo"} {
+		if _, ok := res.Settings[k]; !ok {
+			t.Errorf("settings lack the contract's %q", k)
+		}
+	}
 	assertNoSecret(t, ex.Password, ex.Settings.User, r.stdout+r.stderr)
 }
 
