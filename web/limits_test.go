@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -208,5 +209,31 @@ func TestLivePermalinkRefreshesWithoutJS(t *testing.T) {
 	done := e.storedAttempt(nil)
 	if _, page := e.get("/p/" + done); strings.Contains(page, "http-equiv=\"refresh\"") {
 		t.Errorf("a finished permalink refreshes itself")
+	}
+}
+
+// Behind a trusted proxy each client has its own limit; without trust, a
+// client cannot escape its limit by sending X-Forwarded-For.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	bad := url.Values{"host": {"smtp.example.com"}, "port": {"0"}}
+	post := func(e *testEnv, xff string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/probes", strings.NewReader(bad.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, _ := e.do(req)
+		return resp.StatusCode
+	}
+	untrusted := newEnv(t, Config{ProbeRate: 1})
+	post(untrusted, "198.51.100.1")
+	if code := post(untrusted, "198.51.100.2"); code != http.StatusTooManyRequests {
+		t.Errorf("without a trusted proxy, a new X-Forwarded-For escaped the limit: %d", code)
+	}
+	trusted := newEnv(t, Config{ProbeRate: 1, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	post(trusted, "198.51.100.1")
+	if code := post(trusted, "198.51.100.2"); code == http.StatusTooManyRequests {
+		t.Errorf("behind a trusted proxy, a second client shared the first one's limit")
+	}
+	if code := post(trusted, "198.51.100.1"); code != http.StatusTooManyRequests {
+		t.Errorf("behind a trusted proxy, the first client escaped its limit: %d", code)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -15,9 +16,7 @@ import (
 // routes is every URL the dashboard answers (CONTRACT.md, "HTTP").
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	// The client address is the TCP peer: X-Forwarded-For is not trusted,
-	// so rate limits cannot be dodged by sending a header.
-	r.Use(middleware.ClientIPFromRemoteAddr, requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
+	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
 	// Cross-site POSTs (a form on another site aimed at this dashboard)
 	// are refused with 403, by Sec-Fetch-Site or Origin.
 	r.Use(s.cop.Handler)
@@ -77,7 +76,7 @@ func (s *Server) startLimiter() func(http.Handler) http.Handler {
 		return func(h http.Handler) http.Handler { return h }
 	}
 	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
-		func(r *http.Request) (string, error) { return middleware.GetClientIP(r.Context()), nil },
+		func(r *http.Request) (string, error) { return clientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
 			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
@@ -123,4 +122,34 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ok\n"))
+}
+
+// clientIP decides whose address a request counts against (rate limits,
+// logs). By default the TCP peer: X-Forwarded-For is not trusted, so rate
+// limits cannot be dodged by sending a header. Behind reverse proxies named
+// in TrustedProxies, the rightmost X-Forwarded-For hop that is not one of
+// them, as the proxies appended it; otherwise every client behind the proxy
+// would share one limit.
+func (s *Server) clientIP() func(http.Handler) http.Handler {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return middleware.ClientIPFromRemoteAddr
+	}
+	var prefixes []string
+	for _, p := range s.cfg.TrustedProxies {
+		prefixes = append(prefixes, p.String())
+	}
+	return middleware.ClientIPFromXFF(prefixes...)
+}
+
+// clientKey is the rate-limit key: the client address, or the TCP peer
+// when a trusted proxy sent no usable X-Forwarded-For.
+func clientKey(r *http.Request) string {
+	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

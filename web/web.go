@@ -92,6 +92,11 @@ type Config struct {
 	// reverse proxy rewrites the Host header. Others get 403.
 	TrustedOrigins []string
 
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed
+	// for the client address (rate limits, logs); empty means the TCP peer
+	// is the client.
+	TrustedProxies []netip.Prefix
+
 	// Origin names this machine on permalinks; empty means os.Hostname.
 	Origin string
 

@@ -34,7 +34,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str := func(p *string, name, def, help string) {
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
-	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown string
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies string
 	var probeRate, perTarget, maxProbes, queue string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
@@ -66,6 +66,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&c.web.BasicUser, "auth-user", "", "require HTTP basic auth with this user name (with --auth-bcrypt)")
 	str(&c.web.BasicHash, "auth-bcrypt", "", "bcrypt hash of the basic-auth password (htpasswd -nbB user pass)")
 	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
+	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client, for per-client rate limits behind a proxy")
 	str(&logLevel, "log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -88,6 +89,14 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	}
 	parse("allow-targets", func() (e error) {
 		c.web.AllowTargets, c.web.AllowAllTargets, e = parseTargets(allowTargets)
+		return
+	})
+	parse("trusted-proxies", func() (e error) {
+		var all bool
+		c.web.TrustedProxies, all, e = parseTargets(trustedProxies)
+		if all {
+			e = fmt.Errorf("list the proxies' CIDRs; trusting every peer would let any client choose its address")
+		}
 		return
 	})
 	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
