@@ -18,9 +18,11 @@ import (
 // refused with 503 and Retry-After rather than piling up goroutines);
 // PerTarget bounds concurrent probes of one host, so the dashboard cannot
 // be used to hammer a server; and the per-client start rate is limited in
-// routes.go. The attempt is stored (queued) before its probe starts, its
-// progress is stored and pushed to live viewers as it goes, and the
-// password lives only in the goroutine that runs the probe.
+// routes.go. The attempt is stored (queued) before its probe starts unless
+// nobody can hold its id yet (see startStored); live viewers read the job
+// in memory, the store gets progress only for probes past a second and the
+// final result; and the password lives only in the goroutine that runs the
+// probe.
 
 // capacityError is a refusal to start a probe right now.
 type capacityError struct {
