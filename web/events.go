@@ -28,6 +28,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	j := s.runner.lookup(res.ID)
 	if j == nil || !isLive(res) {
+		// Finished before the stream opened (a fast server): the last
+		// state, then done, as a stream that watched it all would end.
+		var buf bytes.Buffer
+		if err := progress(res).Render(r.Context(), &buf); err == nil {
+			writeEvent(w, "progress", buf.String())
+		}
 		writeEvent(w, "done", "")
 		rc.Flush()
 		return
