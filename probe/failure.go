@@ -65,7 +65,7 @@ func (p *prober) failReply(cmd string, r reply) {
 			Command:  cmd,
 			Reply:    r.Code,
 			Enhanced: r.Enhanced,
-			Lines:    append([]string(nil), r.Lines...),
+			Lines:    keepLines(r.Lines),
 		}
 	}
 	p.finishStep(StepFailed, fmt.Sprintf("%d %s", r.Code, truncate(r.text(), 200)))

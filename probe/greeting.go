@@ -31,7 +31,7 @@ func (p *prober) greeting() bool {
 		}
 		return false
 	}
-	p.res.Server.Banner = r.Lines
+	p.res.Server.Banner = keepLines(r.Lines)
 	if r.Code != 220 {
 		p.failReply("", r.reply)
 		return false
@@ -110,9 +110,9 @@ func (p *prober) ehlo(step string) bool {
 	}
 	mechs := p.authMechs()
 	if p.tlsActive {
-		p.res.Server.ExtensionsTLS = list
+		p.res.Server.ExtensionsTLS = keepLines(list)
 	} else {
-		p.res.Server.Extensions = list
+		p.res.Server.Extensions = keepLines(list)
 	}
 	if _, ok := p.ext["AUTH"]; ok {
 		if p.res.Auth == nil {

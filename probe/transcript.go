@@ -128,3 +128,38 @@ func (s *scrubber) contains(text string) bool {
 	}
 	return false
 }
+
+// Reply lines kept in the result besides the transcript (the banner, the
+// EHLO extensions, a failure's reply) are bounded too: real replies are a
+// few short lines, and a hostile server must not make every copy of its
+// reply as large as the read bounds allow (100 lines of 2000 bytes).
+const (
+	maxKeptLines     = 50
+	maxKeptLineBytes = 300
+)
+
+// keepLines is a bounded copy of lines; a cut line ends in "…", and a
+// last line says how many were left out.
+func keepLines(lines []string) []string {
+	n := min(len(lines), maxKeptLines)
+	out := make([]string, 0, n+1)
+	for _, l := range lines[:n] {
+		out = append(out, cutUTF8(l, maxKeptLineBytes))
+	}
+	if len(lines) > n {
+		out = append(out, fmt.Sprintf("… %d more lines not kept", len(lines)-n))
+	}
+	return out
+}
+
+// cutUTF8 shortens s to at most max bytes without splitting a character.
+func cutUTF8(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
