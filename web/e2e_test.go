@@ -139,7 +139,8 @@ func TestWholePathFormAndAPI(t *testing.T) {
 		t.Fatalf("API result = id %q status %s outcome %s diagnosis %+v", res.ID, res.Status, res.Outcome, res.Diagnosis)
 	}
 	resp, out = e.get("/api/v1/probes/" + res.ID)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(out, `"id": "`+res.ID+`"`) {
+	var got struct{ ID string }
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(out), &got) != nil || got.ID != res.ID {
 		t.Errorf("GET /api/v1/probes/{id} = %d %s", resp.StatusCode, out)
 	}
 	// Without wait: 202 and where to look.

@@ -12,12 +12,19 @@ type apiError struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
+// writeJSON answers with v as compact JSON: the API is for scripts (and
+// jq), and indenting was a visible share of the API's CPU under load.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONIndent(w, status, v, "")
+}
+
+// writeJSONIndent is writeJSON with an indent, for files people open.
+func writeJSONIndent(w http.ResponseWriter, status int, v any, indent string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.Encode(v)
 }
 
