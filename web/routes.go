@@ -54,15 +54,12 @@ func (s *Server) routes() http.Handler {
 		r.Get("/servers", s.servers)
 		r.Get("/breakdown", s.breakdown)
 		r.Get("/compare", s.compare)
-		// Only a GET /try that names a host starts probes and counts.
-		tryLimited := startLimit(http.HandlerFunc(s.tryAll))
-		r.Get("/try", func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Query().Get("host") == "" {
-				s.tryAll(w, r)
-				return
-			}
-			tryLimited.ServeHTTP(w, r)
-		})
+		// GET only shows the form: a GET must not make the dashboard
+		// connect anywhere, or any page on the web could aim visitors'
+		// browsers at it with a link or an image. POST is cross-origin
+		// protected and rate limited like every start.
+		r.Get("/try", s.tryForm)
+		r.With(startLimit).Post("/try", s.tryAllPost)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.Get("/api/v1/probes", s.apiList)
 	})

@@ -63,15 +63,22 @@ func (s *Server) tryAllForm(w http.ResponseWriter, r *http.Request, in probeInpu
 	s.runTryAll(w, r, in.Host, note)
 }
 
-// tryAll is GET /try?host=…: the same, from a link.
-func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
-	host := r.URL.Query().Get("host")
-	if strings.TrimSpace(host) == "" {
+// tryForm is GET /try[?host=…]: the form, filled in from the link; it
+// starts nothing (see routes.go).
+func (s *Server) tryForm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	tryPage(tryView{Host: r.URL.Query().Get("host"), Best: -1}).Render(r.Context(), w)
+}
+
+// tryAllPost is POST /try: the form on the try-all page.
+func (s *Server) tryAllPost(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		tryPage(tryView{}).Render(r.Context(), w)
+		w.WriteHeader(http.StatusBadRequest)
+		tryPage(tryView{Error: "Not started: the form could not be read."}).Render(r.Context(), w)
 		return
 	}
-	s.runTryAll(w, r, host, "")
+	s.runTryAll(w, r, r.PostForm.Get("host"), "")
 }
 
 func (s *Server) runTryAll(w http.ResponseWriter, r *http.Request, hostIn, note string) {

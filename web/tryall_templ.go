@@ -117,7 +117,7 @@ func tryPage(v tryView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, " <form class=\"days noprint\" method=\"get\" action=\"/try\"><label for=\"try-host\">Host name</label> <input id=\"try-host\" name=\"host\" type=\"text\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, " <form class=\"days noprint\" method=\"post\" action=\"/try\"><label for=\"try-host\">Host name</label> <input id=\"try-host\" name=\"host\" type=\"text\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
 const evil = `<script>alert("x")</script>`
@@ -334,15 +336,21 @@ func TestTryAllPorts(t *testing.T) {
 		t.Error("the log holds the password")
 	}
 
-	// GET /try?host= from a link; a bad host is refused before connecting.
-	if resp, body := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `<tr class="best">`) {
-		t.Errorf("GET /try = %d", resp.StatusCode)
+	// POST /try from the try-all page; a bad host is refused before
+	// connecting. GET only fills in the form: it must never connect.
+	if resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, `<tr class="best">`) {
+		t.Errorf("POST /try = %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/try?host=" + url.QueryEscape("a b\r\nc")); resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("GET /try with a bad host = %d", resp.StatusCode)
+	if resp, _ := e.postForm("/try", url.Values{"host": {"a b\r\nc"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("POST /try with a bad host = %d", resp.StatusCode)
 	}
-	if resp, body := e.get("/try"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="try-host"`) {
-		t.Errorf("GET /try without a host = %d", resp.StatusCode)
+	before := len(e.mustList(t))
+	if resp, body := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="try-host"`) ||
+		!strings.Contains(body, `value="127.0.0.1"`) || strings.Contains(body, "table class=\"matrix\"") {
+		t.Errorf("GET /try?host= = %d: want the form filled in, and no probes", resp.StatusCode)
+	}
+	if after := len(e.mustList(t)); after != before {
+		t.Errorf("GET /try?host= started probes: %d attempts, then %d", before, after)
 	}
 }
 
@@ -351,14 +359,14 @@ func TestTryAllPorts(t *testing.T) {
 func TestTryAllRateLimited(t *testing.T) {
 	e := newEnv(t, Config{ProbeRate: 1, TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
 	for range 3 {
-		if resp, _ := e.get("/try"); resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET /try without a host = %d", resp.StatusCode)
+		if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /try = %d", resp.StatusCode)
 		}
 	}
-	if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK {
+	if resp, _ := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("first try-all = %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusTooManyRequests {
+	if resp, _ := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("second try-all in the minute = %d, want 429", resp.StatusCode)
 	}
 }
@@ -367,9 +375,9 @@ func TestTryAllRateLimited(t *testing.T) {
 // refused by default, per row.
 func TestTryAllPolicy(t *testing.T) {
 	e := newEnv(t, Config{TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
-	resp, body := e.get("/try?host=127.0.0.1")
+	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "policy.blocked_target") {
-		t.Errorf("GET /try of loopback = %d, lacks policy.blocked_target", resp.StatusCode)
+		t.Errorf("POST /try of loopback = %d, lacks policy.blocked_target", resp.StatusCode)
 	}
 }
 
@@ -398,8 +406,18 @@ func TestTryAllCountsAgainstPerTarget(t *testing.T) {
 	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("probe = %d", resp.StatusCode)
 	}
-	resp, body := e.get("/try?host=" + tp.Host)
+	resp, body := e.postForm("/try", url.Values{"host": {tp.Host}})
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("try-all while the host is at its limit = %d", resp.StatusCode)
 	}
+}
+
+// mustList is the stored attempts, newest first (up to MaxLimit).
+func (e *testEnv) mustList(t *testing.T) []store.Summary {
+	t.Helper()
+	p, err := e.store.List(context.Background(), store.Filter{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Attempts
 }
