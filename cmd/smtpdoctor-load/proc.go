@@ -189,3 +189,29 @@ func cpuTime(pid int) time.Duration {
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * 10 * time.Millisecond
 }
+
+// workspace is what every mode starts from: a temporary directory (removed
+// by cleanup) and the smtpdoctor binary, built into it unless bin names one.
+func workspace(ctx context.Context, bin string, stderr io.Writer) (dir, exe string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", "smtpdoctor-load-")
+	if err != nil {
+		return "", "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	exe, err = buildBinary(ctx, bin, dir, stderr)
+	if err != nil {
+		cleanup()
+		return "", "", nil, err
+	}
+	return dir, exe, cleanup, nil
+}
+
+// lookSwaks finds Debian's swaks, the reference client the figures are
+// measured against.
+func lookSwaks() (string, error) {
+	swaks, err := exec.LookPath("swaks")
+	if err != nil {
+		return "", fmt.Errorf("swaks is not installed (apt-get install -y swaks): %w", err)
+	}
+	return swaks, nil
+}

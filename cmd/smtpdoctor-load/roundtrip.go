@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"time"
 )
@@ -22,19 +20,15 @@ func roundtripMode(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	swaks, err := exec.LookPath("swaks")
-	if err != nil {
-		return fmt.Errorf("swaks is not installed (apt-get install -y swaks): %w", err)
-	}
-	dir, err := os.MkdirTemp("", "smtpdoctor-load-")
+	swaks, err := lookSwaks()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	exe, err := buildBinary(ctx, *bin, dir, stderr)
+	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	pki, err := newPKI(dir)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,15 +28,11 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// Bounded in time whatever happens.
 	ctx, cancel := context.WithTimeout(ctx, 3*(*timeout)+2*time.Minute)
 	defer cancel()
-	dir, err := os.MkdirTemp("", "smtpdoctor-load-")
+	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	exe, err := buildBinary(ctx, *bin, dir, stderr)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 	tp, err := startTarpit()
 	if err != nil {
 		return err
