@@ -52,7 +52,7 @@ func parseHistoryFilter(v url.Values) (store.Filter, historyQuery, error) {
 		}
 	}
 	if hq.Host != "" {
-		host, port, err := normalizeHost(hq.Host)
+		host, port, err := probe.ParseHost(hq.Host)
 		if err != nil {
 			return f, hq, fmt.Errorf("host %w", err)
 		}

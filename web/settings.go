@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"net/url"
 	"sort"
@@ -27,7 +26,7 @@ import (
 // path (address) at most 256 octets including the brackets (RFC 5321
 // §4.5.3.1.3), so 254 without them.
 const (
-	maxHost     = 253
+	maxHost     = probe.MaxHostLength
 	maxUser     = 256
 	maxPassword = 4096
 	maxAddress  = 254
@@ -126,7 +125,7 @@ func validate(in probeInput, pol *targetPolicy, defaultSecurity probe.Security) 
 	fe := fieldErrors{}
 	var s probe.Settings
 
-	host, portInHost, err := normalizeHost(in.Host)
+	host, portInHost, err := probe.ParseHost(in.Host)
 	if err != nil {
 		fe["host"] = err.Error()
 	}
@@ -225,48 +224,6 @@ func validate(in probeInput, pol *targetPolicy, defaultSecurity probe.Security) 
 // hasControl reports C0 controls (CR, LF, NUL among them) and DEL.
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
-}
-
-// normalizeHost checks a host name or IP literal and converts an
-// internationalised name to its ASCII form (IDNA 2008 lookup profile), the
-// form DNS and the TLS server name need. "host:port" is accepted and the
-// port handed back.
-func normalizeHost(h string) (host, port string, err error) {
-	if hasControl(h) {
-		return "", "", errors.New("must not contain line breaks or control characters")
-	}
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return "", "", errors.New("enter the server's host name, such as smtp.example.com")
-	}
-	if len(h) > maxHost+8 {
-		return "", "", fmt.Errorf("is longer than %d characters", maxHost)
-	}
-	if strings.ContainsAny(h, " \t/@?#") {
-		return "", "", errors.New("enter a host name only, such as smtp.example.com (no spaces, scheme or path)")
-	}
-	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
-		h = h[1 : len(h)-1]
-	} else if hh, pp, err := net.SplitHostPort(h); err == nil && pp != "" {
-		h, port = hh, pp
-	}
-	if a, err := netip.ParseAddr(h); err == nil {
-		if a.Zone() != "" {
-			return "", "", errors.New("IPv6 zones are not supported")
-		}
-		return a.String(), port, nil
-	}
-	if strings.ContainsAny(h, " \t/@?#[]:") {
-		return "", "", errors.New("enter a host name only, such as smtp.example.com (no spaces, scheme or path)")
-	}
-	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(h, "."))
-	if err != nil {
-		return "", "", fmt.Errorf("is not a valid host name: %v", err)
-	}
-	if ascii == "" || len(ascii) > maxHost {
-		return "", "", fmt.Errorf("is not a valid host name (at most %d characters)", maxHost)
-	}
-	return ascii, port, nil
 }
 
 // normalizeAddress checks a MAIL FROM / RCPT TO address: local@domain,

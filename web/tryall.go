@@ -84,7 +84,7 @@ func (s *Server) tryAllPost(w http.ResponseWriter, r *http.Request) {
 func (s *Server) runTryAll(w http.ResponseWriter, r *http.Request, hostIn, note string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	host, _, err := normalizeHost(hostIn)
+	host, _, err := probe.ParseHost(hostIn)
 	if err != nil || host == "" {
 		w.WriteHeader(http.StatusBadRequest)
 		msg := "enter a host name"

@@ -7,13 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/net/idna"
 	"golang.org/x/term"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -181,15 +179,6 @@ func probeSettings(f probeFlags, target string) (probe.Settings, error) {
 			port = 465
 		}
 	}
-	// Internationalised names go on the wire (DNS, SNI, certificate
-	// checks) in their punycode form (RFC 5891).
-	if net.ParseIP(host) == nil {
-		ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(host, "."))
-		if err != nil {
-			return s, fmt.Errorf("HOST %q is not a valid host name: %v", host, err)
-		}
-		host = ascii
-	}
 	s.Host, s.Port = host, port
 	for name, v := range map[string]string{"HOST": host, "--user": s.User, "--from": s.From, "--to": s.To, "--helo": s.HELO} {
 		if strings.ContainsAny(v, "\r\n\x00") {
@@ -199,20 +188,15 @@ func probeSettings(f probeFlags, target string) (probe.Settings, error) {
 	return s, nil
 }
 
-// splitTarget accepts host, host:port, [v6]:port and a bare IPv6 address.
+// splitTarget reads HOST[:PORT] as the dashboard reads its host field
+// (probe.ParseHost: IP literals, [v6], punycode for IDN); port 0 when none.
 func splitTarget(target string) (string, int, error) {
-	if target == "" {
-		return "", 0, errors.New("empty HOST")
-	}
-	if ip := net.ParseIP(strings.Trim(target, "[]")); ip != nil {
-		return ip.String(), 0, nil
-	}
-	host, portText, err := net.SplitHostPort(target)
+	host, portText, err := probe.ParseHost(target)
 	if err != nil {
-		if strings.Contains(err.Error(), "missing port") {
-			return target, 0, nil
-		}
-		return "", 0, fmt.Errorf("HOST[:PORT] %q: %w", target, err)
+		return "", 0, fmt.Errorf("HOST %q %v", target, err)
+	}
+	if portText == "" {
+		return host, 0, nil
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 1 || port > 65535 {
