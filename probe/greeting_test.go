@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
 // A server that greets late (Postfix postscreen's greet pause, a loaded
@@ -68,23 +70,8 @@ func TestSlowGreetingWithinTheStepIsRead(t *testing.T) {
 // step's deadline rather than after a second one (the load tool measures
 // it; tests assert no timings).
 func TestTarpitChecksImplicitTLSWhileWaiting(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	addr := ln.Addr().(*net.TCPAddr)
-	r := runProbe(t, Settings{Host: "127.0.0.1", Port: addr.Port, Security: SecurityStartTLS}, "", testOptions())
+	srv := smtptest.Start(t, smtptest.Script{Greeting: []string{smtptest.Hang}})
+	r := runProbe(t, settingsFor(srv, SecurityStartTLS), "", testOptions())
 	if r.Failure == nil || r.Failure.Code != codeNoGreeting || r.Failure.Step != StepGreeting {
 		t.Fatalf("failure %+v, want %s at the greeting", r.Failure, codeNoGreeting)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -44,6 +45,7 @@ func tarpit(t *testing.T) (addr *net.TCPAddr, accepted *atomic.Int64) {
 		t.Fatal(err)
 	}
 	accepted = new(atomic.Int64)
+	var mu sync.Mutex
 	var conns []net.Conn
 	go func() {
 		for {
@@ -51,12 +53,16 @@ func tarpit(t *testing.T) (addr *net.TCPAddr, accepted *atomic.Int64) {
 			if err != nil {
 				return
 			}
+			mu.Lock()
 			conns = append(conns, c)
+			mu.Unlock()
 			accepted.Add(1)
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
 		for _, c := range conns {
 			c.Close()
 		}
@@ -104,7 +110,7 @@ func startProcess(t *testing.T, bin, db string, extra ...string) *serverProcess 
 
 func (p *serverProcess) startProbe(t *testing.T, addr *net.TCPAddr) string {
 	t.Helper()
-	body := `{"host":"127.0.0.1","port":` + itoa(addr.Port) + `,"security":"none","user":"u@example.com","password":"crash-test-secret"}`
+	body := `{"host":"127.0.0.1","port":` + strconv.Itoa(addr.Port) + `,"security":"none","user":"u@example.com","password":"crash-test-secret"}`
 	resp, err := http.Post(p.base+"api/v1/probes", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -216,5 +222,3 @@ func TestSIGTERMMarksUnfinishedProbesInterrupted(t *testing.T) {
 		t.Errorf("after SIGTERM the unfinished attempt is %q, want interrupted", r.Status)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
