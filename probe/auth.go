@@ -31,7 +31,7 @@ func (p *prober) auth() bool {
 	}
 	name, err := chooseMech(p.s.Mech, offered, p.tlsActive)
 	if err != nil {
-		p.fail(codeMechUnsupported, "", err.Error())
+		p.fail(CodeAuthMechanismUnsupported, "", err.Error())
 		return false
 	}
 	if !p.tlsActive {
@@ -62,7 +62,7 @@ func (p *prober) auth() bool {
 	r, err := p.w.readReply()
 	for round := 0; err == nil && r.Code == 334; round++ {
 		if round >= maxAuthRounds {
-			p.fail(codeBadReply, shown, fmt.Sprintf("the server sent more than %d challenges", maxAuthRounds))
+			p.fail(CodeSMTPBadReply, shown, fmt.Sprintf("the server sent more than %d challenges", maxAuthRounds))
 			return false
 		}
 		challenge := decodeChallenge(r)
@@ -144,7 +144,7 @@ func (p *prober) oauthError(challenge []byte) {
 	for _, k := range keys {
 		parts = append(parts, k+"="+out[k])
 	}
-	p.observation(codeOAuthTokenInvalid, "the server refused the token: "+strings.Join(parts, ", "))
+	p.observation(CodeAuthOAuthTokenInvalid, "the server refused the token: "+strings.Join(parts, ", "))
 }
 
 // authNotOffered records why there is no AUTH: none at all on this port,
@@ -154,15 +154,15 @@ func (p *prober) authNotOffered() {
 	switch {
 	case !p.tlsActive && starttls:
 		detail := "the server offers no AUTH before STARTTLS; it most likely offers AUTH only after STARTTLS (security none was asked for)"
-		p.observation(codeAuthRequiresTLS, detail)
-		p.fail(codeAuthNotOffered, "", detail)
+		p.observation(CodeAuthRequiresTLS, detail)
+		p.fail(CodeAuthNotOffered, "", detail)
 	case p.tlsActive && len(p.res.Auth.OfferedBeforeTLS) > 0:
-		p.fail(codeAuthNotOffered, "", "the server offered AUTH before STARTTLS but not after it")
+		p.fail(CodeAuthNotOffered, "", "the server offered AUTH before STARTTLS but not after it")
 	default:
 		where := "in plaintext"
 		if p.tlsActive {
 			where = "over TLS"
 		}
-		p.fail(codeAuthNotOffered, "", fmt.Sprintf("the server does not offer AUTH %s on port %d (its EHLO reply has no AUTH)", where, p.s.Port))
+		p.fail(CodeAuthNotOffered, "", fmt.Sprintf("the server does not offer AUTH %s on port %d (its EHLO reply has no AUTH)", where, p.s.Port))
 	}
 }

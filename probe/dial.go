@@ -36,7 +36,7 @@ func (p *prober) resolve() ([]netip.Addr, bool) {
 		return []netip.Addr{a.Unmap()}, true
 	}
 	if p.host == "" {
-		p.fail(codeNoSuchHost, "", "no host name given")
+		p.fail(CodeDNSNoSuchHost, "", "no host name given")
 		return nil, false
 	}
 	var r Resolver = net.DefaultResolver
@@ -50,16 +50,16 @@ func (p *prober) resolve() ([]netip.Addr, bool) {
 		var de *net.DNSError
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
-			p.fail(codeNoSuchHost, "", fmt.Sprintf("%s does not exist in DNS (%v)", p.host, err))
+			p.fail(CodeDNSNoSuchHost, "", fmt.Sprintf("%s does not exist in DNS (%v)", p.host, err))
 		case isTimeout(err):
-			p.fail(codeDNSFailure, "", fmt.Sprintf("resolving %s timed out (%v)", p.host, err))
+			p.fail(CodeDNSFailure, "", fmt.Sprintf("resolving %s timed out (%v)", p.host, err))
 		default:
-			p.fail(codeDNSFailure, "", fmt.Sprintf("resolving %s failed: %v", p.host, err))
+			p.fail(CodeDNSFailure, "", fmt.Sprintf("resolving %s failed: %v", p.host, err))
 		}
 		return nil, false
 	}
 	if len(addrs) == 0 {
-		p.fail(codeNoSuchHost, "", fmt.Sprintf("%s has no A or AAAA records", p.host))
+		p.fail(CodeDNSNoSuchHost, "", fmt.Sprintf("%s has no A or AAAA records", p.host))
 		return nil, false
 	}
 	seen := map[netip.Addr]bool{}
@@ -86,7 +86,7 @@ func (p *prober) resolve() ([]netip.Addr, bool) {
 func (p *prober) connect(addrs []netip.Addr) bool {
 	p.beginStep(StepConnect)
 	if p.s.Port < 1 || p.s.Port > 65535 {
-		p.fail(codeUnreachable, "", fmt.Sprintf("port %d is not a TCP port (1-65535)", p.s.Port))
+		p.fail(CodeNetUnreachable, "", fmt.Sprintf("port %d is not a TCP port (1-65535)", p.s.Port))
 		return false
 	}
 	for _, a := range addrs {
@@ -163,24 +163,24 @@ func (p *prober) classifyDial(err error) string {
 // dialFailureCode picks the most telling result over all addresses:
 // a refusal proves something answered; a timeout points at a firewall;
 // unreachable is often just a missing IPv6 route.
-func (p *prober) dialFailureCode() string {
+func (p *prober) dialFailureCode() Code {
 	has := map[string]bool{}
 	for _, a := range p.res.Network.Addresses {
 		has[a.Result] = true
 	}
 	switch {
 	case has[attemptRefused]:
-		return codeRefused
+		return CodeNetRefused
 	case has[attemptTimeout]:
-		return codeNetTimeout
+		return CodeNetTimeout
 	case has[attemptReset]:
-		return codeClosed
+		return CodeNetClosed
 	case has[attemptUnreachable], has[attemptError]:
-		return codeUnreachable
+		return CodeNetUnreachable
 	case has[attemptBlocked]:
-		return codeBlocked
+		return CodePolicyBlockedTarget
 	}
-	return codeNetTimeout // not one address tried: the probe's time ran out
+	return CodeNetTimeout // not one address tried: the probe's time ran out
 }
 
 func (p *prober) dialFailureText() string {

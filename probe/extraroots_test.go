@@ -36,8 +36,8 @@ func TestExtraRootsAreTrustedBesideRootCAs(t *testing.T) {
 			if r.TLS.Verified != c.verified {
 				t.Errorf("verified = %v, want %v (%s)", r.TLS.Verified, c.verified, r.TLS.VerifyError)
 			}
-			if !c.verified && r.TLS.VerifyCode != codeCertUntrusted {
-				t.Errorf("verify code %q, want %s", r.TLS.VerifyCode, codeCertUntrusted)
+			if !c.verified && r.TLS.VerifyCode != CodeTLSCertUntrusted {
+				t.Errorf("verify code %q, want %s", r.TLS.VerifyCode, CodeTLSCertUntrusted)
 			}
 		})
 	}

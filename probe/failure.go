@@ -11,39 +11,9 @@ import (
 	"time"
 )
 
-// Failure codes the probe establishes itself (CONTRACT.md, diagnosis
-// codes). smtp.bad_reply is ours: the server greeted as SMTP but later sent
-// something that is not an SMTP reply, or a reply too large to accept.
-const (
-	codeNoSuchHost        = "dns.no_such_host"
-	codeDNSFailure        = "dns.failure"
-	codeRefused           = "net.refused"
-	codeNetTimeout        = "net.timeout"
-	codeUnreachable       = "net.unreachable"
-	codeClosed            = "net.closed"
-	codeBlocked           = "policy.blocked_target"
-	codeNoGreeting        = "smtp.no_greeting"
-	codeNotSMTP           = "smtp.not_smtp"
-	codeSMTPTimeout       = "smtp.timeout"
-	codeBadReply          = "smtp.bad_reply"
-	codeStartTLSMissing   = "tls.starttls_not_offered"
-	codeImplicitOnPlain   = "tls.implicit_on_plain_port"
-	codePlainOnImplicit   = "tls.plain_on_implicit_port"
-	codeHandshake         = "tls.handshake_failed"
-	codeProtocolTooOld    = "tls.protocol_too_old"
-	codeCertExpired       = "tls.cert_expired"
-	codeCertMismatch      = "tls.cert_hostname_mismatch"
-	codeCertUntrusted     = "tls.cert_untrusted"
-	codeWeakCipher        = "tls.weak_cipher" // ours: an observation, never a failure
-	codeAuthNotOffered    = "auth.not_offered"
-	codeAuthRequiresTLS   = "auth.requires_tls"
-	codeMechUnsupported   = "auth.mechanism_unsupported"
-	codeOAuthTokenInvalid = "auth.oauth_token_invalid"
-)
-
 // fail records the first failure, established by the probe, at the
 // current step, and marks the step failed.
-func (p *prober) fail(code, cmd, errText string) {
+func (p *prober) fail(code Code, cmd, errText string) {
 	if p.res.Failure == nil {
 		p.res.Failure = &Failure{
 			Step:    p.stepName(),
@@ -77,17 +47,17 @@ func (p *prober) failIO(cmd string, err error) {
 	var bad *badReplyError
 	switch {
 	case errors.Is(p.ctx.Err(), context.DeadlineExceeded) || (isTimeout(err) && !time.Now().Before(p.totalEnd)):
-		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe ran out of its total time (%s) during %s", p.o.TotalTimeout, p.stepName()))
+		p.fail(CodeSMTPTimeout, cmd, fmt.Sprintf("the probe ran out of its total time (%s) during %s", p.o.TotalTimeout, p.stepName()))
 	case p.ctx.Err() != nil:
-		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("the probe was cancelled during %s", p.stepName()))
+		p.fail(CodeSMTPTimeout, cmd, fmt.Sprintf("the probe was cancelled during %s", p.stepName()))
 	case isTimeout(err):
-		p.fail(codeSMTPTimeout, cmd, fmt.Sprintf("no reply within %s during %s", p.o.StepTimeout, p.stepName()))
+		p.fail(CodeSMTPTimeout, cmd, fmt.Sprintf("no reply within %s during %s", p.o.StepTimeout, p.stepName()))
 	case errors.As(err, &bad), errors.Is(err, errBudget), errors.Is(err, errReplyLines):
-		p.fail(codeBadReply, cmd, err.Error())
+		p.fail(CodeSMTPBadReply, cmd, err.Error())
 	case isClosed(err):
-		p.fail(codeClosed, cmd, fmt.Sprintf("the server closed the connection during %s (%v)", p.stepName(), err))
+		p.fail(CodeNetClosed, cmd, fmt.Sprintf("the server closed the connection during %s (%v)", p.stepName(), err))
 	default:
-		p.fail(codeClosed, cmd, fmt.Sprintf("connection failed during %s: %v", p.stepName(), err))
+		p.fail(CodeNetClosed, cmd, fmt.Sprintf("connection failed during %s: %v", p.stepName(), err))
 	}
 }
 

@@ -106,15 +106,15 @@ func TestGoSMTPServer(t *testing.T) {
 		security Security
 		password string
 		from     string
-		code     string
+		code     Code
 		step     string
 		reply    int
 	}{
 		{name: "success", b: &backend{user: user, pass: pass}, password: pass, from: user},
 		{name: "wrong password", b: &backend{user: user, pass: pass}, password: "nope-nope", step: StepAuth, reply: 535},
 		{name: "starttls required for auth", b: &backend{user: user, pass: pass}, security: SecurityNone,
-			password: pass, code: codeAuthNotOffered, step: StepAuth},
-		{name: "no auth at all", b: &backend{noAuth: true}, password: pass, code: codeAuthNotOffered, step: StepAuth},
+			password: pass, code: CodeAuthNotOffered, step: StepAuth},
+		{name: "no auth at all", b: &backend{noAuth: true}, password: pass, code: CodeAuthNotOffered, step: StepAuth},
 		{name: "insecure auth allowed in plaintext", b: &backend{user: user, pass: pass}, insecure: true,
 			security: SecurityNone, password: pass, from: user},
 	}
@@ -151,7 +151,7 @@ func TestGoSMTPClosedPort(t *testing.T) {
 		t.Skip("port reused")
 	}
 	r := runProbe(t, Settings{Host: "127.0.0.1", Port: port, User: "a@b.example"}, "x", testOptions())
-	if r.Failure == nil || r.Failure.Code != codeRefused {
+	if r.Failure == nil || r.Failure.Code != CodeNetRefused {
 		t.Fatalf("failure %+v", r.Failure)
 	}
 }

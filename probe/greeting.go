@@ -20,12 +20,12 @@ func (p *prober) greeting() bool {
 				first = []byte(bad.line) // the raw bytes were the handshake
 			}
 			kind := notSMTPKind(first)
-			p.observation(codeNotSMTP, kind)
-			p.fail(codeNotSMTP, "", kind)
+			p.observation(CodeSMTPNotSMTP, kind)
+			p.fail(CodeSMTPNotSMTP, "", kind)
 		case !p.w.read && isTimeout(err) && p.ctx.Err() == nil:
 			p.noGreeting(r.implicitTLS, r.firstTLSBytes)
 		case !p.w.read && isClosed(err) && p.ctx.Err() == nil:
-			p.fail(codeNoGreeting, "", "the server closed the connection without a greeting")
+			p.fail(CodeSMTPNoGreeting, "", "the server closed the connection without a greeting")
 		default:
 			p.failIO("", err)
 		}

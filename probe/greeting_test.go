@@ -72,8 +72,8 @@ func TestSlowGreetingWithinTheStepIsRead(t *testing.T) {
 func TestTarpitChecksImplicitTLSWhileWaiting(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Script{Greeting: []string{smtptest.Hang}})
 	r := runProbe(t, settingsFor(srv, SecurityStartTLS), "", testOptions())
-	if r.Failure == nil || r.Failure.Code != codeNoGreeting || r.Failure.Step != StepGreeting {
-		t.Fatalf("failure %+v, want %s at the greeting", r.Failure, codeNoGreeting)
+	if r.Failure == nil || r.Failure.Code != CodeSMTPNoGreeting || r.Failure.Step != StepGreeting {
+		t.Fatalf("failure %+v, want %s at the greeting", r.Failure, CodeSMTPNoGreeting)
 	}
 	text := transcriptText(r)
 	if !strings.Contains(text, "while still waiting") {

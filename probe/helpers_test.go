@@ -44,7 +44,7 @@ func transcriptText(r Result) string {
 	return b.String()
 }
 
-func hasObservation(r Result, code string) bool {
+func hasObservation(r Result, code Code) bool {
 	for _, o := range r.Observations {
 		if o.Code == code {
 			return true

@@ -20,20 +20,20 @@ func (p *prober) inputHints() {
 		return
 	}
 	if user != strings.TrimSpace(user) {
-		p.observation("input.whitespace", "the username has spaces or other whitespace at its start or end")
+		p.observation(CodeInputWhitespace, "the username has spaces or other whitespace at its start or end")
 	}
 	if pass != strings.TrimSpace(pass) {
-		p.observation("input.whitespace", "the password has spaces or other whitespace at its start or end")
+		p.observation(CodeInputWhitespace, "the password has spaces or other whitespace at its start or end")
 	}
 	if !strings.Contains(user, "@") {
-		p.observation("input.username_not_address", "the username is not an email address; most providers want the full address (name@domain)")
+		p.observation(CodeInputUsernameNotAddress, "the username is not an email address; most providers want the full address (name@domain)")
 	}
 	if appPasswordSpaced.MatchString(pass) {
-		p.observation("input.app_password_spaces", "the password looks like a Google app password written with spaces (4 groups of 4 letters); enter it without the spaces")
+		p.observation(CodeInputAppPasswordSpaces, "the password looks like a Google app password written with spaces (4 groups of 4 letters); enter it without the spaces")
 	}
 	for _, r := range pass {
 		if r > unicode.MaxASCII {
-			p.observation("input.password_non_ascii", "the password has characters outside ASCII; servers disagree on how to encode them, so a right password can be refused")
+			p.observation(CodeInputPasswordNonASCII, "the password has characters outside ASCII; servers disagree on how to encode them, so a right password can be refused")
 			break
 		}
 	}

@@ -174,7 +174,7 @@ func (p *prober) quit() {
 	if p.w == nil || p.ctx.Err() != nil {
 		return
 	}
-	if f := p.res.Failure; f != nil && (f.Code == codeClosed || f.Code == codeSMTPTimeout || f.Code == codeBadReply) {
+	if f := p.res.Failure; f != nil && (f.Code == CodeNetClosed || f.Code == CodeSMTPTimeout || f.Code == CodeSMTPBadReply) {
 		return // the connection is gone or unusable
 	}
 	p.beginStep(StepQuit)

@@ -71,13 +71,13 @@ func (*timeoutError) Temporary() bool { return true }
 func (p *prober) noGreeting(implicitTLS bool, first []byte) {
 	silent := fmt.Sprintf("no greeting within %s", p.o.StepTimeout)
 	if p.tlsActive {
-		p.fail(codeNoGreeting, "", silent+" after the TLS handshake")
+		p.fail(CodeSMTPNoGreeting, "", silent+" after the TLS handshake")
 		return
 	}
 	if implicitTLS {
 		detail := fmt.Sprintf("port %d expects implicit TLS from the first byte (a TLS handshake on a second connection succeeded); use security tls", p.s.Port)
-		p.observation(codePlainOnImplicit, detail)
-		p.fail(codePlainOnImplicit, "", "no greeting; "+detail)
+		p.observation(CodeTLSPlainOnImplicitPort, detail)
+		p.fail(CodeTLSPlainOnImplicitPort, "", "no greeting; "+detail)
 		return
 	}
 	// A service that waits for the client (HTTP) answers the ClientHello
@@ -85,12 +85,12 @@ func (p *prober) noGreeting(implicitTLS bool, first []byte) {
 	if len(first) > 0 && first[0] != 0x15 && first[0] != 0x16 {
 		if _, _, _, smtp := parseLine(firstLine(first)); !smtp {
 			kind := notSMTPKind(first)
-			p.observation(codeNotSMTP, kind)
-			p.fail(codeNotSMTP, "", silent+"; "+kind)
+			p.observation(CodeSMTPNotSMTP, kind)
+			p.fail(CodeSMTPNotSMTP, "", silent+"; "+kind)
 			return
 		}
 	}
-	p.fail(codeNoGreeting, "", silent+" (and no TLS handshake either)")
+	p.fail(CodeSMTPNoGreeting, "", silent+" (and no TLS handshake either)")
 }
 
 // implicitTLSWorks dials the same address again and tries a handshake;

@@ -61,7 +61,7 @@ func TestNetworkFailures(t *testing.T) {
 		name     string
 		settings Settings
 		opts     func(o *Options)
-		code     string
+		code     Code
 		step     string
 		attempts []string
 	}{
@@ -71,7 +71,7 @@ func TestNetworkFailures(t *testing.T) {
 			opts: func(o *Options) {
 				o.Resolver = fixedResolver{err: &net.DNSError{Err: "no such host", Name: "nonexistent.example.test", IsNotFound: true}}
 			},
-			code: codeNoSuchHost, step: StepResolve,
+			code: CodeDNSNoSuchHost, step: StepResolve,
 		},
 		{
 			name:     "resolver timeout",
@@ -79,7 +79,7 @@ func TestNetworkFailures(t *testing.T) {
 			opts: func(o *Options) {
 				o.Resolver = fixedResolver{err: &net.DNSError{Err: "i/o timeout", Name: "slow.example.test", IsTimeout: true}}
 			},
-			code: codeDNSFailure, step: StepResolve,
+			code: CodeDNSFailure, step: StepResolve,
 		},
 		{
 			name:     "resolver servfail",
@@ -87,30 +87,30 @@ func TestNetworkFailures(t *testing.T) {
 			opts: func(o *Options) {
 				o.Resolver = fixedResolver{err: &net.DNSError{Err: "server misbehaving", Name: "broken.example.test", IsTemporary: true}}
 			},
-			code: codeDNSFailure, step: StepResolve,
+			code: CodeDNSFailure, step: StepResolve,
 		},
 		{
 			name:     "connection refused",
 			settings: Settings{Host: "127.0.0.1", Port: closedPort(t)},
-			code:     codeRefused, step: StepConnect, attempts: []string{"refused"},
+			code:     CodeNetRefused, step: StepConnect, attempts: []string{"refused"},
 		},
 		{
 			name:     "connect timeout",
 			settings: Settings{Host: "192.0.2.1", Port: 587},
 			opts:     func(o *Options) { o.Dialer = errDialer{block: true} },
-			code:     codeNetTimeout, step: StepConnect, attempts: []string{"timeout"},
+			code:     CodeNetTimeout, step: StepConnect, attempts: []string{"timeout"},
 		},
 		{
 			name:     "unreachable",
 			settings: Settings{Host: "2001:db8::1", Port: 587},
 			opts:     func(o *Options) { o.Dialer = errDialer{err: syscall.ENETUNREACH} },
-			code:     codeUnreachable, step: StepConnect, attempts: []string{"unreachable"},
+			code:     CodeNetUnreachable, step: StepConnect, attempts: []string{"unreachable"},
 		},
 		{
 			name:     "reset",
 			settings: Settings{Host: "192.0.2.1", Port: 587},
 			opts:     func(o *Options) { o.Dialer = errDialer{err: syscall.ECONNRESET} },
-			code:     codeClosed, step: StepConnect, attempts: []string{"reset"},
+			code:     CodeNetClosed, step: StepConnect, attempts: []string{"reset"},
 		},
 		{
 			name:     "policy blocks every address",
@@ -119,7 +119,7 @@ func TestNetworkFailures(t *testing.T) {
 				o.Resolver = fixedResolver{addrs: []netip.Addr{lo}}
 				o.Policy = func(netip.AddrPort) error { return errors.New("loopback is not allowed") }
 			},
-			code: codeBlocked, step: StepConnect, attempts: []string{"blocked"},
+			code: CodePolicyBlockedTarget, step: StepConnect, attempts: []string{"blocked"},
 		},
 		{
 			name:     "refused then blocked keeps the refusal",
@@ -133,7 +133,7 @@ func TestNetworkFailures(t *testing.T) {
 					return nil
 				}
 			},
-			code: codeRefused, step: StepConnect, attempts: []string{"refused", "blocked"},
+			code: CodeNetRefused, step: StepConnect, attempts: []string{"refused", "blocked"},
 		},
 	}
 	for _, tt := range tests {
@@ -184,7 +184,7 @@ func TestPolicyNotDialled(t *testing.T) {
 	o := testOptions()
 	o.Policy = func(netip.AddrPort) error { return errors.New("blocked") }
 	r := runProbe(t, Settings{Host: srv.Host, Port: srv.Port}, "", o)
-	if r.Failure == nil || r.Failure.Code != codeBlocked {
+	if r.Failure == nil || r.Failure.Code != CodePolicyBlockedTarget {
 		t.Fatalf("failure %+v", r.Failure)
 	}
 	if n := srv.Connections(); n != 0 {
@@ -198,7 +198,7 @@ func TestTotalTimeoutHardStop(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Script{Replies: map[string][]string{"EHLO": {smtptest.Hang}}})
 	o := Options{StepTimeout: time.Minute, TotalTimeout: 300 * time.Millisecond}
 	r := runProbe(t, Settings{Host: srv.Host, Port: srv.Port, Security: SecurityNone}, "", o)
-	if r.Failure == nil || r.Failure.Code != codeSMTPTimeout || r.Failure.Step != StepEHLO ||
+	if r.Failure == nil || r.Failure.Code != CodeSMTPTimeout || r.Failure.Step != StepEHLO ||
 		!strings.Contains(r.Failure.Err, "total time") {
 		t.Fatalf("failure %+v", r.Failure)
 	}

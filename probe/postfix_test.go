@@ -129,12 +129,12 @@ func postfixTranscript(r probe.Result) string {
 }
 
 // wantCode checks the diagnosis, showing the conversation when it differs.
-func wantCode(t *testing.T, r probe.Result, code string) {
+func wantCode(t *testing.T, r probe.Result, code probe.Code) {
 	t.Helper()
 	if r.Diagnosis == nil || r.Diagnosis.Code != code {
 		got := "<none>"
 		if r.Diagnosis != nil {
-			got = r.Diagnosis.Code
+			got = string(r.Diagnosis.Code)
 		}
 		t.Errorf("diagnosis %s, want %s; failure %+v\n%s", got, code, r.Failure, postfixTranscript(r))
 	}

@@ -122,7 +122,7 @@ type Result struct {
 
 // Diagnosis is the one root cause, in plain words, with the steps that fix it.
 type Diagnosis struct {
-	Code        string   `json:"code"`
+	Code        Code     `json:"code"`
 	Severity    Severity `json:"severity"`
 	Title       string   `json:"title"`
 	Summary     string   `json:"summary"`
@@ -139,7 +139,7 @@ type Link struct {
 
 // Finding is anything else worth knowing besides the primary diagnosis.
 type Finding struct {
-	Code     string   `json:"code"`
+	Code     Code     `json:"code"`
 	Severity Severity `json:"severity"`
 	Title    string   `json:"title"`
 	Detail   string   `json:"detail"`
@@ -148,7 +148,7 @@ type Finding struct {
 // Observation is a fact established by the probe, with the diagnosis code it
 // supports. Detail is for people; it never holds a secret.
 type Observation struct {
-	Code   string `json:"code"`
+	Code   Code   `json:"code"`
 	Detail string `json:"detail"`
 }
 
@@ -213,7 +213,7 @@ type Failure struct {
 	// Code is set when the probe itself established the cause (a refused
 	// connection, a handshake error, silence); empty when the cause lies in
 	// the server's reply, which the diagnosis reads.
-	Code     string   `json:"code,omitempty"`
+	Code     Code     `json:"code,omitempty"`
 	Command  string   `json:"command,omitempty"`  // as sent, redacted
 	Reply    int      `json:"reply,omitempty"`    // 3-digit reply code, 0 if none
 	Enhanced string   `json:"enhanced,omitempty"` // "5.7.8", RFC 3463
@@ -233,7 +233,7 @@ type TLSInfo struct {
 	VerifyError string `json:"verify_error,omitempty"`
 	// VerifyCode is the diagnosis code for the verification failure:
 	// tls.cert_expired, tls.cert_hostname_mismatch or tls.cert_untrusted.
-	VerifyCode string        `json:"verify_code,omitempty"`
+	VerifyCode Code          `json:"verify_code,omitempty"`
 	Chain      []Certificate `json:"chain,omitempty"`
 }
 

@@ -240,7 +240,7 @@ func (p *prober) snapshot() Result {
 }
 
 // observation records a fact for the diagnosis, once per code and detail.
-func (p *prober) observation(code, detail string) {
+func (p *prober) observation(code Code, detail string) {
 	detail = p.tr.scrub.clean(escape(detail))
 	for _, o := range p.res.Observations {
 		if o.Code == code && o.Detail == detail {

@@ -22,7 +22,7 @@ func moreScenarios() []scenario {
 				// A server with no certificate cannot complete any handshake.
 				return smtptest.Script{TLS: &tls.Config{MinVersion: tls.VersionTLS12}}
 			},
-			code: codeHandshake, step: StepStartTLS,
+			code: CodeTLSHandshakeFailed, step: StepStartTLS,
 		},
 		{
 			name: "tls handshake fails on implicit port",
@@ -30,14 +30,14 @@ func moreScenarios() []scenario {
 				return smtptest.Script{TLS: &tls.Config{MinVersion: tls.VersionTLS12}, Implicit: true}
 			},
 			security: SecurityTLS,
-			code:     codeHandshake, step: StepTLS,
+			code:     CodeTLSHandshakeFailed, step: StepTLS,
 		},
 		{
 			name: "greeting stops half way",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{"220-mail.example.test first line", smtptest.Hang}}
 			},
-			code: codeSMTPTimeout, step: StepGreeting,
+			code: CodeSMTPTimeout, step: StepGreeting,
 		},
 		{
 			name: "ssh banner over implicit tls",
@@ -48,7 +48,7 @@ func moreScenarios() []scenario {
 				return s
 			},
 			security: SecurityTLS,
-			code:     codeNotSMTP, step: StepGreeting,
+			code:     CodeSMTPNotSMTP, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if !strings.Contains(r.Failure.Err, "SSH") {
 					t.Errorf("err %q", r.Failure.Err)
@@ -131,7 +131,7 @@ func moreScenarios() []scenario {
 				s.TLSReplies = map[string][]string{"EHLO": {"250-x", "250 8BITMIME"}}
 				return s
 			},
-			code: codeAuthNotOffered, step: StepAuth,
+			code: CodeAuthNotOffered, step: StepAuth,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if len(r.Auth.OfferedBeforeTLS) == 0 || len(r.Auth.OfferedAfterTLS) != 0 {
 					t.Errorf("auth %+v", r.Auth)
@@ -181,7 +181,7 @@ func moreScenarios() []scenario {
 					return true
 				}}
 			},
-			code: codeNotSMTP, step: StepGreeting,
+			code: CodeSMTPNotSMTP, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if !strings.Contains(r.Failure.Err, "HTTP") {
 					t.Errorf("err %q", r.Failure.Err)
@@ -232,7 +232,7 @@ func TestEndlessChallenges(t *testing.T) {
 	s := settingsFor(srv, SecurityNone)
 	s.User = testUser
 	r := runProbe(t, s, testPass, testOptions())
-	if r.Failure == nil || r.Failure.Code != codeBadReply || r.Failure.Step != StepAuth {
+	if r.Failure == nil || r.Failure.Code != CodeSMTPBadReply || r.Failure.Step != StepAuth {
 		t.Fatalf("failure %+v\n%s", r.Failure, transcriptText(r))
 	}
 }
@@ -278,7 +278,7 @@ func TestDrippingServer(t *testing.T) {
 		}
 	}})
 	r := runProbe(t, settingsFor(srv, SecurityNone), "", testOptions())
-	if r.Failure == nil || r.Failure.Code != codeSMTPTimeout || r.Failure.Step != StepEHLO {
+	if r.Failure == nil || r.Failure.Code != CodeSMTPTimeout || r.Failure.Step != StepEHLO {
 		t.Fatalf("failure %+v", r.Failure)
 	}
 }
@@ -298,7 +298,7 @@ func TestLegacyRSAServer(t *testing.T) {
 	if r.Failure != nil || r.TLS == nil || r.TLS.Version != "TLS 1.0" || !r.TLS.Verified {
 		t.Fatalf("failure %+v tls %+v\n%s", r.Failure, r.TLS, transcriptText(r))
 	}
-	if !hasObservation(r, codeProtocolTooOld) || !hasObservation(r, codeWeakCipher) {
+	if !hasObservation(r, CodeTLSProtocolTooOld) || !hasObservation(r, CodeTLSWeakCipher) {
 		t.Errorf("observations %+v", r.Observations)
 	}
 }

@@ -31,9 +31,10 @@ type scenario struct {
 	password string // default testPass
 	// expected failure: code, step, reply code (0: no reply expected);
 	// an empty step means no failure at all.
-	code, step string
-	reply      int
-	check      func(t *testing.T, r Result, srv *smtptest.Server)
+	code  Code
+	step  string
+	reply int
+	check func(t *testing.T, r Result, srv *smtptest.Server)
 }
 
 func tlsScript(ca *smtptest.CA, t *testing.T) smtptest.Script {
@@ -143,7 +144,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{smtptest.Hang}}
 			},
-			code: codeNoGreeting, step: StepGreeting,
+			code: CodeSMTPNoGreeting, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if srv.Connections() != 2 {
 					t.Errorf("want a second connection for the TLS check, got %d", srv.Connections())
@@ -155,7 +156,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{smtptest.Close}}
 			},
-			code: codeNoGreeting, step: StepGreeting,
+			code: CodeSMTPNoGreeting, step: StepGreeting,
 		},
 		{
 			name: "plaintext to implicit tls port",
@@ -165,9 +166,9 @@ func scenarios() []scenario {
 				return s
 			},
 			security: SecurityStartTLS,
-			code:     codePlainOnImplicit, step: StepGreeting,
+			code:     CodeTLSPlainOnImplicitPort, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if !hasObservation(r, codePlainOnImplicit) || !strings.Contains(r.Failure.Err, "use security tls") {
+				if !hasObservation(r, CodeTLSPlainOnImplicitPort) || !strings.Contains(r.Failure.Err, "use security tls") {
 					t.Errorf("observations %+v failure %+v", r.Observations, r.Failure)
 				}
 			},
@@ -176,9 +177,9 @@ func scenarios() []scenario {
 			name:     "implicit tls to plaintext port",
 			script:   plainTLS,
 			security: SecurityTLS,
-			code:     codeImplicitOnPlain, step: StepTLS,
+			code:     CodeTLSImplicitOnPlainPort, step: StepTLS,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if !hasObservation(r, codeImplicitOnPlain) || !strings.Contains(r.Failure.Err, "starttls") {
+				if !hasObservation(r, CodeTLSImplicitOnPlainPort) || !strings.Contains(r.Failure.Err, "starttls") {
 					t.Errorf("observations %+v failure %+v", r.Observations, r.Failure)
 				}
 				if !strings.Contains(transcriptText(r), "server: 220 smtptest.invalid ESMTP ready") {
@@ -191,7 +192,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{smtptest.Raw("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")}}
 			},
-			code: codeNotSMTP, step: StepGreeting,
+			code: CodeSMTPNotSMTP, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if !strings.Contains(r.Failure.Err, "HTTP") {
 					t.Errorf("err %q", r.Failure.Err)
@@ -203,7 +204,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{"SSH-2.0-OpenSSH_9.6p1 Debian-4"}}
 			},
-			code: codeNotSMTP, step: StepGreeting,
+			code: CodeSMTPNotSMTP, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if !strings.Contains(r.Failure.Err, "SSH") {
 					t.Errorf("err %q", r.Failure.Err)
@@ -215,7 +216,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{smtptest.Raw("\x00\xff\xfe\x1b[31mgarbage\r\n")}}
 			},
-			code: codeNotSMTP, step: StepGreeting,
+			code: CodeSMTPNotSMTP, step: StepGreeting,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				for _, l := range r.Transcript {
 					if !utf8.ValidString(l.Text) || strings.ContainsAny(l.Text, "\x00\x1b") {
@@ -233,7 +234,7 @@ func scenarios() []scenario {
 				return smtptest.Script{Greeting: []string{smtptest.Raw("HTTP/1.0 400 Bad Request\r\n\r\n"), smtptest.Close}}
 			},
 			security: SecurityTLS,
-			code:     codeNotSMTP, step: StepTLS,
+			code:     CodeSMTPNotSMTP, step: StepTLS,
 		},
 		{
 			name: "non utf-8 in ehlo reply",
@@ -256,7 +257,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": smtptest.Flood(5000, "250-FLOOD")})
 			},
-			code: codeBadReply, step: StepEHLO,
+			code: CodeSMTPBadReply, step: StepEHLO,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if len(r.Transcript) > maxTranscriptLines {
 					t.Errorf("transcript has %d lines", len(r.Transcript))
@@ -284,35 +285,35 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{smtptest.Raw("220 " + strings.Repeat("x", 3<<20))}}
 			},
-			code: codeBadReply, step: StepGreeting,
+			code: CodeSMTPBadReply, step: StepGreeting,
 		},
 		{
 			name: "silent at auth",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"AUTH": {smtptest.Hang}})
 			},
-			code: codeSMTPTimeout, step: StepAuth,
+			code: CodeSMTPTimeout, step: StepAuth,
 		},
 		{
 			name: "silent at ehlo",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {smtptest.Hang}})
 			},
-			code: codeSMTPTimeout, step: StepEHLO,
+			code: CodeSMTPTimeout, step: StepEHLO,
 		},
 		{
 			name: "dropped at ehlo",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {smtptest.Close}})
 			},
-			code: codeClosed, step: StepEHLO,
+			code: CodeNetClosed, step: StepEHLO,
 		},
 		{
 			name: "dropped mid greeting",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return smtptest.Script{Greeting: []string{"220-first line", smtptest.Close}}
 			},
-			code: codeClosed, step: StepGreeting,
+			code: CodeNetClosed, step: StepGreeting,
 		},
 		{
 			name: "dropped at rcpt",
@@ -320,7 +321,7 @@ func scenarios() []scenario {
 				return withReplies(tlsScript(ca, t), map[string][]string{"RCPT": {smtptest.Close}})
 			},
 			settings: func(s *Settings) { s.From, s.To = testUser, "bob@example.org" },
-			code:     codeClosed, step: StepRcpt,
+			code:     CodeNetClosed, step: StepRcpt,
 		},
 		{name: "421 at ehlo", script: at421("EHLO"), step: StepEHLO, reply: 421},
 		{name: "421 at starttls", script: at421("STARTTLS"), step: StepStartTLS, reply: 421},
@@ -333,13 +334,13 @@ func scenarios() []scenario {
 			name:     "starttls not offered",
 			script:   func(t *testing.T, ca *smtptest.CA) smtptest.Script { return smtptest.Script{} },
 			security: SecurityStartTLS,
-			code:     codeStartTLSMissing, step: StepStartTLS,
+			code:     CodeTLSStartTLSNotOffered, step: StepStartTLS,
 		},
 		{
 			name:   "auto without starttls authenticates in plaintext",
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script { return smtptest.Script{} },
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if !r.Auth.Succeeded || r.TLS != nil || !hasObservation(r, codeStartTLSMissing) {
+				if !r.Auth.Succeeded || r.TLS != nil || !hasObservation(r, CodeTLSStartTLSNotOffered) {
 					t.Errorf("auth %+v tls %+v obs %+v", r.Auth, r.TLS, r.Observations)
 				}
 			},
@@ -357,10 +358,10 @@ func scenarios() []scenario {
 				return smtptest.Script{TLS: smtptest.ServerTLS(ca.Expired(t, "127.0.0.1"), 0)}
 			},
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if r.TLS.Verified || r.TLS.VerifyCode != codeCertExpired || !strings.Contains(r.TLS.VerifyError, "expired on") {
+				if r.TLS.Verified || r.TLS.VerifyCode != CodeTLSCertExpired || !strings.Contains(r.TLS.VerifyError, "expired on") {
 					t.Errorf("tls %+v", r.TLS)
 				}
-				if len(r.Observations) != 1 || !r.Auth.Succeeded || !hasObservation(r, codeCertExpired) || stepStatus(r, StepStartTLS) != StepWarning {
+				if len(r.Observations) != 1 || !r.Auth.Succeeded || !hasObservation(r, CodeTLSCertExpired) || stepStatus(r, StepStartTLS) != StepWarning {
 					t.Errorf("auth %+v obs %+v", r.Auth, r.Observations)
 				}
 			},
@@ -371,7 +372,7 @@ func scenarios() []scenario {
 				return smtptest.Script{TLS: smtptest.ServerTLS(ca.NotYetValid(t, "127.0.0.1"), 0)}
 			},
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if r.TLS.VerifyCode != codeCertExpired || !strings.Contains(r.TLS.VerifyError, "not valid until") {
+				if r.TLS.VerifyCode != CodeTLSCertExpired || !strings.Contains(r.TLS.VerifyError, "not valid until") {
 					t.Errorf("tls %+v", r.TLS)
 				}
 			},
@@ -382,7 +383,7 @@ func scenarios() []scenario {
 				return smtptest.Script{TLS: smtptest.ServerTLS(ca.Valid(t, "mail.example.test", "smtp.example.test"), 0)}
 			},
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if r.TLS.VerifyCode != codeCertMismatch || !strings.Contains(r.TLS.VerifyError, "mail.example.test, smtp.example.test") {
+				if r.TLS.VerifyCode != CodeTLSCertHostnameMismatch || !strings.Contains(r.TLS.VerifyError, "mail.example.test, smtp.example.test") {
 					t.Errorf("tls %+v", r.TLS)
 				}
 				if !r.Auth.Succeeded {
@@ -396,7 +397,7 @@ func scenarios() []scenario {
 				return smtptest.Script{TLS: smtptest.ServerTLS(smtptest.Untrusted(t, "127.0.0.1"), 0)}
 			},
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if r.TLS.VerifyCode != codeCertUntrusted || !strings.Contains(r.TLS.VerifyError, "smtptest untrusted CA") {
+				if r.TLS.VerifyCode != CodeTLSCertUntrusted || !strings.Contains(r.TLS.VerifyError, "smtptest untrusted CA") {
 					t.Errorf("tls %+v", r.TLS)
 				}
 				if len(r.TLS.Chain) != 1 || len(r.TLS.Chain[0].SHA256) != 64 || r.TLS.Chain[0].IPs[0] != "127.0.0.1" {
@@ -410,7 +411,7 @@ func scenarios() []scenario {
 				return smtptest.Script{TLS: smtptest.ServerTLS(ca.Valid(t, "127.0.0.1"), tls.VersionTLS11)}
 			},
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if r.TLS.Version != "TLS 1.1" || !hasObservation(r, codeProtocolTooOld) {
+				if r.TLS.Version != "TLS 1.1" || !hasObservation(r, CodeTLSProtocolTooOld) {
 					t.Errorf("tls %+v obs %+v", r.TLS, r.Observations)
 				}
 			},
@@ -420,7 +421,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {"250-mx.example.test", "250-STARTTLS", "250 8BITMIME"}})
 			},
-			code: codeAuthNotOffered, step: StepAuth,
+			code: CodeAuthNotOffered, step: StepAuth,
 		},
 		{
 			name: "auth only after starttls with security none",
@@ -428,9 +429,9 @@ func scenarios() []scenario {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {"250-mx.example.test", "250-STARTTLS", "250 8BITMIME"}})
 			},
 			security: SecurityNone,
-			code:     codeAuthNotOffered, step: StepAuth,
+			code:     CodeAuthNotOffered, step: StepAuth,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
-				if !hasObservation(r, codeAuthRequiresTLS) {
+				if !hasObservation(r, CodeAuthRequiresTLS) {
 					t.Errorf("obs %+v", r.Observations)
 				}
 			},
@@ -440,7 +441,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {"250-exch.example.test", "250-STARTTLS", "250 AUTH GSSAPI NTLM"}})
 			},
-			code: codeMechUnsupported, step: StepAuth,
+			code: CodeAuthMechanismUnsupported, step: StepAuth,
 			check: func(t *testing.T, r Result, srv *smtptest.Server) {
 				if !slices.Equal(r.Auth.OfferedAfterTLS, []string{"GSSAPI", "NTLM"}) {
 					t.Errorf("auth %+v", r.Auth)
@@ -451,7 +452,7 @@ func scenarios() []scenario {
 			name:     "asked mechanism not offered",
 			script:   plainTLS,
 			settings: func(s *Settings) { s.Mech = MechCRAMMD5 },
-			code:     codeMechUnsupported, step: StepAuth,
+			code:     CodeAuthMechanismUnsupported, step: StepAuth,
 		},
 		{
 			name: "login exchange",
@@ -523,7 +524,7 @@ func scenarios() []scenario {
 				if l := srv.Lines(); l[len(l)-1] != "" && l[len(l)-2] != "" {
 					t.Errorf("client should answer the error with an empty line: %q", l)
 				}
-				if !hasObservation(r, codeOAuthTokenInvalid) {
+				if !hasObservation(r, CodeAuthOAuthTokenInvalid) {
 					t.Errorf("obs %+v", r.Observations)
 				}
 			},
@@ -613,7 +614,7 @@ func scenarios() []scenario {
 			script: func(t *testing.T, ca *smtptest.CA) smtptest.Script {
 				return withReplies(tlsScript(ca, t), map[string][]string{"EHLO": {"hello there"}})
 			},
-			code: codeBadReply, step: StepEHLO,
+			code: CodeSMTPBadReply, step: StepEHLO,
 		},
 	}
 }

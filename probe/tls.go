@@ -94,11 +94,11 @@ func (p *prober) recordTLS(tc *tls.Conn, mode string) {
 	}
 	p.tr.note("%s established, %s, %s", info.Version, info.CipherSuite, verdict)
 	if slices.Contains(rsaKexSuites, st.CipherSuite) {
-		p.observation(codeWeakCipher, fmt.Sprintf(
+		p.observation(CodeTLSWeakCipher, fmt.Sprintf(
 			"the server chose %s, an RSA key-exchange suite without forward secrecy that current clients no longer offer", info.CipherSuite))
 	}
 	if st.Version < tls.VersionTLS12 {
-		p.observation(codeProtocolTooOld, fmt.Sprintf(
+		p.observation(CodeTLSProtocolTooOld, fmt.Sprintf(
 			"the server negotiated %s; TLS 1.0 and 1.1 are deprecated (RFC 8996) and most clients refuse them", info.Version))
 	}
 }
@@ -129,25 +129,28 @@ func certInfo(c *x509.Certificate) Certificate {
 func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 	if len(certs) == 0 {
 		info.VerifyError = "the server presented no certificate"
-		info.VerifyCode = codeCertUntrusted
-		p.observation(codeCertUntrusted, info.VerifyError)
+		info.VerifyCode = CodeTLSCertUntrusted
+		p.observation(CodeTLSCertUntrusted, info.VerifyError)
 		return
 	}
 	leaf := certs[0]
 	now := time.Now()
-	type problem struct{ code, text string }
+	type problem struct {
+		code Code
+		text string
+	}
 	var problems []problem
 	const day = "2006-01-02 15:04 MST"
 	switch {
 	case now.After(leaf.NotAfter):
-		problems = append(problems, problem{codeCertExpired, fmt.Sprintf(
+		problems = append(problems, problem{CodeTLSCertExpired, fmt.Sprintf(
 			"the certificate expired on %s (valid from %s)", leaf.NotAfter.UTC().Format(day), leaf.NotBefore.UTC().Format(day))})
 	case now.Before(leaf.NotBefore):
-		problems = append(problems, problem{codeCertExpired, fmt.Sprintf(
+		problems = append(problems, problem{CodeTLSCertExpired, fmt.Sprintf(
 			"the certificate is not valid until %s (now %s)", leaf.NotBefore.UTC().Format(day), now.UTC().Format(day))})
 	}
 	if err := leaf.VerifyHostname(p.host); err != nil {
-		problems = append(problems, problem{codeCertMismatch, fmt.Sprintf(
+		problems = append(problems, problem{CodeTLSCertHostnameMismatch, fmt.Sprintf(
 			"the certificate is for %s, not %s", certNames(leaf), p.host)})
 	}
 	inter := x509.NewCertPool()
@@ -180,13 +183,13 @@ func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 			if leaf.Issuer.String() == leaf.Subject.String() && leaf.CheckSignatureFrom(leaf) == nil {
 				text = fmt.Sprintf("the certificate is self-signed (%q)", leaf.Subject.String())
 			}
-			problems = append(problems, problem{codeCertUntrusted, text})
+			problems = append(problems, problem{CodeTLSCertUntrusted, text})
 		case errors.As(err, &ci) && ci.Reason == x509.Expired:
-			if len(problems) == 0 || problems[0].code != codeCertExpired {
-				problems = append(problems, problem{codeCertExpired, "a certificate in the chain is expired or not yet valid: " + err.Error()})
+			if len(problems) == 0 || problems[0].code != CodeTLSCertExpired {
+				problems = append(problems, problem{CodeTLSCertExpired, "a certificate in the chain is expired or not yet valid: " + err.Error()})
 			}
 		default:
-			problems = append(problems, problem{codeCertUntrusted, "the certificate chain does not verify: " + err.Error()})
+			problems = append(problems, problem{CodeTLSCertUntrusted, "the certificate chain does not verify: " + err.Error()})
 		}
 	}
 	if len(problems) == 0 {
@@ -249,14 +252,14 @@ func (p *prober) handshakeFailed(err error, mode string) {
 			text := firstLine(first)
 			p.tr.add(DirServer, text)
 			detail := fmt.Sprintf("the server sent a plaintext SMTP greeting (%q) instead of a TLS handshake: port %d speaks plaintext SMTP; use security starttls (or none), or port 465 for implicit TLS", truncate(text, 60), p.s.Port)
-			p.observation(codeImplicitOnPlain, detail)
-			p.fail(codeImplicitOnPlain, "", detail+" (TLS error: "+err.Error()+")")
+			p.observation(CodeTLSImplicitOnPlainPort, detail)
+			p.fail(CodeTLSImplicitOnPlainPort, "", detail+" (TLS error: "+err.Error()+")")
 			return
 		}
 		if len(first) > 0 && first[0] != 0x15 && first[0] != 0x16 {
 			kind := notSMTPKind(first)
-			p.observation(codeNotSMTP, kind)
-			p.fail(codeNotSMTP, "", kind)
+			p.observation(CodeSMTPNotSMTP, kind)
+			p.fail(CodeSMTPNotSMTP, "", kind)
 			return
 		}
 	}
@@ -264,11 +267,11 @@ func (p *prober) handshakeFailed(err error, mode string) {
 	case p.ctx.Err() != nil || isTimeout(err):
 		p.failIO("", err)
 	case strings.Contains(err.Error(), "protocol version"):
-		p.fail(codeProtocolTooOld, "", "TLS handshake failed on the protocol version: "+err.Error())
+		p.fail(CodeTLSProtocolTooOld, "", "TLS handshake failed on the protocol version: "+err.Error())
 	case isClosed(err) && len(first) == 0:
-		p.fail(codeHandshake, "", "the server closed the connection during the TLS handshake: "+err.Error())
+		p.fail(CodeTLSHandshakeFailed, "", "the server closed the connection during the TLS handshake: "+err.Error())
 	default:
-		p.fail(codeHandshake, "", "TLS handshake failed: "+err.Error())
+		p.fail(CodeTLSHandshakeFailed, "", "TLS handshake failed: "+err.Error())
 	}
 }
 
@@ -287,11 +290,11 @@ func (p *prober) startTLS() bool {
 	if !offered {
 		if p.s.Security == SecurityStartTLS {
 			p.beginStep(StepStartTLS)
-			p.fail(codeStartTLSMissing, "", "the server does not advertise STARTTLS in its EHLO reply")
+			p.fail(CodeTLSStartTLSNotOffered, "", "the server does not advertise STARTTLS in its EHLO reply")
 			return false
 		}
 		p.tr.note("the server does not offer STARTTLS; carrying on in plaintext")
-		p.observation(codeStartTLSMissing, "the server does not offer STARTTLS; auto mode carried on without encryption")
+		p.observation(CodeTLSStartTLSNotOffered, "the server does not offer STARTTLS; auto mode carried on without encryption")
 		return true
 	}
 	p.beginStep(StepStartTLS)

@@ -29,12 +29,12 @@ func TestInputHints(t *testing.T) {
 			p.inputHints()
 			r := p.res
 			for _, c := range tt.want {
-				if !hasObservation(r, c) {
+				if !hasObservation(r, Code(c)) {
 					t.Errorf("missing %s in %+v", c, r.Observations)
 				}
 			}
 			for _, c := range tt.not {
-				if hasObservation(r, c) {
+				if hasObservation(r, Code(c)) {
 					t.Errorf("unexpected %s in %+v", c, r.Observations)
 				}
 			}

@@ -120,7 +120,7 @@ func toRow(r probe.Result) (row, error) {
 		doc:        doc,
 	}
 	if d := r.Diagnosis; d != nil {
-		w.code, w.title = d.Code, d.Title
+		w.code, w.title = string(d.Code), d.Title
 	}
 	if f := r.Failure; f != nil {
 		w.failedStep = f.Step

@@ -115,7 +115,7 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 		want := store.Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
 		for _, r := range live {
 			if !in(r, f.Since, f.Until) || (f.Outcome != "" && r.Outcome != f.Outcome) ||
-				(f.Code != "" && r.Diagnosis.Code != f.Code) || (f.Host != "" && r.Settings.Host != f.Host) ||
+				(f.Code != "" && string(r.Diagnosis.Code) != f.Code) || (f.Host != "" && r.Settings.Host != f.Host) ||
 				(f.Port != 0 && r.Settings.Port != f.Port) {
 				continue
 			}
@@ -124,7 +124,7 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 				want.ByOutcome[r.Outcome]++
 			}
 			if r.Diagnosis.Code != "" {
-				want.ByCode[r.Diagnosis.Code]++
+				want.ByCode[string(r.Diagnosis.Code)]++
 			}
 		}
 		got, err := s.Count(ctx, f)
@@ -144,7 +144,7 @@ func TestCountsAgreeWithBruteForce(t *testing.T) {
 			if in(r, since, time.Time{}) && r.Diagnosis.Code != "" {
 				ms := r.StartedAt.UnixMilli()
 				b := ms / bucket.Milliseconds() * bucket.Milliseconds()
-				byKey[store.BreakdownRow{Bucket: time.UnixMilli(b).UTC(), Code: r.Diagnosis.Code}]++
+				byKey[store.BreakdownRow{Bucket: time.UnixMilli(b).UTC(), Code: string(r.Diagnosis.Code)}]++
 			}
 		}
 		var want []store.BreakdownRow

@@ -38,7 +38,7 @@ func attempt(id string, at time.Time, host string, port int, outcome probe.Outco
 		Outcome:   outcome,
 		Settings:  probe.Settings{Host: host, Port: port, Security: probe.SecurityStartTLS, User: "user@" + host},
 		StartedAt: at,
-		Diagnosis: &probe.Diagnosis{Code: code, Severity: probe.SeverityError, Title: "title of " + code},
+		Diagnosis: &probe.Diagnosis{Code: probe.Code(code), Severity: probe.SeverityError, Title: "title of " + code},
 	}
 	if outcome == probe.OutcomeFailure {
 		r.Failure = &probe.Failure{Step: probe.StepAuth, Reply: 535, Enhanced: "5.7.8",

@@ -314,7 +314,7 @@ func diagCode(r probe.Result) string {
 	if r.Diagnosis == nil {
 		return ""
 	}
-	return r.Diagnosis.Code
+	return string(r.Diagnosis.Code)
 }
 
 func orDash(s string) string {

@@ -11,7 +11,7 @@ func (s *Server) examples() []example {
 	}
 	var out []example
 	for _, e := range s.cfg.Sandbox.Examples() {
-		out = append(out, example{Title: e.Title, Description: e.Description, Expect: e.Expect,
+		out = append(out, example{Title: e.Title, Description: e.Description, Expect: string(e.Expect),
 			Host: e.Settings.Host, Port: strconv.Itoa(e.Settings.Port), Security: string(e.Settings.Security),
 			User: e.Settings.User, Password: e.Password, Mech: string(e.Settings.Mech),
 			From: e.Settings.From, To: e.Settings.To, HELO: e.Settings.HELO, Send: e.Settings.Send})

@@ -263,7 +263,7 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 	j.set(res, true)
 	code := ""
 	if res.Diagnosis != nil {
-		code = res.Diagnosis.Code
+		code = string(res.Diagnosis.Code)
 	}
 	log.Info("probe finished", "host", set.Host, "port", set.Port, "outcome", res.Outcome,
 		"code", code, "status", res.Status, "took", time.Since(started).Round(time.Millisecond).String())

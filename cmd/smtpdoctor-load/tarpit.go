@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/smtpdoctor/smtpdoctor/probe"
 	"io"
 	"net"
 	"strconv"
@@ -130,7 +131,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			continue
 		}
 		codes[o.code]++
-		if o.code != "smtp.no_greeting" {
+		if o.code != string(probe.CodeSMTPNoGreeting) {
 			others++
 		}
 	}

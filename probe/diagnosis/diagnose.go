@@ -58,21 +58,21 @@ func Diagnose(r *probe.Result) {
 
 // promotable are the warnings that lead the report when nothing failed,
 // most serious first.
-var promotable = []string{"tls.cert_expired", "tls.cert_hostname_mismatch", "tls.cert_untrusted", "tls.protocol_too_old"}
+var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
 
 // primaryCode picks the root cause.
-func primaryCode(f *Facts) string {
+func primaryCode(f *Facts) probe.Code {
 	switch {
 	case f.R.Status == probe.StatusInterrupted:
-		return "probe.interrupted"
+		return probe.CodeProbeInterrupted
 	case f.R.Failure == nil:
 		return "ok"
 	case f.Code != "":
 		// The probe established the cause. One refinement: a server that
 		// lists no AUTH on a plaintext connection but offers STARTTLS
 		// wants TLS first — "STARTTLS required" is the root cause.
-		if f.Code == "auth.not_offered" && !f.TLSActive && f.StartTLSOffered {
-			return "auth.requires_tls"
+		if f.Code == probe.CodeAuthNotOffered && !f.TLSActive && f.StartTLSOffered {
+			return probe.CodeAuthRequiresTLS
 		}
 		return f.Code
 	}
@@ -81,15 +81,15 @@ func primaryCode(f *Facts) string {
 			return rules[i].Code
 		}
 	}
-	return "probe.error"
+	return probe.CodeProbeError
 }
 
 // render fills in the diagnosis for code from its rule, the provider's
 // tailoring and the input hints.
-func render(f *Facts, code string) *probe.Diagnosis {
+func render(f *Facts, code probe.Code) *probe.Diagnosis {
 	rule := ruleFor(code)
 	if rule == nil {
-		rule = ruleFor("probe.error")
+		rule = ruleFor(probe.CodeProbeError)
 	}
 	d := &probe.Diagnosis{
 		Code:     code,
@@ -107,9 +107,9 @@ func render(f *Facts, code string) *probe.Diagnosis {
 
 // remediation is the hint fixes first (a stray space is the likeliest
 // cause when it is there), then the provider's own steps, then the rule's.
-func remediation(f *Facts, code string, rule *Rule) []string {
+func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 	var steps []string
-	if credentialCodes[code] || (code == "smtp.timeout" && f.Step == probe.StepAuth) {
+	if credentialCodes[code] || (code == probe.CodeSMTPTimeout && f.Step == probe.StepAuth) {
 		steps = append(steps, hintSteps(f)...)
 	}
 	general := rule.Steps(f)
@@ -136,14 +136,14 @@ func remediation(f *Facts, code string, rule *Rule) []string {
 }
 
 // credentialCodes are the diagnoses where what the user typed matters.
-var credentialCodes = map[string]bool{
-	"auth.credentials_rejected":  true,
-	"auth.app_password_required": true,
-	"auth.oauth_token_invalid":   true,
+var credentialCodes = map[probe.Code]bool{
+	probe.CodeAuthCredentialsRejected: true,
+	probe.CodeAuthAppPasswordRequired: true,
+	probe.CodeAuthOAuthTokenInvalid:   true,
 }
 
 // links are the provider's own pages that fit the code, then the guide.
-func links(f *Facts, code string, rule *Rule) []probe.Link {
+func links(f *Facts, code probe.Code, rule *Rule) []probe.Link {
 	var out []probe.Link
 	add := func(title, url string) {
 		if url == "" || slices.ContainsFunc(out, func(l probe.Link) bool { return l.URL == url }) {
@@ -154,19 +154,19 @@ func links(f *Facts, code string, rule *Rule) []probe.Link {
 	if f.HasProvider {
 		p, name := f.Provider, f.Provider.Name
 		switch code {
-		case "auth.credentials_rejected", "auth.app_password_required", "auth.web_login_required":
+		case probe.CodeAuthCredentialsRejected, probe.CodeAuthAppPasswordRequired, probe.CodeAuthWebLoginRequired:
 			add(name+": app passwords and SMTP credentials", p.AppPasswordURL)
 			add(name+": signing in from mail apps", p.AuthDocsURL)
 			add(name+": SMTP settings", p.DocsURL)
-		case "auth.blocked_by_policy":
+		case probe.CodeAuthBlockedByPolicy:
 			add(name+": enabling SMTP authentication", p.AuthDocsURL)
 			add(name+": OAuth for SMTP", p.OAuthDocsURL)
-		case "auth.oauth_token_invalid":
+		case probe.CodeAuthOAuthTokenInvalid:
 			add(name+": OAuth for SMTP", p.OAuthDocsURL)
-		case "sender.rejected":
+		case probe.CodeSenderRejected:
 			add(name+": sending as another address", p.SenderDocsURL)
 			add(name+": SMTP settings", p.DocsURL)
-		case "auth.temporary_failure", "smtp.service_unavailable", "auth.rate_limited", "smtp.timeout", "tls.starttls_failed":
+		case probe.CodeAuthTemporaryFailure, probe.CodeSMTPServiceUnavailable, probe.CodeAuthRateLimited, probe.CodeSMTPTimeout, probe.CodeTLSStartTLSFailed:
 			add(name+": service status", p.StatusURL)
 			add(name+": SMTP settings", p.DocsURL)
 		case "ok":
@@ -183,7 +183,7 @@ func links(f *Facts, code string, rule *Rule) []probe.Link {
 
 // outcome is the verdict: failure when something asked for did not work,
 // warning when everything did but something is wrong, success otherwise.
-func outcome(r *probe.Result, code string) probe.Outcome {
+func outcome(r *probe.Result, code probe.Code) probe.Outcome {
 	if r.Status == probe.StatusInterrupted || r.Failure != nil {
 		return probe.OutcomeFailure
 	}

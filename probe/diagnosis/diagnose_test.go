@@ -51,7 +51,7 @@ func TestPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			Diagnose(tt.r)
-			if got := tt.r.Diagnosis.Code; got != tt.want {
+			if got := tt.r.Diagnosis.Code; string(got) != tt.want {
 				t.Fatalf("code = %s, want %s (over %s)", got, tt.want, tt.over)
 			}
 		})
@@ -73,11 +73,11 @@ func TestOutcome(t *testing.T) {
 	tests := []struct {
 		name     string
 		r        *probe.Result
-		code     string
+		code     probe.Code
 		severity probe.Severity
 		outcome  probe.Outcome
-		finding  string // must be present
-		absent   string // must not be present
+		finding  probe.Code // must be present
+		absent   probe.Code // must not be present
 	}{
 		{name: "all good", r: ok(), code: "ok", severity: probe.SeverityInfo, outcome: probe.OutcomeSuccess, absent: "auth.not_tested"},
 		{name: "no username: AUTH not tested", r: ok(noUser), code: "ok", severity: probe.SeverityInfo, outcome: probe.OutcomeSuccess, finding: "auth.not_tested"},
@@ -104,7 +104,7 @@ func TestOutcome(t *testing.T) {
 			if d.Code != tt.code || d.Severity != tt.severity || tt.r.Outcome != tt.outcome {
 				t.Fatalf("got %s/%s/%s, want %s/%s/%s\n%s", d.Code, d.Severity, tt.r.Outcome, tt.code, tt.severity, tt.outcome, d.Summary)
 			}
-			has := func(code string) bool {
+			has := func(code probe.Code) bool {
 				return slices.ContainsFunc(tt.r.Findings, func(f probe.Finding) bool { return f.Code == code })
 			}
 			if tt.finding != "" && !has(tt.finding) {
@@ -114,7 +114,7 @@ func TestOutcome(t *testing.T) {
 				t.Errorf("finding %s repeats the diagnosis", tt.absent)
 			}
 			for _, f := range tt.r.Findings {
-				if strings.HasPrefix(f.Code, "input.") && tt.r.Auth != nil && tt.r.Auth.Succeeded && f.Severity != probe.SeverityInfo {
+				if strings.HasPrefix(string(f.Code), "input.") && tt.r.Auth != nil && tt.r.Auth.Succeeded && f.Severity != probe.SeverityInfo {
 					t.Errorf("hint %s is %s after a successful login", f.Code, f.Severity)
 				}
 			}
@@ -186,7 +186,7 @@ func TestHintsSharpenRemediation(t *testing.T) {
 	}
 }
 
-func findingOf(r *probe.Result, code string) probe.Finding {
+func findingOf(r *probe.Result, code probe.Code) probe.Finding {
 	for _, f := range r.Findings {
 		if f.Code == code {
 			return f

@@ -16,11 +16,11 @@ import (
 type Facts struct {
 	R *probe.Result
 
-	Step     string // failed step; "ehlo_tls" is folded into "ehlo"
-	Command  string // as sent, redacted
-	Code     string // diagnosis code the probe established, if any
-	Reply    int    // 0 when the server sent no reply
-	Enhanced string // "5.7.8", from the failure or the first line
+	Step     string     // failed step; "ehlo_tls" is folded into "ehlo"
+	Command  string     // as sent, redacted
+	Code     probe.Code // diagnosis code the probe established, if any
+	Reply    int        // 0 when the server sent no reply
+	Enhanced string     // "5.7.8", from the failure or the first line
 	Lines    []string
 	// Text is every reply line, enhanced codes stripped, joined by spaces
 	// and lower-cased, so that phrases split across lines still match.
@@ -41,11 +41,11 @@ type Facts struct {
 	AuthSucceeded   bool
 	Mech            string // as used, upper case
 	OAuth           bool   // the mechanism is XOAUTH2 or OAUTHBEARER
-	Hints           map[string]bool
+	Hints           map[probe.Code]bool
 }
 
 func newFacts(r *probe.Result) *Facts {
-	f := &Facts{R: r, Hints: map[string]bool{}}
+	f := &Facts{R: r, Hints: map[probe.Code]bool{}}
 	if fl := r.Failure; fl != nil {
 		f.Step = fl.Step
 		if f.Step == probe.StepEHLOTLS {

@@ -17,7 +17,7 @@ type GuideSection struct {
 	// Links are further reading: RFCs and providers' own pages.
 	Links []probe.Link
 	// Codes are the diagnosis codes this section explains.
-	Codes []string
+	Codes []probe.Code
 }
 
 // Guide returns the guide's sections in reading order. The slice is a
@@ -30,8 +30,8 @@ func Guide() []GuideSection {
 	return out
 }
 
-func codesFor(id string) []string {
-	var codes []string
+func codesFor(id string) []probe.Code {
+	var codes []probe.Code
 	for _, r := range rules {
 		if r.Guide == id {
 			codes = append(codes, r.Code)

@@ -80,13 +80,13 @@ func banner(lines ...string) func(*probe.Result) {
 
 func observe(code, detail string) func(*probe.Result) {
 	return func(r *probe.Result) {
-		r.Observations = append(r.Observations, probe.Observation{Code: code, Detail: detail})
+		r.Observations = append(r.Observations, probe.Observation{Code: probe.Code(code), Detail: detail})
 	}
 }
 
 func probeCode(code, err string) func(*probe.Result) {
 	return func(r *probe.Result) {
-		r.Failure.Code = code
+		r.Failure.Code = probe.Code(code)
 		r.Failure.Err = err
 	}
 }

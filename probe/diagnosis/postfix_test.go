@@ -79,10 +79,10 @@ func TestRealPostfix(t *testing.T) {
 		name     string
 		set      probe.Settings
 		password string
-		code     string
+		code     probe.Code
 		outcome  probe.Outcome
 		fix      string
-		finding  string
+		finding  probe.Code
 	}{
 		{name: "wrong password", set: probe.Settings{Port: pf.submission, Security: probe.SecurityStartTLS, User: pf.user},
 			password: "not the password", code: "auth.credentials_rejected", outcome: probe.OutcomeFailure, fix: "doveadm auth test"},

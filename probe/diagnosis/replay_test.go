@@ -143,11 +143,11 @@ func TestReplayWholeConversations(t *testing.T) {
 		script   func(t *testing.T) smtptest.Script
 		set      probe.Settings
 		password string
-		code     string
+		code     probe.Code
 		outcome  probe.Outcome
 		severity probe.Severity
 		fix      string
-		finding  string
+		finding  probe.Code
 	}{
 		{
 			name:   "gmail success",

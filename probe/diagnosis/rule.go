@@ -11,7 +11,7 @@ import (
 // what to tell the user. Rules live in one table (rules.go), in order of
 // precedence: the first rule whose signs match is the root cause.
 type Rule struct {
-	Code     string
+	Code     probe.Code
 	Severity probe.Severity
 	Title    string
 	// Guide is the /guide section that explains this kind of failure.
@@ -81,7 +81,7 @@ func Rules() []Rule {
 }
 
 // ruleFor finds the rule for a code, or nil.
-func ruleFor(code string) *Rule {
+func ruleFor(code probe.Code) *Rule {
 	for i := range rules {
 		if rules[i].Code == code {
 			return &rules[i]

@@ -22,7 +22,7 @@ import (
 // wording drifts, but the enhanced code and a few words rarely both do.
 var rules = []Rule{
 	{
-		Code: "tls.protocol_too_old", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Code: probe.CodeTLSProtocolTooOld, Severity: probe.SeverityError, Guide: "ports-and-tls",
 		Title: "TLS version too old",
 		When: []When{
 			{Phrases: []string{"tls 1.0 and 1.1", "tls 1.2 is required", "upgrade/update your client to support tls 1.2", "aka.ms/smtp_auth_tls", "protocol version"}},
@@ -50,7 +50,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.blocked_by_policy", Severity: probe.SeverityError, Guide: "policy",
+		Code: probe.CodeAuthBlockedByPolicy, Severity: probe.SeverityError, Guide: "policy",
 		Title: "SMTP authentication is disabled by policy",
 		When: []When{
 			{Steps: atAuth, Phrases: []string{
@@ -76,7 +76,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.requires_tls", Severity: probe.SeverityError, Guide: "code-538",
+		Code: probe.CodeAuthRequiresTLS, Severity: probe.SeverityError, Guide: "code-538",
 		Title: "Authentication needs an encrypted connection",
 		When: []When{
 			{Steps: notStart, Replies: []int{538, 523}},
@@ -108,7 +108,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.app_password_required", Severity: probe.SeverityError, Guide: "app-passwords",
+		Code: probe.CodeAuthAppPasswordRequired, Severity: probe.SeverityError, Guide: "app-passwords",
 		Title: "An app password is required",
 		When: []When{
 			{Steps: atAuth, Phrases: []string{"application-specific password", "application specific password", "app-specific password", "app password", "invalidsecondfactor"}},
@@ -124,7 +124,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.web_login_required", Severity: probe.SeverityError, Guide: "app-passwords",
+		Code: probe.CodeAuthWebLoginRequired, Severity: probe.SeverityError, Guide: "app-passwords",
 		Title: "Sign in with a web browser first",
 		When: []When{
 			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password"}},
@@ -143,7 +143,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.oauth_token_invalid", Severity: probe.SeverityError, Guide: "oauth",
+		Code: probe.CodeAuthOAuthTokenInvalid, Severity: probe.SeverityError, Guide: "oauth",
 		Title: "The OAuth access token was refused",
 		When: []When{
 			{Steps: atAuth, If: func(f *Facts) bool { return f.R.Auth != nil && len(f.R.Auth.OAuthError) > 0 }},
@@ -170,7 +170,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.rate_limited", Severity: probe.SeverityError, Guide: "code-421",
+		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityError, Guide: "code-421",
 		Title: "Too many attempts: the server is throttling",
 		When: []When{
 			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
@@ -191,7 +191,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.service_unavailable", Severity: probe.SeverityError, Guide: "code-421",
+		Code: probe.CodeSMTPServiceUnavailable, Severity: probe.SeverityError, Guide: "code-421",
 		Title: "The server refused service",
 		When: []When{
 			{Replies: []int{421}},
@@ -219,7 +219,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.starttls_failed", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Code: probe.CodeTLSStartTLSFailed, Severity: probe.SeverityError, Guide: "ports-and-tls",
 		Title: "STARTTLS was refused",
 		When: []When{
 			{Steps: atStart, Class: 4},
@@ -240,7 +240,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.temporary_failure", Severity: probe.SeverityError, Guide: "code-454",
+		Code: probe.CodeAuthTemporaryFailure, Severity: probe.SeverityError, Guide: "code-454",
 		Title: "The server's authentication system failed",
 		When: []When{
 			// Words that name the back end, whatever the class: Postfix
@@ -262,7 +262,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.mechanism_unsupported", Severity: probe.SeverityError, Guide: "code-534",
+		Code: probe.CodeAuthMechanismUnsupported, Severity: probe.SeverityError, Guide: "code-534",
 		Title: "No authentication method in common",
 		When: []When{
 			{Steps: atAuth, Replies: []int{504}},
@@ -286,7 +286,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.not_offered", Severity: probe.SeverityError, Guide: "ports-and-tls",
+		Code: probe.CodeAuthNotOffered, Severity: probe.SeverityError, Guide: "ports-and-tls",
 		Title: "This port does not offer authentication",
 		When: []When{
 			{Steps: atAuth, Replies: []int{500, 502}},
@@ -306,7 +306,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.credentials_rejected", Severity: probe.SeverityError, Guide: "code-535",
+		Code: probe.CodeAuthCredentialsRejected, Severity: probe.SeverityError, Guide: "code-535",
 		Title: "Username or password rejected",
 		When: []When{
 			{Steps: atAuth, Replies: []int{535}},
@@ -331,7 +331,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "auth.required", Severity: probe.SeverityError, Guide: "code-530",
+		Code: probe.CodeAuthRequired, Severity: probe.SeverityError, Guide: "code-530",
 		Title: "The server wants a login before sending",
 		When: []When{
 			{Steps: atSend, Replies: []int{530}},
@@ -360,7 +360,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "sender.rejected", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Code: probe.CodeSenderRejected, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "The sender address was refused",
 		When: []When{
 			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send"}},
@@ -383,7 +383,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "recipient.rejected", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Code: probe.CodeRecipientRejected, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "The recipient address was refused",
 		When: []When{
 			{Steps: atRcpt, Enhanced: []string{"1.1", "1.2", "1.3", "1.10"}},
@@ -400,7 +400,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "relay.denied", Severity: probe.SeverityError, Guide: "senders-and-relay",
+		Code: probe.CodeRelayDenied, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "Relaying denied",
 		When: []When{
 			{Steps: atRcpt, Phrases: []string{"relay", "relaying"}},
@@ -425,7 +425,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.ehlo_rejected", Severity: probe.SeverityError, Guide: "causes",
+		Code: probe.CodeSMTPEHLORejected, Severity: probe.SeverityError, Guide: "causes",
 		Title: "The server refused the EHLO greeting",
 		When: []When{
 			{Steps: atEHLO, Class: 4},
@@ -443,7 +443,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.unexpected_reply", Severity: probe.SeverityError, Guide: "reply-codes",
+		Code: probe.CodeSMTPUnexpectedReply, Severity: probe.SeverityError, Guide: "reply-codes",
 		Title: "The server refused a command",
 		When:  []When{{Class: 4}, {Class: 5}, {If: func(f *Facts) bool { return f.Reply != 0 }}},
 		Summary: func(f *Facts) string {
@@ -460,7 +460,7 @@ var rules = []Rule{
 
 	// Codes the probe establishes itself.
 	{
-		Code: "dns.no_such_host", Severity: probe.SeverityError, Guide: "dns", Title: "The server name does not exist",
+		Code: probe.CodeDNSNoSuchHost, Severity: probe.SeverityError, Guide: "dns", Title: "The server name does not exist",
 		Summary: func(f *Facts) string {
 			return words(fmt.Sprintf("The name %q does not exist in DNS (NXDOMAIN).", plain(f.R.Settings.Host, 255)), f.detail())
 		},
@@ -473,7 +473,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "dns.failure", Severity: probe.SeverityError, Guide: "dns", Title: "DNS lookup failed",
+		Code: probe.CodeDNSFailure, Severity: probe.SeverityError, Guide: "dns", Title: "DNS lookup failed",
 		Summary: func(f *Facts) string {
 			return words(fmt.Sprintf("Looking up %q failed: the resolver did not give an answer.", plain(f.R.Settings.Host, 255)), f.detail())
 		},
@@ -485,7 +485,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "net.refused", Severity: probe.SeverityError, Guide: "firewall", Title: "Connection refused",
+		Code: probe.CodeNetRefused, Severity: probe.SeverityError, Guide: "firewall", Title: "Connection refused",
 		Summary: func(f *Facts) string {
 			return words("The server's address answered, but nothing listens on", f.target()+": the connection was refused.", f.detail())
 		},
@@ -498,7 +498,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "net.timeout", Severity: probe.SeverityError, Guide: "firewall", Title: "Connection timed out: traffic is dropped",
+		Code: probe.CodeNetTimeout, Severity: probe.SeverityError, Guide: "firewall", Title: "Connection timed out: traffic is dropped",
 		Summary: func(f *Facts) string {
 			return words("Connecting to", f.target(), "timed out: no answer came back at all, which means a firewall or the network drops the traffic.", f.detail())
 		},
@@ -516,7 +516,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "net.unreachable", Severity: probe.SeverityError, Guide: "firewall", Title: "Network unreachable",
+		Code: probe.CodeNetUnreachable, Severity: probe.SeverityError, Guide: "firewall", Title: "Network unreachable",
 		Summary: func(f *Facts) string {
 			return words("There is no route from this machine to", f.target()+".", f.detail())
 		},
@@ -528,7 +528,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "net.closed", Severity: probe.SeverityError, Guide: "firewall", Title: "The server closed the connection",
+		Code: probe.CodeNetClosed, Severity: probe.SeverityError, Guide: "firewall", Title: "The server closed the connection",
 		Summary: func(f *Facts) string {
 			return words("The server closed the connection "+f.after()+", without a reply.", f.detail())
 		},
@@ -541,7 +541,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "policy.blocked_target", Severity: probe.SeverityError, Guide: "firewall", Title: "Blocked by this dashboard's policy",
+		Code: probe.CodePolicyBlockedTarget, Severity: probe.SeverityError, Guide: "firewall", Title: "Blocked by this dashboard's policy",
 		Summary: func(f *Facts) string {
 			return words("smtpdoctor did not connect to", f.target()+", because its own target policy refuses this address or port. The mail server was not contacted, so this says nothing about it.", f.detail())
 		},
@@ -553,7 +553,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.no_greeting", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "No SMTP greeting",
+		Code: probe.CodeSMTPNoGreeting, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "No SMTP greeting",
 		Summary: func(f *Facts) string {
 			return words("The connection to", f.target(), "opened, but the server never sent its 220 greeting.", f.detail())
 		},
@@ -569,7 +569,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.not_smtp", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Something other than SMTP answered",
+		Code: probe.CodeSMTPNotSMTP, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Something other than SMTP answered",
 		Summary: func(f *Facts) string {
 			return words("The service at", f.target(), "is not an SMTP server.", f.detail())
 		},
@@ -581,7 +581,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.timeout", Severity: probe.SeverityError, Guide: "firewall", Title: "The server stopped answering",
+		Code: probe.CodeSMTPTimeout, Severity: probe.SeverityError, Guide: "firewall", Title: "The server stopped answering",
 		Summary: func(f *Facts) string {
 			return words("The server stopped answering "+f.after()+".", f.detail())
 		},
@@ -600,7 +600,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "smtp.bad_reply", Severity: probe.SeverityError, Guide: "reply-codes", Title: "The server sent a malformed reply",
+		Code: probe.CodeSMTPBadReply, Severity: probe.SeverityError, Guide: "reply-codes", Title: "The server sent a malformed reply",
 		Summary: func(f *Facts) string {
 			return words("The server sent something that is not a valid SMTP reply "+f.after()+".", f.detail())
 		},
@@ -612,7 +612,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.starttls_not_offered", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "STARTTLS is not offered",
+		Code: probe.CodeTLSStartTLSNotOffered, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "STARTTLS is not offered",
 		Summary: func(f *Facts) string {
 			return words("STARTTLS was asked for, but the server at", f.target(), "does not advertise it after EHLO.", f.detail())
 		},
@@ -626,7 +626,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.implicit_on_plain_port", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Implicit TLS on a plaintext port",
+		Code: probe.CodeTLSImplicitOnPlainPort, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Implicit TLS on a plaintext port",
 		Summary: func(f *Facts) string {
 			return words("The client started TLS right away, but the server at", f.target(), "speaks plaintext first and expects STARTTLS.", f.detail())
 		},
@@ -638,7 +638,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.plain_on_implicit_port", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Plaintext on an implicit-TLS port",
+		Code: probe.CodeTLSPlainOnImplicitPort, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "Plaintext on an implicit-TLS port",
 		Summary: func(f *Facts) string {
 			return words("The server at", f.target(), "expects TLS from the first byte (implicit TLS, RFC 8314), but the client spoke plaintext or STARTTLS.", f.detail())
 		},
@@ -650,7 +650,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.handshake_failed", Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "TLS handshake failed",
+		Code: probe.CodeTLSHandshakeFailed, Severity: probe.SeverityError, Guide: "ports-and-tls", Title: "TLS handshake failed",
 		Summary: func(f *Facts) string {
 			return words("The TLS handshake with", f.target(), "failed.", f.detail())
 		},
@@ -664,9 +664,9 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.cert_untrusted", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate not trusted",
+		Code: probe.CodeTLSCertUntrusted, Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate not trusted",
 		Summary: func(f *Facts) string {
-			return words("The server's certificate is not signed by a trusted authority (self-signed, or an unknown or internal CA).", certWords(f, "tls.cert_untrusted"))
+			return words("The server's certificate is not signed by a trusted authority (self-signed, or an unknown or internal CA).", certWords(f, probe.CodeTLSCertUntrusted))
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -677,9 +677,9 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.cert_hostname_mismatch", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate is for another name",
+		Code: probe.CodeTLSCertHostnameMismatch, Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate is for another name",
 		Summary: func(f *Facts) string {
-			return words(fmt.Sprintf("The server's certificate does not name %q.", plain(f.R.Settings.Host, 255)), certWords(f, "tls.cert_hostname_mismatch"))
+			return words(fmt.Sprintf("The server's certificate does not name %q.", plain(f.R.Settings.Host, 255)), certWords(f, probe.CodeTLSCertHostnameMismatch))
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -689,9 +689,9 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "tls.cert_expired", Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate expired or not yet valid",
+		Code: probe.CodeTLSCertExpired, Severity: probe.SeverityError, Guide: "certificates", Title: "Certificate expired or not yet valid",
 		Summary: func(f *Facts) string {
-			return words("The server's certificate is outside its validity dates.", certWords(f, "tls.cert_expired"))
+			return words("The server's certificate is outside its validity dates.", certWords(f, probe.CodeTLSCertExpired))
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -702,7 +702,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "probe.interrupted", Severity: probe.SeverityError, Guide: "causes", Title: "The test was interrupted",
+		Code: probe.CodeProbeInterrupted, Severity: probe.SeverityError, Guide: "causes", Title: "The test was interrupted",
 		Summary: func(f *Facts) string {
 			return "smtpdoctor stopped before this test finished (the service restarted). Nothing can be concluded about the server from this attempt."
 		},
@@ -714,7 +714,7 @@ var rules = []Rule{
 		// A finding only: the session worked, over a cipher suite without
 		// forward secrecy (RSA key exchange), which Go and modern clients
 		// no longer offer by default.
-		Code: "tls.weak_cipher", Severity: probe.SeverityWarning, Guide: "ports-and-tls", Title: "The server chose an outdated cipher suite",
+		Code: probe.CodeTLSWeakCipher, Severity: probe.SeverityWarning, Guide: "ports-and-tls", Title: "The server chose an outdated cipher suite",
 		Summary: func(f *Facts) string {
 			return words("The server negotiated a cipher suite with RSA key exchange, which has no forward secrecy; current mail clients may refuse it.", f.detail())
 		},
@@ -726,7 +726,7 @@ var rules = []Rule{
 		},
 	},
 	{
-		Code: "probe.error", Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
+		Code: probe.CodeProbeError, Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
 		Summary: func(f *Facts) string {
 			return words("The test failed "+f.after()+".", f.detail())
 		},
@@ -830,7 +830,7 @@ func oauthErrorWords(f *Facts) string {
 }
 
 // certWords explains a certificate problem from the probe's facts.
-func certWords(f *Facts, code string) string {
+func certWords(f *Facts, code probe.Code) string {
 	var parts []string
 	if f.R.TLS != nil && f.R.TLS.VerifyError != "" {
 		parts = append(parts, sentence(plain(f.R.TLS.VerifyError, 300)))

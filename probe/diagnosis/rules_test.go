@@ -11,7 +11,7 @@ import (
 )
 
 // contractCodes are the diagnosis codes CONTRACT.md promises.
-var contractCodes = []string{
+var contractCodes = []probe.Code{
 	"ok", "dns.no_such_host", "dns.failure", "net.refused", "net.timeout", "net.unreachable",
 	"net.closed", "policy.blocked_target", "smtp.no_greeting", "smtp.not_smtp",
 	"smtp.service_unavailable", "smtp.timeout", "tls.starttls_not_offered", "tls.starttls_failed",
@@ -30,7 +30,7 @@ func TestEveryContractCodeHasARule(t *testing.T) {
 		}
 	}
 	// And codes the probe itself can establish.
-	for _, c := range []string{"smtp.bad_reply", "probe.interrupted", "probe.error"} {
+	for _, c := range []probe.Code{probe.CodeSMTPBadReply, probe.CodeProbeInterrupted, probe.CodeProbeError} {
 		if ruleFor(c) == nil {
 			t.Errorf("no rule for %s", c)
 		}
@@ -38,7 +38,7 @@ func TestEveryContractCodeHasARule(t *testing.T) {
 }
 
 func TestRuleTableIsWellFormed(t *testing.T) {
-	seen := map[string]bool{}
+	seen := map[probe.Code]bool{}
 	sections := map[string]bool{}
 	for _, s := range Guide() {
 		sections[s.ID] = true
@@ -112,7 +112,7 @@ func TestEveryRuleRenders(t *testing.T) {
 		for _, rule := range Rules() {
 			f := newFacts(r)
 			d := render(f, rule.Code)
-			checkTitle(t, rule.Code, d.Title)
+			checkTitle(t, string(rule.Code), d.Title)
 			texts := append([]string{d.Summary}, d.Remediation...)
 			if len(d.Remediation) == 0 {
 				t.Errorf("%s on %s: no remediation", rule.Code, r.Settings.Host)
@@ -121,7 +121,7 @@ func TestEveryRuleRenders(t *testing.T) {
 				t.Errorf("%s on %s: empty summary", rule.Code, r.Settings.Host)
 			}
 			for _, s := range texts {
-				checkText(t, rule.Code+" on "+r.Settings.Host, s)
+				checkText(t, string(rule.Code)+" on "+r.Settings.Host, s)
 			}
 			// "Contact your provider" is never the only step.
 			if len(d.Remediation) == 1 && strings.Contains(strings.ToLower(d.Remediation[0]), "contact") {
@@ -170,10 +170,10 @@ func TestFindingsRender(t *testing.T) {
 	Diagnose(r)
 	codes := map[string]probe.Finding{}
 	for _, f := range r.Findings {
-		codes[f.Code] = f
-		checkTitle(t, "finding "+f.Code, f.Title)
+		codes[string(f.Code)] = f
+		checkTitle(t, "finding "+string(f.Code), f.Title)
 		if f.Detail != "" {
-			checkText(t, "finding "+f.Code, f.Detail)
+			checkText(t, "finding "+string(f.Code), f.Detail)
 		}
 	}
 	for _, want := range []string{"input.whitespace", "input.username_not_address", "input.app_password_spaces", "input.password_non_ascii", "tls.cert_untrusted", "something.new", "auth.plaintext", "net.address_failed"} {
@@ -226,7 +226,7 @@ func TestGuide(t *testing.T) {
 		}
 	}
 	// Every rule's code is listed in exactly the section it links to.
-	listed := map[string]string{}
+	listed := map[probe.Code]string{}
 	for _, s := range g {
 		for _, c := range s.Codes {
 			listed[c] = s.ID

@@ -11,11 +11,11 @@ import (
 type scenario struct {
 	name     string
 	r        *probe.Result
-	code     string
+	code     probe.Code
 	severity probe.Severity // default error
 	fix      []string       // substrings the remediation must hold (case-insensitive)
 	provider string         // Diagnosis.Provider, "" = none expected
-	finding  string         // a finding code that must be present
+	finding  probe.Code     // a finding code that must be present
 }
 
 const (

@@ -16,7 +16,7 @@ func TestWeakCipherFindingHasATitle(t *testing.T) {
 	Diagnose(&r)
 	for _, f := range r.Findings {
 		if f.Code == "tls.weak_cipher" {
-			if f.Title == f.Code || f.Severity != probe.SeverityWarning {
+			if f.Title == string(f.Code) || f.Severity != probe.SeverityWarning {
 				t.Errorf("finding %+v: want a title in words and warning severity", f)
 			}
 			return

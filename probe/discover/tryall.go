@@ -59,7 +59,7 @@ type Row struct {
 	AuthBeforeTLS []string `json:"auth_before_tls,omitempty"`
 	AuthAfterTLS  []string `json:"auth_after_tls,omitempty"`
 	// Code is the diagnosis of this probe ("ok" when it all worked).
-	Code string `json:"code"`
+	Code probe.Code `json:"code"`
 	// Failure is the first failure in a few words, empty when none.
 	Failure string `json:"failure,omitempty"`
 	// Result is the whole probe, for the transcript.

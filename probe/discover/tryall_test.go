@@ -110,7 +110,7 @@ func TestTryAllLogsInOnceOnTheBest(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		password string
-		code     string
+		code     probe.Code
 	}{
 		{sandbox.DemoPassword, "ok"},
 		{"not-the-password", "auth.credentials_rejected"},

@@ -14,7 +14,7 @@ type Example struct {
 	Settings    probe.Settings `json:"settings"`
 	Password    string         `json:"password,omitempty"`
 	// Expect is the diagnosis code the example is there to show.
-	Expect string `json:"expect"`
+	Expect probe.Code `json:"expect"`
 }
 
 // Example keys.
@@ -68,7 +68,7 @@ func (sb *Sandbox) Examples() []Example {
 			Description: "The demo account with a password that is not " + DemoPassword + ": the server answers 535 5.7.8.",
 			Settings:    settings(sub.Port(), probe.SecurityStartTLS, DemoUser),
 			Password:    "not-the-password",
-			Expect:      "auth.credentials_rejected",
+			Expect:      probe.CodeAuthCredentialsRejected,
 		},
 		{
 			Key:   ExampleRequiresTLS,
@@ -77,7 +77,7 @@ func (sb *Sandbox) Examples() []Example {
 				"and answers 523 5.7.10 before it.",
 			Settings: settings(sub.Port(), probe.SecurityNone, DemoUser),
 			Password: DemoPassword,
-			Expect:   "auth.requires_tls",
+			Expect:   probe.CodeAuthRequiresTLS,
 		},
 		{
 			Key:   ExampleImplicitOnPlain,
@@ -86,7 +86,7 @@ func (sb *Sandbox) Examples() []Example {
 				"the server's plaintext greeting arrives where a TLS handshake was expected.",
 			Settings: settings(sub.Port(), probe.SecurityTLS, DemoUser),
 			Password: DemoPassword,
-			Expect:   "tls.implicit_on_plain_port",
+			Expect:   probe.CodeTLSImplicitOnPlainPort,
 		},
 		{
 			Key:   ExamplePlainOnImplicit,
@@ -96,7 +96,7 @@ func (sb *Sandbox) Examples() []Example {
 				"takes a few seconds (half the step timeout, then a TLS handshake to confirm).",
 			Settings: settings(tls.Port(), probe.SecurityStartTLS, DemoUser),
 			Password: DemoPassword,
-			Expect:   "tls.plain_on_implicit_port",
+			Expect:   probe.CodeTLSPlainOnImplicitPort,
 		},
 		{
 			Key:   ExampleExpiredCert,
@@ -105,7 +105,7 @@ func (sb *Sandbox) Examples() []Example {
 				"works, but a client that checks certificates (as it should) refuses to go on.",
 			Settings: settings(expired.Port(), probe.SecurityStartTLS, DemoUser),
 			Password: DemoPassword,
-			Expect:   "tls.cert_expired",
+			Expect:   probe.CodeTLSCertExpired,
 		},
 		{
 			Key:   ExampleNoAuth,
@@ -114,7 +114,7 @@ func (sb *Sandbox) Examples() []Example {
 				"before or after STARTTLS. Submission belongs on the provider's submission host.",
 			Settings: settings(mx.Port(), probe.SecurityStartTLS, DemoUser),
 			Password: DemoPassword,
-			Expect:   "auth.not_offered",
+			Expect:   probe.CodeAuthNotOffered,
 		},
 		{
 			Key:   ExampleRelayDenied,
@@ -123,7 +123,7 @@ func (sb *Sandbox) Examples() []Example {
 				"554 5.7.1 Relay access denied. Mail for other domains needs AUTH first, on a submission server.",
 			Settings: withMail(settings(mx.Port(), probe.SecurityStartTLS, ""), "someone@example.com", "someone@example.net"),
 			// relay.denied, whose first step is to log in: no user was given.
-			Expect: "relay.denied",
+			Expect: probe.CodeRelayDenied,
 		},
 	}
 }

@@ -25,7 +25,7 @@ func TestExamplesShowTheirDiagnosis(t *testing.T) {
 			if r.Diagnosis == nil || r.Diagnosis.Code != ex.Expect {
 				t.Fatalf("diagnosis %+v, want %s; failure %+v\n%s", r.Diagnosis, ex.Expect, r.Failure, transcript(r))
 			}
-			if r.TLS != nil && r.TLS.Version != "" && !r.TLS.Verified && !strings.HasPrefix(ex.Expect, "tls.cert_") {
+			if r.TLS != nil && r.TLS.Version != "" && !r.TLS.Verified && !strings.HasPrefix(string(ex.Expect), "tls.cert_") {
 				t.Errorf("TLS not verified against the sandbox root: %s", r.TLS.VerifyError)
 			}
 			if ex.Password != "" && strings.Contains(transcript(r), ex.Password) {

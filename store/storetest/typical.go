@@ -39,7 +39,7 @@ var servers = []server{
 type scenario struct {
 	weight  int
 	outcome probe.Outcome
-	code    string
+	code    probe.Code
 	title   string
 	step    string   // failing step; "" when it worked
 	reply   int      // failing reply code
@@ -49,20 +49,20 @@ type scenario struct {
 
 var scenarios = []scenario{
 	{30, probe.OutcomeSuccess, "ok", "Everything worked", "", 0, nil, ""},
-	{20, probe.OutcomeFailure, "auth.credentials_rejected", "The server refused the username or password", probe.StepAuth, 535,
+	{20, probe.OutcomeFailure, probe.CodeAuthCredentialsRejected, "The server refused the username or password", probe.StepAuth, 535,
 		[]string{"5.7.8 Username and Password not accepted. For more information, go to", "5.7.8  https://support.google.com/mail/?p=BadCredentials a640c23a62f3a-b8d1a2f1c3sm1234567b.12 - gsmtp"}, ""},
-	{10, probe.OutcomeFailure, "auth.blocked_by_policy", "SMTP AUTH is disabled for this mailbox or tenant", probe.StepAuth, 535,
+	{10, probe.OutcomeFailure, probe.CodeAuthBlockedByPolicy, "SMTP AUTH is disabled for this mailbox or tenant", probe.StepAuth, 535,
 		[]string{"5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [AM0PR02CA0123.eurprd02.prod.outlook.com 2026-03-02T09:00:00.123Z 08DE5B4C2E1A9F3D]"}, ""},
-	{8, probe.OutcomeFailure, "auth.app_password_required", "The provider needs an app password", probe.StepAuth, 534,
+	{8, probe.OutcomeFailure, probe.CodeAuthAppPasswordRequired, "The provider needs an app password", probe.StepAuth, 534,
 		[]string{"5.7.9 Application-specific password required. For more information, go to", "5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor a640c23a62f3a-b8d1a2f1c3sm1234567b.12 - gsmtp"}, ""},
-	{8, probe.OutcomeFailure, "net.timeout", "Connecting timed out: a firewall drops the traffic", probe.StepConnect, 0, nil,
+	{8, probe.OutcomeFailure, probe.CodeNetTimeout, "Connecting timed out: a firewall drops the traffic", probe.StepConnect, 0, nil,
 		"dial tcp 192.0.2.25:587: i/o timeout"},
-	{6, probe.OutcomeFailure, "net.refused", "Connection refused: nothing listens on that port", probe.StepConnect, 0, nil,
+	{6, probe.OutcomeFailure, probe.CodeNetRefused, "Connection refused: nothing listens on that port", probe.StepConnect, 0, nil,
 		"dial tcp 192.0.2.25:2525: connect: connection refused"},
-	{8, probe.OutcomeWarning, "tls.cert_untrusted", "The certificate is not signed by a trusted authority", "", 0, nil, ""},
-	{5, probe.OutcomeFailure, "auth.requires_tls", "AUTH is only allowed after STARTTLS", probe.StepAuth, 530,
+	{8, probe.OutcomeWarning, probe.CodeTLSCertUntrusted, "The certificate is not signed by a trusted authority", "", 0, nil, ""},
+	{5, probe.OutcomeFailure, probe.CodeAuthRequiresTLS, "AUTH is only allowed after STARTTLS", probe.StepAuth, 530,
 		[]string{"5.7.0 Must issue a STARTTLS command first"}, ""},
-	{5, probe.OutcomeFailure, "auth.temporary_failure", "The server's login service failed; not your password", probe.StepAuth, 454,
+	{5, probe.OutcomeFailure, probe.CodeAuthTemporaryFailure, "The server's login service failed; not your password", probe.StepAuth, 454,
 		[]string{"4.7.0 Temporary authentication failure: Connection lost to authentication server"}, ""},
 }
 
@@ -155,7 +155,7 @@ func Typical(rng *rand.Rand, at time.Time) probe.Result {
 	}
 	ehloLines(sv.ext)
 	step(probe.StepEHLO, probe.StepOK, "")
-	if sc.code == "auth.requires_tls" {
+	if sc.code == probe.CodeAuthRequiresTLS {
 		line(probe.DirClient, "AUTH PLAIN [redacted]")
 		return fail(rng, r, sc, t, line)
 	}
@@ -238,10 +238,10 @@ func finish(rng *rand.Rand, r probe.Result, sc scenario, t int64) probe.Result {
 			"If two-step verification is on, create an app password and use it instead of the account password.",
 			"Ask the administrator whether authenticated SMTP is enabled for this mailbox.",
 		},
-		Links: []probe.Link{{Title: "Troubleshooting SMTP authentication", URL: "/guide#" + sc.code}},
+		Links: []probe.Link{{Title: "Troubleshooting SMTP authentication", URL: "/guide#" + string(sc.code)}},
 	}
 	if rng.IntN(3) == 0 {
-		r.Findings = append(r.Findings, probe.Finding{Code: "input.port_hint", Severity: probe.SeverityInfo,
+		r.Findings = append(r.Findings, probe.Finding{Code: probe.CodeInputPortHint, Severity: probe.SeverityInfo,
 			Title: "Port 587 with STARTTLS is the usual submission port", Detail: "Port 25 is for server-to-server mail and is often blocked by ISPs."})
 	}
 	return r
@@ -262,7 +262,7 @@ func tlsInfo(rng *rand.Rand, host string, sv server, sc scenario) *probe.TLSInfo
 			{Subject: "CN=" + host, Issuer: sv.issuer, DNSNames: []string{host, "*." + host}, NotBefore: nb, NotAfter: nb.AddDate(0, 3, 0), SHA256: fp()},
 			{Subject: sv.issuer, Issuer: "CN=Root CA,O=Example Trust,C=US", NotBefore: nb.AddDate(-2, 0, 0), NotAfter: nb.AddDate(3, 0, 0), SHA256: fp()},
 		}}
-	if sc.code == "tls.cert_untrusted" {
+	if sc.code == probe.CodeTLSCertUntrusted {
 		info.Verified = false
 		info.VerifyCode = sc.code
 		info.VerifyError = "x509: certificate signed by unknown authority (issuer " + sv.issuer + ")"
