@@ -15,12 +15,12 @@ import (
 
 const insertAttempt = `INSERT INTO attempts (
 	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, owner
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc}
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.owner}
 }
 
 const updateAttempt = `UPDATE attempts SET
@@ -35,7 +35,8 @@ const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
 	security = excluded.security, username = excluded.username, status = excluded.status,
 	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
 	failed_step = excluded.failed_step, reply_text = excluded.reply_text,
-	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc`
+	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc,
+	owner = excluded.owner`
 
 // createIfAbsent stores a new attempt unless one with its id exists.
 const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
@@ -60,7 +61,8 @@ func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt
 	if err != nil {
 		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
 	}
-	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	w.owner = s.owner
+	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, w.insertArgs()...)
 		return err
 	})
@@ -80,7 +82,8 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
 	}
-	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	w.owner = s.owner
+	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, s.writer.insert).ExecContext(ctx, w.insertArgs()...)
 		return err
 	})
@@ -106,6 +109,7 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 					continue
 				}
 				ws[i], errs[i] = toRow(rs[i])
+				ws[i].owner = s.owner
 			}
 		})
 	}
@@ -121,7 +125,24 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 		return fmt.Errorf("store: create batch: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, insertAttempt)
+	if s.d == dialectPostgres {
+		err = insertUnnest(ctx, tx, ws)
+	} else {
+		err = insertEach(ctx, tx, ws)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: create batch: %w", err)
+	}
+	return nil
+}
+
+// insertEach inserts rows one by one through one prepared statement:
+// SQLite runs in the process, so a statement costs no round trip.
+func insertEach(ctx context.Context, t tx, ws []row) error {
+	stmt, err := t.PrepareContext(ctx, insertAttempt)
 	if err != nil {
 		return fmt.Errorf("store: create batch: %w", err)
 	}
@@ -131,8 +152,39 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 			return fmt.Errorf("store: create attempt %s: %w", w.id, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: create batch: %w", err)
+	return nil
+}
+
+// unnestBatch is how many rows one PostgreSQL INSERT carries.
+const unnestBatch = 1000
+
+// insertUnnest inserts rows a thousand at a time, each column sent as one
+// array, so that a batch costs a few round trips to PostgreSQL rather than
+// one per row.
+func insertUnnest(ctx context.Context, t tx, ws []row) error {
+	for len(ws) > 0 {
+		chunk := ws[:min(unnestBatch, len(ws))]
+		ws = ws[len(chunk):]
+		cols := make([][]any, 16)
+		for i := range cols {
+			cols[i] = make([]any, len(chunk))
+		}
+		for j, w := range chunk {
+			for i, v := range w.insertArgs() {
+				cols[i][j] = v
+			}
+		}
+		args := make([]any, len(cols))
+		for i, c := range cols {
+			args[i] = c
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO attempts (
+			id, started_at, host, port, security, username, status, outcome,
+			code, title, failed_step, reply_text, search_text, duration_ms, doc, owner)
+			SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+				?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[])`, args...); err != nil {
+			return fmt.Errorf("store: create batch: %w", err)
+		}
 	}
 	return nil
 }
@@ -145,7 +197,7 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
 	}
-	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
 			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
 			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)
@@ -205,23 +257,6 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("store: delete attempt %s: %w", id, ErrNotFound)
 	}
 	return nil
-}
-
-// MarkInterrupted turns every queued or running attempt into an interrupted
-// one and says how many there were. Called at startup: nothing can be
-// running before the runner starts, so whatever claims to be was cut off by
-// a crash or a restart, and must not be shown as running forever.
-func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET status = 'interrupted'
-		WHERE status IN ('queued', 'running')`)
-	if err != nil {
-		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
-	}
-	return n, nil
 }
 
 // pruneBatch bounds one delete transaction, so that pruning a large backlog

@@ -57,7 +57,7 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 	}
 	w, ok := splitWindow(f.Since, f.Until)
 	if !ok || (f.Port != 0 && f.Host == "") {
-		return c, countAttempts(ctx, tx, f, &c)
+		return c, countAttempts(ctx, tx, s.d, f, &c)
 	}
 	q := `SELECT outcome, code, SUM(n) FROM daily_codes WHERE day >= ? AND day < ?`
 	args := []any{w.fromDay, w.toDay}
@@ -81,7 +81,7 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 		return c, err
 	}
 	for _, e := range w.edges {
-		if err := countAttempts(ctx, tx, edgeFilter(f, e), &c); err != nil {
+		if err := countAttempts(ctx, tx, s.d, edgeFilter(f, e), &c); err != nil {
 			return c, err
 		}
 	}
@@ -89,8 +89,8 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 }
 
 // countAttempts adds the attempts matching f, counted one by one.
-func countAttempts(ctx context.Context, q querier, f Filter, c *Counts) error {
-	where, args, err := f.where(false, false)
+func countAttempts(ctx context.Context, q querier, d dialect, f Filter, c *Counts) error {
+	where, args, err := f.where(d, false, false)
 	if err != nil {
 		return err
 	}
@@ -104,12 +104,12 @@ func (s *Store) countSearch(ctx context.Context, tx querier, f Filter, c *Counts
 	if err != nil {
 		return fmt.Errorf("store: count attempts: %w", err)
 	}
-	where, args, err := f.where(false, viaIndex)
+	where, args, err := f.where(s.d, false, viaIndex)
 	if err != nil {
 		return err
 	}
 	err = sumRows(ctx, tx, `SELECT outcome, code, COUNT(*) FROM (SELECT outcome, code FROM attempts`+where+`
-		ORDER BY started_at DESC, id DESC LIMIT ?) GROUP BY outcome, code`, append(args, SearchCountCap+1), c)
+		ORDER BY started_at DESC, id DESC LIMIT ?) AS newest GROUP BY outcome, code`, append(args, SearchCountCap+1), c)
 	if c.Total > SearchCountCap {
 		c.Capped = true
 	}

@@ -18,7 +18,8 @@ import (
 // once its write is committed, so nothing a caller was told is stored can
 // be lost, and its own error (a duplicate id, ErrNotFound) stays its own.
 type groupWriter struct {
-	db             *sql.DB
+	db             db
+	changes        *hub
 	reqs           chan *writeReq
 	quit           chan struct{}
 	done           chan struct{}
@@ -30,6 +31,7 @@ type groupWriter struct {
 }
 
 type writeReq struct {
+	id    string // the attempt written, announced once committed
 	apply func(ctx context.Context, tx *sql.Tx) error
 	err   chan error
 }
@@ -45,8 +47,8 @@ const writeTimeout = 30 * time.Second
 
 var errClosed = errors.New("store: closed")
 
-func newGroupWriter(ctx context.Context, db *sql.DB) (*groupWriter, error) {
-	g := &groupWriter{db: db, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+func newGroupWriter(ctx context.Context, db db, changes *hub) (*groupWriter, error) {
+	g := &groupWriter{db: db, changes: changes, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -72,9 +74,10 @@ func (g *groupWriter) closeStmts() error {
 	return errors.Join(errs...)
 }
 
-// do runs apply in the next group and returns once that group committed.
-func (g *groupWriter) do(ctx context.Context, apply func(ctx context.Context, tx *sql.Tx) error) error {
-	req := &writeReq{apply: apply, err: make(chan error, 1)}
+// do runs apply, a write of attempt id, in the next group and returns once
+// that group committed.
+func (g *groupWriter) do(ctx context.Context, id string, apply func(ctx context.Context, tx *sql.Tx) error) error {
+	req := &writeReq{id: id, apply: apply, err: make(chan error, 1)}
 	select {
 	case g.reqs <- req:
 	case <-g.quit:
@@ -113,13 +116,20 @@ func (g *groupWriter) commit(group []*writeReq) {
 	// roll back the whole transaction, the other callers' writes with it.
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	errs := make([]error, len(group))
-	tx, err := g.db.BeginTx(ctx, nil)
-	if err == nil {
+	errs, written, redo, err := g.run(ctx, group)
+	if redo {
+		// On PostgreSQL a failed statement aborts its whole transaction
+		// (SQLite's does not): one caller's duplicate id would fail the
+		// others' writes. Rare, so each write is then done alone.
 		for i, r := range group {
-			errs[i] = r.apply(ctx, tx)
+			var w []string
+			errs[i], w, err = g.runAlone(ctx, r)
+			written = append(written, w...)
 		}
-		err = tx.Commit()
+		err = nil
+	}
+	if err == nil {
+		g.changes.signal(written...)
 	}
 	for i, r := range group {
 		if errs[i] == nil {
@@ -127,6 +137,62 @@ func (g *groupWriter) commit(group []*writeReq) {
 		}
 		r.err <- errs[i]
 	}
+}
+
+// runAlone does one write in a transaction of its own: its error, and
+// its id if it was written.
+func (g *groupWriter) runAlone(ctx context.Context, r *writeReq) (error, []string, error) {
+	errs, written, _, err := g.run(ctx, []*writeReq{r})
+	if err != nil {
+		return err, nil, nil
+	}
+	return errs[0], written, nil
+}
+
+// run applies the group's writes in one transaction and commits it; errs
+// are the writes' own errors, err the transaction's. redo reports a
+// PostgreSQL transaction rolled back because one of several writes failed
+// in a way that aborts it: nothing was written, and each write should be
+// done alone.
+func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error, written []string, redo bool, err error) {
+	errs = make([]error, len(group))
+	tx, err := g.db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return errs, nil, false, err
+	}
+	for i, r := range group {
+		errs[i] = r.apply(ctx, tx)
+		if errs[i] == nil {
+			written = append(written, r.id)
+		}
+	}
+	if g.db.d == dialectPostgres && len(written) > 0 {
+		if len(group) > 1 && !onlyNotFound(errs) {
+			tx.Rollback()
+			return errs, nil, true, nil
+		}
+		// Delivered to every listening replica when, and only if, the
+		// transaction commits.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', id) FROM unnest($1::text[]) AS id`, written); err != nil {
+			tx.Rollback()
+			return errs, nil, false, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return errs, nil, false, err
+	}
+	return errs, written, false, nil
+}
+
+// onlyNotFound reports whether every failed write failed by finding no
+// attempt, which leaves a PostgreSQL transaction usable.
+func onlyNotFound(errs []error) bool {
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return false
+		}
+	}
+	return true
 }
 
 // close stops taking writes once the group under way has committed.

@@ -78,7 +78,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("store: list attempts: %w", err)
 	}
-	q, args, limit, err := f.listQuery(viaIndex)
+	q, args, limit, err := f.listQuery(s.d, viaIndex)
 	if err != nil {
 		return Page{}, err
 	}
@@ -112,8 +112,8 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 
 // listQuery is List's SQL and arguments (fetching one row more than the
 // page, to know whether there is a next), and the page size.
-func (f Filter) listQuery(viaIndex bool) (string, []any, int, error) {
-	where, args, err := f.where(true, viaIndex)
+func (f Filter) listQuery(d dialect, viaIndex bool) (string, []any, int, error) {
+	where, args, err := f.where(d, true, viaIndex)
 	if err != nil {
 		return "", nil, 0, err
 	}
@@ -129,9 +129,10 @@ func (f Filter) listQuery(viaIndex bool) (string, []any, int, error) {
 	return q, append(args, limit+1), limit, nil
 }
 
-// where builds the WHERE clause for f; withCursor adds the keyset bound,
-// viaIndex finds free text through the trigram index (see searchIsRare).
-func (f Filter) where(withCursor, viaIndex bool) (string, []any, error) {
+// where builds the WHERE clause for f in dialect d; withCursor adds the
+// keyset bound, viaIndex finds free text through SQLite's trigram index
+// (see searchIsRare).
+func (f Filter) where(d dialect, withCursor, viaIndex bool) (string, []any, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -162,12 +163,20 @@ func (f Filter) where(withCursor, viaIndex bool) (string, []any, error) {
 		// Newlines separate the fields in search_text; a term never
 		// holds one, so it cannot match across two fields.
 		q = strings.ToLower(strings.ReplaceAll(q, "\n", " "))
-		if viaIndex {
+		if d == dialectPostgres {
+			// LIKE with the pattern characters escaped is the same
+			// literal substring test, and the one a pg_trgm index
+			// answers (migrations/postgres/0005_search_index.sql);
+			// the planner chooses between it and a walk newest first.
+			add(`search_text LIKE ?`, "%"+likeEscaper.Replace(q)+"%")
+		} else if viaIndex {
 			// The trigram index names the candidates
 			// (migrations/0005_search_index.sql); instr confirms them.
 			add("rowid IN (SELECT rowid FROM attempts_search WHERE attempts_search MATCH ?)", ftsPhrase(q))
 		}
-		add("instr(search_text, ?) > 0", q)
+		if d == dialectSQLite {
+			add("instr(search_text, ?) > 0", q)
+		}
 	}
 	if withCursor && f.Cursor != "" {
 		ms, id, err := decodeCursor(f.Cursor)
@@ -181,6 +190,10 @@ func (f Filter) where(withCursor, viaIndex bool) (string, []any, error) {
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
+
+// likeEscaper escapes LIKE's pattern characters with PostgreSQL's default
+// escape character, the backslash.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // A cursor is "<started_at ms>.<id>" in unpadded URL-safe base64: opaque to
 // clients, safe in a query string, and free to change form later.
@@ -238,6 +251,9 @@ const rareSearch = 20000
 // characters or more with fewer than rareSearch candidates. Counting them
 // reads only the index, and stops at the bound.
 func (s *Store) searchIsRare(ctx context.Context, q querier, text string) (bool, error) {
+	if s.d != dialectSQLite {
+		return false, nil // PostgreSQL's planner weighs its trigram index itself
+	}
 	text = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(text, "\n", " ")))
 	if utf8.RuneCountInString(text) < 3 {
 		return false, nil

@@ -58,12 +58,12 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = migrate(ctx, db, ms)
+	err = migrate(ctx, db, dialectSQLite, ms)
 	if err == nil || !strings.Contains(err.Error(), "0002_broken.sql") {
 		t.Fatalf("migrate: %v, want an error naming 0002_broken.sql", err)
 	}
 	var version, tables int
-	db.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&version)
+	db.QueryRow(`SELECT MAX(version_id) FROM goose_db_version`).Scan(&version)
 	db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'b'`).Scan(&tables)
 	if version != 1 || tables != 0 {
 		t.Errorf("after the failure: version %d (want 1), table b exists: %v", version, tables == 1)
@@ -84,7 +84,7 @@ func TestSearchTextBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(ctx, db, ms[:3]); err != nil {
+	if err := migrate(ctx, db, dialectSQLite, ms[:3]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`INSERT INTO attempts (id, started_at, host, port, security, username, status, outcome,

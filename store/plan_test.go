@@ -39,7 +39,7 @@ func TestQueryPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, args, _, err := tt.f.listQuery(false)
+			q, args, _, err := tt.f.listQuery(dialectSQLite, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +55,7 @@ func TestQueryPlans(t *testing.T) {
 
 	// A rare term goes through the trigram index: its candidates (fewer
 	// than rareSearch) are fetched by rowid and sorted.
-	q, args, _, err := Filter{Q: "5.7.8"}.listQuery(true)
+	q, args, _, err := Filter{Q: "5.7.8"}.listQuery(dialectSQLite, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 // The trigram index follows every write: an update's new reply is found and
 // its old one no longer; a deleted or pruned attempt is found no more.
-func TestSearchIndexFollowsWrites(t *testing.T) {
+func testSearchIndexFollowsWrites(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, _ := open(t)
 	a := attempt("a1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
@@ -63,7 +63,7 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 
 // A common term is counted up to SearchCountCap and then said to be more,
 // rather than counted one by one over every attempt.
-func TestSearchCountIsCapped(t *testing.T) {
+func testSearchCountIsCapped(t *testing.T, open opener) {
 	if testing.Short() {
 		t.Skip("writes ten thousand attempts")
 	}
@@ -100,7 +100,7 @@ func TestSearchCountIsCapped(t *testing.T) {
 }
 
 // Search terms are text, never FTS5 query syntax.
-func TestSearchTermsAreNotQuerySyntax(t *testing.T) {
+func testSearchTermsAreNotQuerySyntax(t *testing.T, open opener) {
 	s, _ := open(t)
 	a := attempt("q1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
 	a.Failure.Lines = []string{`5.7.8 said "no" OR NEAR(x*) ^col: -minus`}
@@ -124,9 +124,10 @@ func TestSearchTermsAreNotQuerySyntax(t *testing.T) {
 // ends or is marked interrupted. After any mix of writes that leaves every
 // attempt finished, FTS5's own integrity check against the table (rank 1)
 // passes, which it would not if a trigger missed or doubled a change.
-func TestSearchIndexHoldsFinishedAttempts(t *testing.T) {
+func testSearchIndexHoldsFinishedAttempts(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, path := open(t)
+	sqliteOnly(t, path, "the FTS5 index and its integrity check")
 	running := attempt("run1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
 	running.Status, running.Outcome = probe.StatusRunning, ""
 	running.Failure.Lines = []string{"5.7.8 xylophone"}

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -8,13 +8,12 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
-	"github.com/smtpdoctor/smtpdoctor/store/storetest"
-)
+	)
 
-func TestRoundTripFullResult(t *testing.T) {
+func testRoundTripFullResult(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
-	want := storetest.Typical(storetest.NewRand(1), base)
+	want := Typical(NewRand(1), base)
 	want.Status = probe.StatusRunning
 	if err := s.Create(ctx, want); err != nil {
 		t.Fatal(err)
@@ -44,7 +43,7 @@ func TestRoundTripFullResult(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
+func testNotFound(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	if _, err := s.Get(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
@@ -61,7 +60,7 @@ func TestNotFound(t *testing.T) {
 	}
 }
 
-func TestCreateRejectsDuplicateAndEmptyID(t *testing.T) {
+func testCreateRejectsDuplicateAndEmptyID(t *testing.T, open opener) {
 	s, _ := open(t)
 	r := attempt("a", base, "h", 25, probe.OutcomeSuccess, "ok")
 	mustCreate(t, s, r)
@@ -74,7 +73,7 @@ func TestCreateRejectsDuplicateAndEmptyID(t *testing.T) {
 	}
 }
 
-func TestDelete(t *testing.T) {
+func testDelete(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	mustCreate(t, s, attempt("a", base, "h", 25, probe.OutcomeSuccess, "ok"), attempt("b", base, "h", 25, probe.OutcomeSuccess, "ok"))

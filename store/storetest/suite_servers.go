@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
-func TestServers(t *testing.T) {
+func testServers(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	// gmail:587 worked long ago (before "since"), then failed 25 times;
@@ -67,7 +67,7 @@ func TestServers(t *testing.T) {
 	}
 }
 
-func TestBreakdown(t *testing.T) {
+func testBreakdown(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -102,7 +102,7 @@ func TestBreakdown(t *testing.T) {
 	}
 }
 
-func TestLastSuccessBefore(t *testing.T) {
+func testLastSuccessBefore(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	mustCreate(t, s,

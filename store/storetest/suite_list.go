@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -44,7 +44,7 @@ func listAll(t *testing.T, s *store.Store, f store.Filter) []string {
 	}
 }
 
-func TestKeysetPagination(t *testing.T) {
+func testKeysetPagination(t *testing.T, open opener) {
 	s, _ := open(t)
 	// 53 attempts; many share a millisecond, so the order among those
 	// rests on the id alone. Expected order: newest first, then id
@@ -102,7 +102,7 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-func TestListDefaultsAndLastPage(t *testing.T) {
+func testListDefaultsAndLastPage(t *testing.T, open opener) {
 	s, _ := open(t)
 	for i := range store.DefaultLimit + 1 {
 		mustCreate(t, s, attempt(fmt.Sprint("a", i), base.Add(time.Duration(i)*time.Second), "h", 25, probe.OutcomeSuccess, "ok"))
@@ -123,7 +123,7 @@ func TestListDefaultsAndLastPage(t *testing.T) {
 	}
 }
 
-func TestBadCursor(t *testing.T) {
+func testBadCursor(t *testing.T, open opener) {
 	s, _ := open(t)
 	for _, c := range []string{"!!!", "bm90LWEtY3Vyc29y" /* "not-a-cursor" */, "MTIz" /* "123" */} {
 		_, err := s.List(context.Background(), store.Filter{Cursor: c})
@@ -133,7 +133,7 @@ func TestBadCursor(t *testing.T) {
 	}
 }
 
-func TestSummaryFields(t *testing.T) {
+func testSummaryFields(t *testing.T, open opener) {
 	s, _ := open(t)
 	r := attempt("x", base.Add(1500*time.Millisecond), "Mail.Example.ORG", 587, probe.OutcomeFailure, "auth.credentials_rejected")
 	r.DurationMS = 812
@@ -154,7 +154,7 @@ func TestSummaryFields(t *testing.T) {
 }
 
 // filterFixture stores attempts that differ in one field at a time.
-func filterFixture(t *testing.T) *store.Store {
+func filterFixture(t *testing.T, open opener) *store.Store {
 	s, _ := open(t)
 	refused := attempt("refused", base.Add(4*time.Hour), "mail.example.org", 2525, probe.OutcomeFailure, "net.refused")
 	refused.Failure = &probe.Failure{Step: probe.StepConnect, Code: "net.refused", Err: "dial tcp 192.0.2.1:2525: connect: connection refused"}
@@ -170,8 +170,8 @@ func filterFixture(t *testing.T) *store.Store {
 	return s
 }
 
-func TestFilters(t *testing.T) {
-	s := filterFixture(t)
+func testFilters(t *testing.T, open opener) {
+	s := filterFixture(t, open)
 	tests := []struct {
 		name string
 		f    store.Filter
@@ -207,8 +207,8 @@ func TestFilters(t *testing.T) {
 	}
 }
 
-func TestCount(t *testing.T) {
-	s := filterFixture(t)
+func testCount(t *testing.T, open opener) {
+	s := filterFixture(t, open)
 	ctx := context.Background()
 	c, err := s.Count(ctx, store.Filter{Limit: 1, Cursor: "ignored"})
 	if err != nil {
@@ -237,7 +237,7 @@ func TestCount(t *testing.T) {
 	}
 }
 
-func TestFreeTextFoldsUnicodeCase(t *testing.T) {
+func testFreeTextFoldsUnicodeCase(t *testing.T, open opener) {
 	s, _ := open(t)
 	r := attempt("de", base, "mail.example.de", 587, probe.OutcomeFailure, "auth.credentials_rejected")
 	r.Failure.Lines = []string{"5.7.8 Anmeldung für ÄRGER@example.de fehlgeschlagen"}

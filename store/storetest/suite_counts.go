@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"cmp"
@@ -17,7 +17,7 @@ import (
 // triggers, read with partial-day edges) against counting the attempts by
 // hand, over random windows, after inserts, updates that move attempts
 // between days, outcomes, codes and servers, deletes and a prune.
-func TestCountsAgreeWithBruteForce(t *testing.T) {
+func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(9, 9))

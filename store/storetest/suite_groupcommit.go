@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // Writes that share a transaction keep their own outcomes: a duplicate id
 // or an update of a missing attempt fails alone, every other write lands,
 // and each caller returns only once its write is readable.
-func TestConcurrentWritesKeepTheirOwnErrors(t *testing.T) {
+func testConcurrentWritesKeepTheirOwnErrors(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, _ := open(t)
 	mustCreate(t, s, attempt("dup", base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok"))
@@ -68,7 +68,7 @@ func TestConcurrentWritesKeepTheirOwnErrors(t *testing.T) {
 }
 
 // After Close, writes fail instead of hanging or panicking.
-func TestWriteAfterClose(t *testing.T) {
+func testWriteAfterClose(t *testing.T, open opener) {
 	s, err := store.Open(context.Background(), t.TempDir()+"/closed.db")
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestWriteAfterClose(t *testing.T) {
 // Save creates or overwrites; CreateIfAbsent never overwrites. Together
 // they let the dashboard store an attempt only once someone could ask for
 // it, without a late "running" snapshot overwriting a finished result.
-func TestSaveAndCreateIfAbsent(t *testing.T) {
+func testSaveAndCreateIfAbsent(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, _ := open(t)
 	done := attempt("s1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
