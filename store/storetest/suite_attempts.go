@@ -8,7 +8,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
-	)
+)
 
 func testRoundTripFullResult(t *testing.T, open opener) {
 	s, _ := open(t)

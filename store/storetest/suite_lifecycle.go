@@ -11,7 +11,6 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
-
 )
 
 func testMigrationsAppliedOnce(t *testing.T, open opener) {
