@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // groupWriter commits the one-row writes of concurrent callers (Create and
@@ -117,7 +119,7 @@ func (g *groupWriter) commit(group []*writeReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	errs, written, redo, err := g.run(ctx, group)
-	if redo {
+	if redo || isRetryable(err) {
 		// On PostgreSQL a failed statement aborts its whole transaction
 		// (SQLite's does not): one caller's duplicate id would fail the
 		// others' writes. Rare, so each write is then done alone.
@@ -140,13 +142,20 @@ func (g *groupWriter) commit(group []*writeReq) {
 }
 
 // runAlone does one write in a transaction of its own: its error, and
-// its id if it was written.
+// its id if it was written. A PostgreSQL deadlock (two replicas' groups
+// taking the same count rows in opposite orders; the server aborts one) is
+// retried: alone, the write takes its rows in one statement.
 func (g *groupWriter) runAlone(ctx context.Context, r *writeReq) (error, []string, error) {
-	errs, written, _, err := g.run(ctx, []*writeReq{r})
-	if err != nil {
-		return err, nil, nil
+	for try := 1; ; try++ {
+		errs, written, _, err := g.run(ctx, []*writeReq{r})
+		if err == nil {
+			err = errs[0]
+		}
+		if try < 5 && isRetryable(err) {
+			continue
+		}
+		return err, written, nil
 	}
-	return errs[0], written, nil
 }
 
 // run applies the group's writes in one transaction and commits it; errs
@@ -166,11 +175,11 @@ func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error,
 			written = append(written, r.id)
 		}
 	}
+	if g.db.d == dialectPostgres && !onlyNotFound(errs) && (len(group) > 1 || isRetryable(errs[0])) {
+		tx.Rollback()
+		return errs, nil, true, nil
+	}
 	if g.db.d == dialectPostgres && len(written) > 0 {
-		if len(group) > 1 && !onlyNotFound(errs) {
-			tx.Rollback()
-			return errs, nil, true, nil
-		}
 		// Delivered to every listening replica when, and only if, the
 		// transaction commits.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', id) FROM unnest($1::text[]) AS id`, written); err != nil {
@@ -182,6 +191,14 @@ func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error,
 		return errs, nil, false, err
 	}
 	return errs, written, false, nil
+}
+
+// isRetryable reports a PostgreSQL deadlock or serialization failure: the
+// transaction was rolled back through no fault of its own, and may be
+// tried again.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 // onlyNotFound reports whether every failed write failed by finding no

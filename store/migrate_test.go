@@ -106,3 +106,82 @@ func TestSearchTextBackfill(t *testing.T) {
 		}
 	}
 }
+
+// TestDialectsHaveTheSameMigrations: a version number means the same
+// change on SQLite and PostgreSQL, so both sets hold the same file names.
+func TestDialectsHaveTheSameMigrations(t *testing.T) {
+	lite, err := migrationsFor(dialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := migrationsFor(dialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b []string
+	for _, m := range lite {
+		a = append(a, m.name)
+	}
+	for _, m := range pg {
+		b = append(b, m.name)
+	}
+	if strings.Join(a, " ") != strings.Join(b, " ") {
+		t.Errorf("SQLite migrations %v, PostgreSQL migrations %v: every migration needs both", a, b)
+	}
+}
+
+// TestAdoptsLegacyVersions: a database made by the home-made migrator of
+// earlier versions (versions in schema_migrations) opens without re-running
+// what it has, keeps its attempts, and gets the newer migrations.
+func TestAdoptsLegacyVersions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "legacy.db")
+	db, err := sql.Open("sqlite", writerDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the old migrator left: five migrations and their rows.
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:5] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 1)`, m.version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO attempts (id, started_at, host, port, security, username, status, outcome,
+		code, title, failed_step, reply_text, search_text, duration_ms, doc) VALUES
+		('old', 1, 'mail.example.org', 587, 'starttls', 'u', 'running', '', '', '', '', '', '', 5, x'027b7d')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ctx := context.Background()
+	for range 2 { // the second open finds the versions adopted already
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, "old"); err != nil {
+			t.Errorf("the old attempt: %v", err)
+		}
+		s.Close()
+	}
+	db, err = sql.Open("sqlite", writerDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, top, legacy int
+	db.QueryRow(`SELECT COUNT(*), MAX(version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&n, &top)
+	db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&legacy)
+	if n != len(ms) || top != len(ms) || legacy != 0 {
+		t.Errorf("after adoption: %d versions up to %d (want %d), schema_migrations left: %v", n, top, len(ms), legacy == 1)
+	}
+}

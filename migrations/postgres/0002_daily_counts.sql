@@ -26,45 +26,81 @@ INSERT INTO daily_servers (day, host, port, n)
     SELECT started_at / 86400000, host, port, COUNT(*) FROM attempts
     GROUP BY started_at / 86400000, host, port;
 
-CREATE FUNCTION attempts_count_codes(d BIGINT, o TEXT, c TEXT, delta INTEGER) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO daily_codes (day, outcome, code, n) VALUES (d, o, c, delta)
-        ON CONFLICT (day, outcome, code) DO UPDATE SET n = daily_codes.n + delta;
-$$;
+-- The counts are kept by statement-level triggers that read the
+-- statement's transition tables (the rows it inserted, deleted, or changed
+-- before and after) and add one grouped change per key. Row-level triggers,
+-- as in SQLite, would update the same count row once per attempt; in
+-- PostgreSQL every update of a row inside one transaction leaves a new
+-- version behind, and a batch of 12,000 attempts on one day took 30 s
+-- instead of a fraction of one. An update that moves no attempt to another
+-- count (a progress write) sums to zero everywhere and writes nothing.
 
-CREATE FUNCTION attempts_count_servers(d BIGINT, h TEXT, p INTEGER, delta INTEGER) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO daily_servers (day, host, port, n) VALUES (d, h, p, delta)
-        ON CONFLICT (day, host, port) DO UPDATE SET n = daily_servers.n + delta;
-$$;
-
--- One trigger function for insert, delete and update: a row leaves its old
--- counts and enters its new ones; an update that moves nothing (a progress
--- write) does nothing.
-CREATE FUNCTION attempts_count() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION attempts_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        IF TG_OP = 'DELETE' OR OLD.started_at / 86400000 <> NEW.started_at / 86400000
-           OR OLD.outcome <> NEW.outcome OR OLD.code <> NEW.code THEN
-            PERFORM attempts_count_codes(OLD.started_at / 86400000, OLD.outcome, OLD.code, -1);
-            IF TG_OP = 'UPDATE' THEN
-                PERFORM attempts_count_codes(NEW.started_at / 86400000, NEW.outcome, NEW.code, 1);
-            END IF;
-        END IF;
-        IF TG_OP = 'DELETE' OR OLD.started_at / 86400000 <> NEW.started_at / 86400000
-           OR OLD.host <> NEW.host OR OLD.port <> NEW.port THEN
-            PERFORM attempts_count_servers(OLD.started_at / 86400000, OLD.host, OLD.port, -1);
-            IF TG_OP = 'UPDATE' THEN
-                PERFORM attempts_count_servers(NEW.started_at / 86400000, NEW.host, NEW.port, 1);
-            END IF;
-        END IF;
-        RETURN NULL;
-    END IF;
-    PERFORM attempts_count_codes(NEW.started_at / 86400000, NEW.outcome, NEW.code, 1);
-    PERFORM attempts_count_servers(NEW.started_at / 86400000, NEW.host, NEW.port, 1);
+    INSERT INTO daily_codes (day, outcome, code, n)
+        SELECT day, outcome, code, SUM(d) FROM (
+            SELECT started_at / 86400000, outcome, code, 1 FROM new_rows
+        ) AS moved (day, outcome, code, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, outcome, code) DO UPDATE SET n = daily_codes.n + excluded.n;
+    INSERT INTO daily_servers (day, host, port, n)
+        SELECT day, host, port, SUM(d) FROM (
+            SELECT started_at / 86400000, host, port, 1 FROM new_rows
+        ) AS moved (day, host, port, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, host, port) DO UPDATE SET n = daily_servers.n + excluded.n;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER attempts_count AFTER INSERT OR UPDATE OR DELETE ON attempts
-    FOR EACH ROW EXECUTE FUNCTION attempts_count();
+CREATE TRIGGER attempts_count_insert AFTER INSERT ON attempts
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_count_insert();
+
+CREATE FUNCTION attempts_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_codes (day, outcome, code, n)
+        SELECT day, outcome, code, SUM(d) FROM (
+            SELECT started_at / 86400000, outcome, code, -1 FROM old_rows
+        ) AS moved (day, outcome, code, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, outcome, code) DO UPDATE SET n = daily_codes.n + excluded.n;
+    INSERT INTO daily_servers (day, host, port, n)
+        SELECT day, host, port, SUM(d) FROM (
+            SELECT started_at / 86400000, host, port, -1 FROM old_rows
+        ) AS moved (day, host, port, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, host, port) DO UPDATE SET n = daily_servers.n + excluded.n;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER attempts_count_delete AFTER DELETE ON attempts
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_count_delete();
+
+CREATE FUNCTION attempts_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_codes (day, outcome, code, n)
+        SELECT day, outcome, code, SUM(d) FROM (
+            SELECT started_at / 86400000, outcome, code, 1 FROM new_rows
+            UNION ALL
+            SELECT started_at / 86400000, outcome, code, -1 FROM old_rows
+        ) AS moved (day, outcome, code, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, outcome, code) DO UPDATE SET n = daily_codes.n + excluded.n;
+    INSERT INTO daily_servers (day, host, port, n)
+        SELECT day, host, port, SUM(d) FROM (
+            SELECT started_at / 86400000, host, port, 1 FROM new_rows
+            UNION ALL
+            SELECT started_at / 86400000, host, port, -1 FROM old_rows
+        ) AS moved (day, host, port, d)
+        GROUP BY 1, 2, 3 HAVING SUM(d) <> 0
+        ON CONFLICT (day, host, port) DO UPDATE SET n = daily_servers.n + excluded.n;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER attempts_count_update AFTER UPDATE ON attempts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_count_update();

@@ -14,28 +14,53 @@ INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
     SELECT host, port, started_at / 86400000, outcome, code, COUNT(*) FROM attempts
     GROUP BY host, port, started_at / 86400000, outcome, code;
 
-CREATE FUNCTION attempts_count_host_codes(h TEXT, p INTEGER, d BIGINT, o TEXT, c TEXT, delta INTEGER) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO daily_host_codes (host, port, day, outcome, code, n) VALUES (h, p, d, o, c, delta)
-        ON CONFLICT (host, port, day, outcome, code) DO UPDATE SET n = daily_host_codes.n + delta;
-$$;
-
-CREATE FUNCTION attempts_host_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Kept like daily_codes (0002_daily_counts.sql): statement-level triggers.
+CREATE FUNCTION attempts_host_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.started_at / 86400000 = NEW.started_at / 86400000
-       AND OLD.host = NEW.host AND OLD.port = NEW.port
-       AND OLD.outcome = NEW.outcome AND OLD.code = NEW.code THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        PERFORM attempts_count_host_codes(OLD.host, OLD.port, OLD.started_at / 86400000, OLD.outcome, OLD.code, -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM attempts_count_host_codes(NEW.host, NEW.port, NEW.started_at / 86400000, NEW.outcome, NEW.code, 1);
-    END IF;
+    INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
+        SELECT host, port, day, outcome, code, SUM(d) FROM (
+            SELECT host, port, started_at / 86400000, outcome, code, 1 FROM new_rows
+        ) AS moved (host, port, day, outcome, code, d)
+        GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0
+        ON CONFLICT (host, port, day, outcome, code) DO UPDATE SET n = daily_host_codes.n + excluded.n;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER attempts_host_count AFTER INSERT OR UPDATE OR DELETE ON attempts
-    FOR EACH ROW EXECUTE FUNCTION attempts_host_count();
+CREATE TRIGGER attempts_host_count_insert AFTER INSERT ON attempts
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_host_count_insert();
+
+CREATE FUNCTION attempts_host_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
+        SELECT host, port, day, outcome, code, SUM(d) FROM (
+            SELECT host, port, started_at / 86400000, outcome, code, -1 FROM old_rows
+        ) AS moved (host, port, day, outcome, code, d)
+        GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0
+        ON CONFLICT (host, port, day, outcome, code) DO UPDATE SET n = daily_host_codes.n + excluded.n;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER attempts_host_count_delete AFTER DELETE ON attempts
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_host_count_delete();
+
+CREATE FUNCTION attempts_host_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
+        SELECT host, port, day, outcome, code, SUM(d) FROM (
+            SELECT host, port, started_at / 86400000, outcome, code, 1 FROM new_rows
+            UNION ALL
+            SELECT host, port, started_at / 86400000, outcome, code, -1 FROM old_rows
+        ) AS moved (host, port, day, outcome, code, d)
+        GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0
+        ON CONFLICT (host, port, day, outcome, code) DO UPDATE SET n = daily_host_codes.n + excluded.n;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER attempts_host_count_update AFTER UPDATE ON attempts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION attempts_host_count_update();

@@ -80,9 +80,21 @@ func Postgres(t testing.TB) string {
 		defer admin.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		// Sessions a test left open are ended first (DROP DATABASE …
+		// WITH (FORCE) would also try autovacuum's, which only a
+		// superuser may end; a plain DROP stops autovacuum itself).
+		if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
+		var err2 error
+		for range 20 {
+			if _, err2 = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name); err2 == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond) // ended sessions take a moment to go
+		}
+		t.Errorf("drop test database: %v", err2)
 	})
 	u.Path = "/" + name
 	return u.String()

@@ -37,6 +37,7 @@ var suite = []struct {
 	{"WriteAfterClose", testWriteAfterClose},
 	{"SaveAndCreateIfAbsent", testSaveAndCreateIfAbsent},
 	{"MigrationsAppliedOnce", testMigrationsAppliedOnce},
+	{"ConcurrentOpensMigrateOnce", testConcurrentOpensMigrateOnce},
 	{"RefusesNewerSchema", testRefusesNewerSchema},
 	{"OpenFailsOnNonDatabase", testOpenFailsOnNonDatabase},
 	{"MarkInterrupted", testMarkInterrupted},

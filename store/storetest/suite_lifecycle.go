@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -223,5 +224,52 @@ func testConcurrentWritersAndReaders(t *testing.T, open opener) {
 	}
 	if err := s.IntegrityCheck(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+// testConcurrentOpensMigrateOnce: three replicas starting at once on a new
+// database all open it, and each migration is applied once.
+func testConcurrentOpensMigrateOnce(t *testing.T, open opener) {
+	first, dsn := open(t)
+	// A database nobody migrated yet: the opener's is migrated, so drop
+	// its schema and start again from nothing.
+	first.Close()
+	reset := `DROP SCHEMA public CASCADE; CREATE SCHEMA public`
+	if !store.IsPostgres(dsn) {
+		os.Remove(dsn)
+		os.Remove(dsn + "-wal")
+		os.Remove(dsn + "-shm")
+		reset = ""
+	}
+	if reset != "" {
+		if _, err := rawDB(t, dsn).Exec(reset); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			s, err := store.Open(ctx, dsn)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	var n, maxV int
+	if err := rawDB(t, dsn).QueryRow(`SELECT COUNT(*), MAX(version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&n, &maxV); err != nil {
+		t.Fatal(err)
+	}
+	if n != store.SchemaVersion() || maxV != store.SchemaVersion() {
+		t.Errorf("goose_db_version has %d rows up to version %d, want %d", n, maxV, store.SchemaVersion())
 	}
 }
