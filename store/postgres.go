@@ -54,7 +54,10 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	return &Store{d: dialectPostgres, write: d, read: d}, nil
 }
 
-// redact hides the password of a database URL, for messages and logs.
+// Redact hides the password of a database URL, for messages and logs; a
+// file path is returned as is.
+func Redact(dsn string) string { return redact(dsn) }
+
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil || u.User == nil {

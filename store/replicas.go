@@ -112,8 +112,9 @@ func (r *replica) beat(ctx context.Context) error {
 	return err
 }
 
-// stop ends the heartbeat and removes this replica's row: whatever it
-// still has unfinished is now cut off, and another replica may say so.
+// stop ends the heartbeat, marks whatever this process still has
+// unfinished interrupted (nothing will finish it now), and removes this
+// replica's row.
 func (r *replica) stop() error {
 	if r == nil {
 		return nil
@@ -122,6 +123,9 @@ func (r *replica) stop() error {
 	<-r.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if _, err := r.s.interrupt(ctx, `owner = ?`, r.s.owner); err != nil {
+		return fmt.Errorf("store: unregister replica: %w", err)
+	}
 	if _, err := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE id = ?`, r.s.owner); err != nil {
 		return fmt.Errorf("store: unregister replica: %w", err)
 	}
@@ -142,22 +146,23 @@ func (s *Store) Replica() string { return s.owner }
 // a live replica's running probes are left alone. Every replica calls it
 // at startup and with each heartbeat.
 func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
-	q := `UPDATE attempts SET status = 'interrupted'
-		WHERE status IN ('queued', 'running') RETURNING id`
-	var args []any
 	if s.d == dialectPostgres {
-		q = `UPDATE attempts SET status = 'interrupted'
-			WHERE status IN ('queued', 'running') AND owner NOT IN (
-				SELECT id FROM replicas WHERE seen_at >= ` + s.d.nowMS() + ` - ?)
-			RETURNING id`
-		args = []any{s.replica.o.Stale.Milliseconds()}
+		return s.interrupt(ctx, `owner NOT IN (SELECT id FROM replicas WHERE seen_at >= `+s.d.nowMS()+` - ?)`,
+			s.replica.o.Stale.Milliseconds())
 	}
+	return s.interrupt(ctx, `1 = 1`)
+}
+
+// interrupt marks the unfinished attempts matching cond interrupted, and
+// tells their watchers, on every replica.
+func (s *Store) interrupt(ctx context.Context, cond string, args ...any) (int64, error) {
 	t, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
 	}
 	defer t.Rollback()
-	ids, err := scanStrings(t.QueryContext(ctx, q, args...))
+	ids, err := scanStrings(t.QueryContext(ctx, `UPDATE attempts SET status = 'interrupted'
+		WHERE status IN ('queued', 'running') AND `+cond+` RETURNING id`, args...))
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
 	}

@@ -29,13 +29,17 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	st, err := store.Open(ctx, cfg.db)
+	// Heartbeats six to a timeout: a replica is declared gone only after
+	// missing several.
+	st, err := store.OpenWith(ctx, cfg.db, store.Options{Heartbeat: cfg.replicaTimeout / 6, Stale: cfg.replicaTimeout})
 	if err != nil {
-		return fmt.Errorf("open the database %s: %w", cfg.db, err)
+		return fmt.Errorf("open the database %s: %w", store.Redact(cfg.db), err)
 	}
 	defer st.Close()
 	// A crash (kill -9, power loss) can leave attempts queued or running;
 	// nothing will ever finish them, so say so rather than show them as live.
+	// With replicas sharing PostgreSQL, only those of replicas that stopped
+	// sending heartbeats are meant; the others' probes are still running.
 	if n, err := st.MarkInterrupted(ctx); err != nil {
 		return fmt.Errorf("mark unfinished attempts interrupted: %w", err)
 	} else if n > 0 {
@@ -75,8 +79,8 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), cfg.db)
-	logger.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
+	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), store.Redact(cfg.db))
+	logger.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(cfg.db), "replica", st.Replica())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -20,6 +20,7 @@ type serveConfig struct {
 	sandbox         bool
 	caFile          string
 	shutdownTimeout time.Duration
+	replicaTimeout  time.Duration
 	logLevel        slog.Level
 	web             web.Config
 }
@@ -34,10 +35,11 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str := func(p *string, name, def, help string) {
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
-	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies string
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, replicaTimeout string
 	var probeRate, perTarget, maxProbes, queue string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
-	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
+	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file (created on first run), or a postgres:// URL that several replicas share")
+	str(&replicaTimeout, "replica-timeout", "30s", "with PostgreSQL: how long a replica may miss its heartbeats before the others mark its running probes interrupted")
 	boolean := func(p *bool, name, help string) {
 		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
 		fs.BoolVar(p, name, *p, help+" (env "+envName(name)+")")
@@ -108,6 +110,12 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
 	parse("total-timeout", func() (e error) { c.web.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
 	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
+	parse("replica-timeout", func() (e error) {
+		if c.replicaTimeout, e = time.ParseDuration(replicaTimeout); e == nil && c.replicaTimeout < time.Second {
+			e = fmt.Errorf("%s is too short: a replica needs at least a second to send a heartbeat", replicaTimeout)
+		}
+		return
+	})
 	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
 	// The contract's 0 means unlimited; web.Config reads 0 as "the default"
 	// and a negative value as unlimited.

@@ -69,15 +69,20 @@ func testMarkInterrupted(t *testing.T, open opener) {
 	queued.Status, queued.Diagnosis = probe.StatusQueued, nil
 	running := attempt("running", base, "h", 25, "", "")
 	running.Status, running.Diagnosis = probe.StatusRunning, nil
-	// The unfinished attempts were written by a process that is gone
-	// now (its Close says goodbye).
-	old, err := store.Open(ctx, dsn)
+	// The unfinished attempts were written by a process that crashed:
+	// on PostgreSQL its heartbeats stopped two hours ago. (On SQLite one
+	// process has the database: at startup, whatever is unfinished was
+	// cut off.)
+	old, err := store.OpenWith(ctx, dsn, store.Options{Heartbeat: time.Hour, Stale: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer old.Close()
 	mustCreate(t, old, queued, running, attempt("done", base, "h", 25, probe.OutcomeSuccess, "ok"))
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
+	if store.IsPostgres(dsn) {
+		if _, err := rawDB(t, dsn).Exec(`UPDATE replicas SET seen_at = seen_at - 7200000 WHERE id = $1`, old.Replica()); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	n, err := s.MarkInterrupted(ctx)

@@ -126,4 +126,11 @@ func testInterruptedOnlyWhenOwnerIsGone(t *testing.T, open opener) {
 			t.Errorf("%s: %q, %v; want %q", id, r.Status, err, want)
 		}
 	}
+	// B shuts down: nothing will finish its probe now.
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := a.Get(ctx, "run-1"); err != nil || r.Status != probe.StatusInterrupted {
+		t.Errorf("B's attempt after B closed: %q, %v; want interrupted", r.Status, err)
+	}
 }
