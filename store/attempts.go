@@ -30,7 +30,10 @@ const updateAttempt = `UPDATE attempts SET
 
 // saveAttempt writes an attempt whole, whether or not it exists yet
 // (INSERT … ON CONFLICT, which PostgreSQL spells the same).
-const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
+const saveAttempt = insertAttempt + replaceOnConflict
+
+// replaceOnConflict turns an INSERT of attempts into an upsert.
+const replaceOnConflict = ` ON CONFLICT (id) DO UPDATE SET
 	started_at = excluded.started_at, host = excluded.host, port = excluded.port,
 	security = excluded.security, username = excluded.username, status = excluded.status,
 	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
@@ -126,7 +129,7 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 	}
 	defer tx.Rollback()
 	if s.d == dialectPostgres {
-		err = insertUnnest(ctx, tx, ws)
+		err = insertUnnest(ctx, tx, ws, "")
 	} else {
 		err = insertEach(ctx, tx, ws)
 	}
@@ -160,8 +163,10 @@ const unnestBatch = 1000
 
 // insertUnnest inserts rows a thousand at a time, each column sent as one
 // array, so that a batch costs a few round trips to PostgreSQL rather than
-// one per row.
-func insertUnnest(ctx context.Context, t tx, ws []row) error {
+// one per row; onConflict is "" or replaceOnConflict. One statement per
+// thousand rows also lets the statement-level count triggers add each
+// day's count once.
+func insertUnnest(ctx context.Context, t tx, ws []row, onConflict string) error {
 	for len(ws) > 0 {
 		chunk := ws[:min(unnestBatch, len(ws))]
 		ws = ws[len(chunk):]
@@ -182,7 +187,7 @@ func insertUnnest(ctx context.Context, t tx, ws []row) error {
 			id, started_at, host, port, security, username, status, outcome,
 			code, title, failed_step, reply_text, search_text, duration_ms, doc, owner)
 			SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
-				?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[])`, args...); err != nil {
+				?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[])`+onConflict, args...); err != nil {
 			return fmt.Errorf("store: create batch: %w", err)
 		}
 	}
