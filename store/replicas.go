@@ -107,14 +107,18 @@ func (r *replica) beat(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = s.write.ExecContext(ctx, `DELETE FROM replicas WHERE seen_at < `+s.d.nowMS()+` - ?`,
-		forgetReplicasAfter.Milliseconds())
+	if _, err = s.write.ExecContext(ctx, `DELETE FROM replicas WHERE seen_at < `+s.d.nowMS()+` - ?`,
+		forgetReplicasAfter.Milliseconds()); err != nil {
+		return err
+	}
+	_, err = s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < `+s.d.nowMS()+` - ?`,
+		forgetRateCountsAfter.Milliseconds())
 	return err
 }
 
 // stop ends the heartbeat, marks whatever this process still has
-// unfinished interrupted (nothing will finish it now), and removes this
-// replica's row.
+// unfinished interrupted (nothing will finish it now), gives back its
+// leases, and removes this replica's row.
 func (r *replica) stop() error {
 	if r == nil {
 		return nil
@@ -124,6 +128,9 @@ func (r *replica) stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := r.s.interrupt(ctx, `owner = ?`, r.s.owner); err != nil {
+		return fmt.Errorf("store: unregister replica: %w", err)
+	}
+	if _, err := r.s.write.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, r.s.owner); err != nil {
 		return fmt.Errorf("store: unregister replica: %w", err)
 	}
 	if _, err := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE id = ?`, r.s.owner); err != nil {

@@ -61,6 +61,9 @@ var suite = []struct {
 	{"WatchSeesWrites", testWatchSeesWrites},
 	{"WatchSeesOtherReplicas", testWatchSeesOtherReplicas},
 	{"InterruptedOnlyWhenOwnerIsGone", testInterruptedOnlyWhenOwnerIsGone},
+	{"LeasesHoldAcrossStores", testLeasesHoldAcrossStores},
+	{"ExpiredLeaseIsFree", testExpiredLeaseIsFree},
+	{"CountHitIsShared", testCountHitIsShared},
 }
 
 // Run runs the shared suite, each test on a database of its own made by

@@ -1,0 +1,94 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/store"
+)
+
+// testLeasesHoldAcrossStores: two stores on one database (two replicas)
+// share a limit's places: with two places, the third taker is refused
+// whichever store asks, a released place is free again, and a place whose
+// holder closed (went away) is free too.
+func testLeasesHoldAcrossStores(t *testing.T, open opener) {
+	a, dsn := open(t)
+	b, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	key := "target:smtp.example.com"
+	l1, err := a.AcquireLease(ctx, key, 2, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcquireLease(ctx, key, 2, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcquireLease(ctx, key, 2, time.Hour); !errors.Is(err, store.ErrNoLease) {
+		t.Fatalf("third lease: %v, want ErrNoLease", err)
+	}
+	if _, err := a.AcquireLease(ctx, "target:other.example.com", 2, time.Hour); err != nil {
+		t.Errorf("another key's lease: %v", err)
+	}
+	if err := l1.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l1.Release(ctx); err != nil {
+		t.Errorf("second release: %v", err)
+	}
+	if _, err := b.AcquireLease(ctx, key, 2, time.Hour); err != nil {
+		t.Errorf("after a release: %v", err)
+	}
+	// b holds both places now; it goes away.
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := a.AcquireLease(ctx, key, 2, time.Hour); err != nil {
+			t.Errorf("after the holder closed: %v", err)
+		}
+	}
+}
+
+// testExpiredLeaseIsFree: a place held past its time (a holder that died
+// holding it) is taken over.
+func testExpiredLeaseIsFree(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := context.Background()
+	if _, err := s.AcquireLease(ctx, "k", 1, -time.Second); err != nil { // expired at once
+		t.Fatal(err)
+	}
+	if _, err := s.AcquireLease(ctx, "k", 1, time.Hour); err != nil {
+		t.Fatalf("over an expired lease: %v", err)
+	}
+	if _, err := s.AcquireLease(ctx, "k", 1, time.Hour); !errors.Is(err, store.ErrNoLease) {
+		t.Fatalf("over a live lease: %v, want ErrNoLease", err)
+	}
+}
+
+// testCountHitIsShared: hits counted by two stores add up, per window.
+func testCountHitIsShared(t *testing.T, open opener) {
+	a, dsn := open(t)
+	b, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	now := time.UnixMilli(1_700_000_030_000)
+	for i, s := range []*store.Store{a, b, a} {
+		cur, prev, err := s.CountHit(ctx, "client:203.0.113.7", now, time.Minute)
+		if err != nil || cur != int64(i+1) || prev != 0 {
+			t.Fatalf("hit %d: %d, %d, %v", i, cur, prev, err)
+		}
+	}
+	cur, prev, err := b.CountHit(ctx, "client:203.0.113.7", now.Add(time.Minute), time.Minute)
+	if err != nil || cur != 1 || prev != 3 {
+		t.Errorf("next window: %d, %d, %v; want 1, 3", cur, prev, err)
+	}
+}
