@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
 // PostgresEnv names the PostgreSQL server the tests may use: a URL whose
@@ -97,5 +101,83 @@ func Postgres(t testing.TB) string {
 		t.Errorf("drop test database: %v", err2)
 	})
 	u.Path = "/" + name
+	return u.String()
+}
+
+// CachedPostgres returns the URL of a database on the server PostgresServer
+// names that holds about n typical attempts spread over the Span before
+// now, made once and kept (like CachedDB) for later runs; its name carries
+// the schema and generator versions. Callers must not write to it.
+//
+// It is filled quickly rather than one Generate call per row: a thousandth
+// of the attempts are generated (Typical, over a thousandth of the Span),
+// and PostgreSQL copies them a thousand times over, each copy shifted back
+// by that much, in one INSERT … SELECT with generate_series. Documents
+// repeat, which changes nothing the history pages read.
+func CachedPostgres(ctx context.Context, t testing.TB, n int) string {
+	t.Helper()
+	server := PostgresServer(t)
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("smtpdoctor_bench_s%d_g%d_n%d", store.SchemaVersion(), generatorVersion, n)
+	u.Path = "/" + name
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var exists int
+	admin.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_database WHERE datname = $1`, name).Scan(&exists)
+	if exists == 1 {
+		return u.String()
+	}
+	building := name + "_building"
+	admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building)
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+building+` TEMPLATE template0`); err != nil {
+		t.Fatal(err)
+	}
+	bu := *u
+	bu.Path = "/" + building
+	s, err := store.Open(ctx, bu.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const copies = 1000
+	seedN := max(n/copies, 1)
+	rng := NewRand(1)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	slice := Span / copies
+	step := slice / time.Duration(seedN)
+	var rs []probe.Result
+	for j := range seedN {
+		rs = append(rs, Typical(rng, now.Add(-slice+time.Duration(j)*step)))
+	}
+	if err := s.CreateBatch(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("pgx", bu.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		fmt.Sprintf(`INSERT INTO attempts (id, started_at, host, port, security, username, status, outcome,
+			code, title, failed_step, reply_text, search_text, duration_ms, doc, owner)
+		SELECT id || '-' || k, started_at - k::bigint * %d, host, port, security, username, status, outcome,
+			code, title, failed_step, reply_text, search_text, duration_ms, doc, owner
+		FROM attempts CROSS JOIN generate_series(1, %d) AS k`, slice.Milliseconds(), copies-1),
+		`VACUUM ANALYZE`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("fill %s: %v", building, err)
+		}
+	}
+	db.Close()
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		t.Fatal(err)
+	}
 	return u.String()
 }
