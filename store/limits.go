@@ -63,34 +63,42 @@ func (l *Lease) Release(ctx context.Context) error {
 	return nil
 }
 
-// CountHit counts one request under key in the fixed window of the given
-// length that holds now, and returns the count in this window and in the
-// one before it (for a sliding estimate, as httprate does), across every
-// replica.
-func (s *Store) CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (current, previous int64, err error) {
-	w := window.Milliseconds()
-	if w <= 0 {
-		return 0, 0, fmt.Errorf("store: count hit: window %v is not positive", window)
+// AddHits counts n requests under key in the window that starts at
+// windowStart, across every replica.
+func (s *Store) AddHits(ctx context.Context, key string, windowStart time.Time, n int) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO rate_counts (key, window_start, n) VALUES (?, ?, ?)
+		ON CONFLICT (key, window_start) DO UPDATE SET n = rate_counts.n + excluded.n`,
+		key, windowStart.UnixMilli(), n); err != nil {
+		return fmt.Errorf("store: count requests: %w", err)
 	}
-	start := now.UnixMilli() / w * w
-	t, err := s.write.BeginTx(ctx, nil)
+	return nil
+}
+
+// Hits returns the requests counted under key in two windows (the current
+// one and the one before, for a sliding estimate as httprate makes).
+func (s *Store) Hits(ctx context.Context, key string, current, previous time.Time) (cur, prev int64, err error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT window_start, n FROM rate_counts
+		WHERE key = ? AND window_start IN (?, ?)`, key, current.UnixMilli(), previous.UnixMilli())
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: count hit: %w", err)
+		return 0, 0, fmt.Errorf("store: read request counts: %w", err)
 	}
-	defer t.Rollback()
-	if err := t.QueryRowContext(ctx, `INSERT INTO rate_counts (key, window_start, n) VALUES (?, ?, 1)
-		ON CONFLICT (key, window_start) DO UPDATE SET n = rate_counts.n + 1
-		RETURNING n`, key, start).Scan(&current); err != nil {
-		return 0, 0, fmt.Errorf("store: count hit: %w", err)
+	defer rows.Close()
+	for rows.Next() {
+		var start, n int64
+		if err := rows.Scan(&start, &n); err != nil {
+			return 0, 0, fmt.Errorf("store: read request counts: %w", err)
+		}
+		switch start {
+		case current.UnixMilli():
+			cur = n
+		case previous.UnixMilli():
+			prev = n
+		}
 	}
-	if err := t.QueryRowContext(ctx, `SELECT n FROM rate_counts WHERE key = ? AND window_start = ?`,
-		key, start-w).Scan(&previous); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, fmt.Errorf("store: count hit: %w", err)
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("store: read request counts: %w", err)
 	}
-	if err := t.Commit(); err != nil {
-		return 0, 0, fmt.Errorf("store: count hit: %w", err)
-	}
-	return current, previous, nil
+	return cur, prev, nil
 }
 
 // forgetRateCountsAfter bounds how long a window's count is kept.

@@ -72,12 +72,19 @@ func (s *Server) startLimiter() func(http.Handler) http.Handler {
 	if s.cfg.ProbeRate < 0 {
 		return func(h http.Handler) http.Handler { return h }
 	}
-	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
-		func(r *http.Request) (string, error) { return clientKey(r), nil },
+	opts := []httprate.Option{
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
 			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
-		}))
+		}),
+	}
+	if s.store.Shared() {
+		// Replicas share the database: count there, so the limit is
+		// per client across all of them.
+		opts = append(opts, httprate.WithLimitCounter(&sharedCounter{st: s.store}))
+	}
+	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
+		func(r *http.Request) (string, error) { return clientKey(r), nil }, opts...)
 }
 
 // recoverer turns a panic in a handler into a logged 500.

@@ -63,7 +63,7 @@ var suite = []struct {
 	{"InterruptedOnlyWhenOwnerIsGone", testInterruptedOnlyWhenOwnerIsGone},
 	{"LeasesHoldAcrossStores", testLeasesHoldAcrossStores},
 	{"ExpiredLeaseIsFree", testExpiredLeaseIsFree},
-	{"CountHitIsShared", testCountHitIsShared},
+	{"HitsAreShared", testHitsAreShared},
 }
 
 // Run runs the shared suite, each test on a database of its own made by

@@ -71,8 +71,8 @@ func testExpiredLeaseIsFree(t *testing.T, open opener) {
 	}
 }
 
-// testCountHitIsShared: hits counted by two stores add up, per window.
-func testCountHitIsShared(t *testing.T, open opener) {
+// testHitsAreShared: requests counted by two stores add up, per window.
+func testHitsAreShared(t *testing.T, open opener) {
 	a, dsn := open(t)
 	b, err := store.Open(context.Background(), dsn)
 	if err != nil {
@@ -80,15 +80,21 @@ func testCountHitIsShared(t *testing.T, open opener) {
 	}
 	defer b.Close()
 	ctx := context.Background()
-	now := time.UnixMilli(1_700_000_030_000)
-	for i, s := range []*store.Store{a, b, a} {
-		cur, prev, err := s.CountHit(ctx, "client:203.0.113.7", now, time.Minute)
-		if err != nil || cur != int64(i+1) || prev != 0 {
-			t.Fatalf("hit %d: %d, %d, %v", i, cur, prev, err)
+	w0 := time.UnixMilli(1_700_000_000_000)
+	w1 := w0.Add(time.Minute)
+	for _, s := range []*store.Store{a, b, a} {
+		if err := s.AddHits(ctx, "client:203.0.113.7", w0, 1); err != nil {
+			t.Fatal(err)
 		}
 	}
-	cur, prev, err := b.CountHit(ctx, "client:203.0.113.7", now.Add(time.Minute), time.Minute)
-	if err != nil || cur != 1 || prev != 3 {
-		t.Errorf("next window: %d, %d, %v; want 1, 3", cur, prev, err)
+	if err := b.AddHits(ctx, "client:203.0.113.7", w1, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddHits(ctx, "client:198.51.100.1", w1, 5); err != nil {
+		t.Fatal(err)
+	}
+	cur, prev, err := a.Hits(ctx, "client:203.0.113.7", w1, w0)
+	if err != nil || cur != 2 || prev != 3 {
+		t.Errorf("Hits = %d, %d, %v; want 2, 3", cur, prev, err)
 	}
 }
