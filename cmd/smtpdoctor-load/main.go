@@ -11,6 +11,7 @@
 //	go run ./cmd/smtpdoctor-load roundtrip  [-n 10] [-delay 100ms]
 //	go run ./cmd/smtpdoctor-load throughput [-k 2000] [-c 32]
 //	go run ./cmd/smtpdoctor-load tarpit     [-n 1000] [-timeout 5s]
+//	go run ./cmd/smtpdoctor-load replicas   -postgres URL [-k 1500] [-c 30] [-n 3]
 package main
 
 import (
@@ -31,6 +32,7 @@ modes:
   roundtrip   the same against a server that waits before every reply: reply-waits
   throughput  probes through POST /api/v1/probes?wait=30s next to a bare net/smtp loop
   tarpit      many probes through the API against a server that never speaks
+  replicas    API throughput of one replica on SQLite next to three on one PostgreSQL
 
 Run "smtpdoctor-load MODE -h" for a mode's flags.
 `
@@ -55,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"roundtrip":  roundtripMode,
 		"throughput": throughputMode,
 		"tarpit":     tarpitMode,
+		"replicas":   replicasMode,
 	}
 	f, ok := modes[mode]
 	if !ok {
