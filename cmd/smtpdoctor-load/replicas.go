@@ -66,7 +66,7 @@ func replicasMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	liteAPI := []*apiClient{newAPIClient(lite.base, *c*2)}
 	var pgAPI []*apiClient
 	for _, s := range replicas {
-		pgAPI = append(pgAPI, newAPIClient(s.base, *c*2 / *n+1))
+		pgAPI = append(pgAPI, newAPIClient(s.base, *c*2 / *n + 1))
 	}
 	// spread runs k probes with c clients split evenly over the APIs.
 	spread := func(apis []*apiClient, k int) (time.Duration, []apiOutcome) {
