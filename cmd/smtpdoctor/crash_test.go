@@ -110,7 +110,7 @@ func startProcess(t *testing.T, bin, db string, extra ...string) *serverProcess 
 
 func (p *serverProcess) startProbe(t *testing.T, addr *net.TCPAddr) string {
 	t.Helper()
-	body := `{"host":"127.0.0.1","port":` + strconv.Itoa(addr.Port) + `,"security":"none","user":"u@example.com","password":"crash-test-secret"}`
+	body := `{"host":"` + addr.IP.String() + `","port":` + strconv.Itoa(addr.Port) + `,"security":"none","user":"u@example.com","password":"crash-test-secret"}`
 	resp, err := http.Post(p.base+"api/v1/probes", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
