@@ -65,7 +65,7 @@ func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt
 		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
 	}
 	w.owner = s.owner
-	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
 		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, w.insertArgs()...)
 		return err
 	})
@@ -86,7 +86,7 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
 	}
 	w.owner = s.owner
-	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
 		_, err := tx.StmtContext(ctx, s.writer.insert).ExecContext(ctx, w.insertArgs()...)
 		return err
 	})
@@ -144,7 +144,7 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 
 // insertEach inserts rows one by one through one prepared statement:
 // SQLite runs in the process, so a statement costs no round trip.
-func insertEach(ctx context.Context, t tx, ws []row) error {
+func insertEach(ctx context.Context, t txn, ws []row) error {
 	stmt, err := t.PrepareContext(ctx, insertAttempt)
 	if err != nil {
 		return fmt.Errorf("store: create batch: %w", err)
@@ -166,7 +166,7 @@ const unnestBatch = 1000
 // one per row; onConflict is "" or replaceOnConflict. One statement per
 // thousand rows also lets the statement-level count triggers add each
 // day's count once.
-func insertUnnest(ctx context.Context, t tx, ws []row, onConflict string) error {
+func insertUnnest(ctx context.Context, t txn, ws []row, onConflict string) error {
 	for len(ws) > 0 {
 		chunk := ws[:min(unnestBatch, len(ws))]
 		ws = ws[len(chunk):]
@@ -202,7 +202,7 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
 	}
-	err = s.writer.do(ctx, w.id, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
 		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
 			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
 			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)

@@ -123,7 +123,7 @@ func (s *Store) upsertRows(ctx context.Context, rows []row) error {
 	return t.Commit()
 }
 
-func upsertEach(ctx context.Context, t tx, rows []row) error {
+func upsertEach(ctx context.Context, t txn, rows []row) error {
 	stmt, err := t.PrepareContext(ctx, saveAttempt)
 	if err != nil {
 		return err

@@ -58,51 +58,51 @@ func (d dialect) bind(q string) string {
 }
 
 // db is a pool whose queries are written with '?' placeholders.
-type db struct {
+type pool struct {
 	*sql.DB
 	d dialect
 }
 
-func (c db) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (c pool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return c.DB.QueryContext(ctx, c.d.bind(q), args...)
 }
 
-func (c db) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+func (c pool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return c.DB.QueryRowContext(ctx, c.d.bind(q), args...)
 }
 
-func (c db) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (c pool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return c.DB.ExecContext(ctx, c.d.bind(q), args...)
 }
 
-func (c db) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+func (c pool) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return c.DB.PrepareContext(ctx, c.d.bind(q))
 }
 
-func (c db) BeginTx(ctx context.Context, opts *sql.TxOptions) (tx, error) {
+func (c pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (txn, error) {
 	t, err := c.DB.BeginTx(ctx, opts)
-	return tx{t, c.d}, err
+	return txn{t, c.d}, err
 }
 
 // tx is a transaction whose queries are written with '?' placeholders.
-type tx struct {
+type txn struct {
 	*sql.Tx
 	d dialect
 }
 
-func (t tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (t txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return t.Tx.QueryContext(ctx, t.d.bind(q), args...)
 }
 
-func (t tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.Tx.QueryRowContext(ctx, t.d.bind(q), args...)
 }
 
-func (t tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (t txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.Tx.ExecContext(ctx, t.d.bind(q), args...)
 }
 
-func (t tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+func (t txn) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return t.Tx.PrepareContext(ctx, t.d.bind(q))
 }
 

@@ -20,7 +20,7 @@ import (
 // once its write is committed, so nothing a caller was told is stored can
 // be lost, and its own error (a duplicate id, ErrNotFound) stays its own.
 type groupWriter struct {
-	db             db
+	db             pool
 	changes        *hub
 	reqs           chan *writeReq
 	quit           chan struct{}
@@ -34,7 +34,7 @@ type groupWriter struct {
 
 type writeReq struct {
 	id    string // the attempt written, announced once committed
-	apply func(ctx context.Context, tx *sql.Tx) error
+	apply func(ctx context.Context, tx txn) error
 	err   chan error
 }
 
@@ -49,7 +49,7 @@ const writeTimeout = 30 * time.Second
 
 var errClosed = errors.New("store: closed")
 
-func newGroupWriter(ctx context.Context, db db, changes *hub) (*groupWriter, error) {
+func newGroupWriter(ctx context.Context, db pool, changes *hub) (*groupWriter, error) {
 	g := &groupWriter{db: db, changes: changes, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, p := range []struct {
 		stmt **sql.Stmt
@@ -76,9 +76,14 @@ func (g *groupWriter) closeStmts() error {
 	return errors.Join(errs...)
 }
 
-// do runs apply, a write of attempt id, in the next group and returns once
-// that group committed.
-func (g *groupWriter) do(ctx context.Context, id string, apply func(ctx context.Context, tx *sql.Tx) error) error {
+// do runs apply in the next group and returns once that group committed.
+func (g *groupWriter) do(ctx context.Context, apply func(ctx context.Context, tx txn) error) error {
+	return g.doAttempt(ctx, "", apply)
+}
+
+// doAttempt is do for a write of attempt id, which its watchers hear of
+// once committed (on every replica, with PostgreSQL).
+func (g *groupWriter) doAttempt(ctx context.Context, id string, apply func(ctx context.Context, tx txn) error) error {
 	req := &writeReq{id: id, apply: apply, err: make(chan error, 1)}
 	select {
 	case g.reqs <- req:
@@ -165,13 +170,13 @@ func (g *groupWriter) runAlone(ctx context.Context, r *writeReq) (error, []strin
 // done alone.
 func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error, written []string, redo bool, err error) {
 	errs = make([]error, len(group))
-	tx, err := g.db.DB.BeginTx(ctx, nil)
+	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
 		return errs, nil, false, err
 	}
 	for i, r := range group {
 		errs[i] = r.apply(ctx, tx)
-		if errs[i] == nil {
+		if errs[i] == nil && r.id != "" {
 			written = append(written, r.id)
 		}
 	}
@@ -182,7 +187,7 @@ func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error,
 	if g.db.d == dialectPostgres && len(written) > 0 {
 		// Delivered to every listening replica when, and only if, the
 		// transaction commits.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', id) FROM unnest($1::text[]) AS id`, written); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', id) FROM unnest(?::text[]) AS id`, written); err != nil {
 			tx.Rollback()
 			return errs, nil, false, err
 		}

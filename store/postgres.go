@@ -34,23 +34,23 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if _, err := pgx.ParseConfig(dsn); err != nil {
 		return nil, fmt.Errorf("store: %s is not a PostgreSQL URL pgx can read (postgres://user:password@host:5432/database?sslmode=disable): %w", redact(dsn), err)
 	}
-	pool, err := sql.Open("pgx", dsn)
+	conns, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", redact(dsn), err)
 	}
 	n := postgresPoolSize()
-	pool.SetMaxOpenConns(n)
-	pool.SetMaxIdleConns(n)
-	pool.SetConnMaxIdleTime(5 * time.Minute)
-	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
+	conns.SetMaxOpenConns(n)
+	conns.SetMaxIdleConns(n)
+	conns.SetConnMaxIdleTime(5 * time.Minute)
+	if err := conns.PingContext(ctx); err != nil {
+		conns.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", redact(dsn), err)
 	}
-	if err := migrate(ctx, pool, dialectPostgres, ms); err != nil {
-		pool.Close()
+	if err := migrate(ctx, conns, dialectPostgres, ms); err != nil {
+		conns.Close()
 		return nil, fmt.Errorf("store: open %s: %w", redact(dsn), err)
 	}
-	d := db{pool, dialectPostgres}
+	d := pool{conns, dialectPostgres}
 	return &Store{d: dialectPostgres, write: d, read: d}, nil
 }
 

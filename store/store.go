@@ -18,8 +18,8 @@ var ErrNotFound = errors.New("store: not found")
 // Store keeps attempts. It is safe for concurrent use.
 type Store struct {
 	d     dialect
-	write db // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
-	read  db // SQLite: query_only connections; PostgreSQL: the same pool as write
+	write pool // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
+	read  pool // SQLite: query_only connections; PostgreSQL: the same pool as write
 	// writer commits Create and Update in groups; see groupcommit.go.
 	writer *groupWriter
 	// owner is this process's replica id, written into every attempt it
@@ -122,7 +122,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
-	return &Store{d: dialectSQLite, write: db{write, dialectSQLite}, read: db{read, dialectSQLite}}, nil
+	return &Store{d: dialectSQLite, write: pool{write, dialectSQLite}, read: pool{read, dialectSQLite}}, nil
 }
 
 // SchemaVersion is the schema version this binary knows (the number of
