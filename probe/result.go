@@ -129,6 +129,24 @@ type Diagnosis struct {
 	Remediation []string `json:"remediation"`
 	Links       []Link   `json:"links,omitempty"`
 	Provider    string   `json:"provider,omitempty"` // a recognised provider or server software, if any
+	// Rule says how the diagnosis was reached, so that it can be checked
+	// and argued with. It holds only facts of the reply and the session,
+	// never a secret.
+	Rule *RuleTrace `json:"rule,omitempty"`
+}
+
+// RuleTrace is the rule that decided a diagnosis and the facts it matched.
+type RuleTrace struct {
+	// ID names the rule: "rules/auth.credentials_rejected#0" (the rule for
+	// that code, its first sign), "provider/gmail#2" (the provider's third
+	// reply pattern), "replies#4" (a shared reply pattern), "probe" (the
+	// probe established the cause itself: a refused connection, a failed
+	// handshake), "ok" (nothing failed) or "promoted" (a warning found on a
+	// working session leads the report).
+	ID string `json:"id"`
+	// Matched are the facts that held: "step=auth", "reply=535",
+	// "enhanced=5.7.8", "phrase=too many", "source=URL".
+	Matched []string `json:"matched"`
 }
 
 // Link points to documentation: the provider's own, or a /guide section.

@@ -11,6 +11,7 @@
 package diagnosis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -26,7 +27,7 @@ func Diagnose(r *probe.Result) {
 		return
 	}
 	f := newFacts(r)
-	code := primaryCode(f)
+	code, trace := primaryCode(f)
 	findings := collectFindings(f, code)
 
 	// Nothing failed: the most serious warning (a certificate carried
@@ -44,7 +45,9 @@ func Diagnose(r *probe.Result) {
 	}
 
 	d := render(f, code)
+	d.Rule = trace
 	if promoted {
+		d.Rule = &probe.RuleTrace{ID: "promoted", Matched: []string{"no failure", "finding=" + string(code)}}
 		d.Severity = probe.SeverityWarning
 		d.Summary = "Everything asked for worked, but only because smtpdoctor carried on past this problem to test the rest; mail apps that check properly will refuse to connect. " + d.Summary
 	}
@@ -60,28 +63,33 @@ func Diagnose(r *probe.Result) {
 // most serious first.
 var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
 
-// primaryCode picks the root cause.
-func primaryCode(f *Facts) probe.Code {
+// primaryCode picks the root cause, and says how.
+func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	switch {
 	case f.R.Status == probe.StatusInterrupted:
-		return probe.CodeProbeInterrupted
+		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}
 	case f.R.Failure == nil:
-		return "ok"
+		return "ok", &probe.RuleTrace{ID: "ok", Matched: []string{"no failure"}}
 	case f.Code != "":
 		// The probe established the cause. One refinement: a server that
 		// lists no AUTH on a plaintext connection but offers STARTTLS
 		// wants TLS first — "STARTTLS required" is the root cause.
+		t := &probe.RuleTrace{ID: "probe", Matched: []string{"step=" + f.Step, "established=" + string(f.Code)}}
 		if f.Code == probe.CodeAuthNotOffered && !f.TLSActive && f.StartTLSOffered {
-			return probe.CodeAuthRequiresTLS
+			t.Matched = append(t.Matched, "starttls offered", "no TLS yet")
+			return probe.CodeAuthRequiresTLS, t
 		}
-		return f.Code
+		return f.Code, t
+	}
+	if c, t, ok := replyPattern(f); ok {
+		return c, t
 	}
 	for i := range rules {
-		if rules[i].matches(f) {
-			return rules[i].Code
+		if w, why, ok := rules[i].matches(f); ok {
+			return rules[i].Code, &probe.RuleTrace{ID: fmt.Sprintf("rules/%s#%d", rules[i].Code, w), Matched: why}
 		}
 	}
-	return probe.CodeProbeError
+	return probe.CodeProbeError, &probe.RuleTrace{ID: "fallback", Matched: []string{"step=" + f.Step}}
 }
 
 // render fills in the diagnosis for code from its rule, the provider's

@@ -135,6 +135,16 @@ func (f *Facts) has(phrases ...string) bool {
 	return false
 }
 
+// phrase returns the first of phrases the reply text holds.
+func (f *Facts) phrase(phrases ...string) (string, bool) {
+	for _, p := range phrases {
+		if strings.Contains(f.Text, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
 // quote is the server's reply as one line of plain text in quotes: the
 // code, the enhanced code once, and every line's words. The transcript
 // keeps the exact bytes; this is for reading.

@@ -83,6 +83,59 @@ type Provider struct {
 	SenderDocsURL string `json:"sender_docs_url,omitempty"`
 	// StatusURL is the provider's public service status page.
 	StatusURL string `json:"status_url,omitempty"`
+
+	// Replies are this provider's own phrasings of its refusals, with the
+	// diagnosis each means. The diagnosis consults them before its generic
+	// rules whenever this provider is recognised (by host, banner or reply
+	// marker), so a provider that says "authorization code required" in
+	// its own words is read right without teaching the generic rules that
+	// phrase. See ReplyPattern.
+	Replies []ReplyPattern `json:"replies,omitempty"`
+}
+
+// ReplyPattern is one reply a provider really sends, and what it means.
+// It matches a failed step's reply when every field that is set holds:
+//
+//   - Step is the step the reply came at (probe.StepAuth, probe.StepMail,
+//     probe.StepRcpt, probe.StepData, ...); empty matches any step.
+//   - Words are lower-case substrings of the reply text (every line, the
+//     enhanced codes stripped, joined by spaces); all must appear. Keep
+//     them short and stable: the provider's wording drifts over time.
+//   - Code is the three-digit reply code; 0 matches any.
+//   - Why is the diagnosis code the reply means (probe.CodeAuthAppPasswordRequired).
+//   - Source is the URL where the reply text was seen (a public bug
+//     report, the provider's own documentation); required.
+//
+// Patterns are tried in table order and the first that matches wins, so
+// put a narrower pattern before a broader one. The diagnosis records the
+// pattern it used (provider key, Why, the matched words) in the result's
+// diagnosis.rule, so a wrong pattern is easy to find.
+type ReplyPattern struct {
+	Step   string     `json:"step,omitempty"`
+	Words  []string   `json:"words"`
+	Code   int        `json:"code,omitempty"`
+	Why    probe.Code `json:"why"`
+	Source string     `json:"source"`
+}
+
+// Match reports whether the pattern holds for a reply: its step, its
+// code and its text lower-cased (as described on ReplyPattern).
+func (rp ReplyPattern) Match(step string, code int, text string) bool {
+	if len(rp.Words) == 0 {
+		return false
+	}
+	if rp.Step != "" && rp.Step != step {
+		return false
+	}
+	if rp.Code != 0 && rp.Code != code {
+		return false
+	}
+	for _, w := range rp.Words {
+		if !strings.Contains(text, strings.ToLower(w)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Endpoints returns the submission endpoints with "{region}" filled in.
@@ -255,5 +308,9 @@ func clone(p Provider) Provider {
 	p.EmailDomains = append([]string(nil), p.EmailDomains...)
 	p.Submission = append([]Endpoint(nil), p.Submission...)
 	p.Regions = append([]string(nil), p.Regions...)
+	p.Replies = append([]ReplyPattern(nil), p.Replies...)
+	for i := range p.Replies {
+		p.Replies[i].Words = append([]string(nil), p.Replies[i].Words...)
+	}
 	return p
 }
