@@ -1,12 +1,21 @@
 package provider
 
-import "github.com/smtpdoctor/smtpdoctor/probe"
+import (
+	"slices"
 
-// table is every provider, in recognition order: within a kind, the first
-// match wins, so narrower entries come before broader ones of the same
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// table is every provider, in recognition order: host patterns are tried
+// across the whole table first and the first match wins, then markers
+// within a kind, so narrower entries come before broader ones of the same
 // family (Outlook.com's smtp-mail.outlook.com before Microsoft 365's
-// *.outlook.com). URLs are the providers' own, well-known pages.
-var table = []Provider{
+// *.outlook.com; GoDaddy's cPanel servers before its other
+// secureserver.net hosts). URLs are the providers' own pages.
+var table = slices.Concat(globalServices, mailboxServices, sendingServices, hostingServices, software)
+
+// globalServices are the large mailbox and sending services.
+var globalServices = []Provider{
 	{
 		Key:  "gmail",
 		Name: "Gmail / Google Workspace",
@@ -113,6 +122,7 @@ var table = []Provider{
 		UsernameIsAddress: true,
 		PasswordHint:      "an app password generated in your AOL account security settings",
 		AppPasswordURL:    "https://login.aol.com/account/security",
+		DocsURL:           "https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail",
 	},
 	{
 		Key:               "icloud",
@@ -276,9 +286,12 @@ var table = []Provider{
 		DocsURL:           "https://developers.brevo.com/docs/smtp-integration",
 		StatusURL:         "https://status.brevo.com/",
 	},
+}
 
-	// Server software: recognised from the greeting. Advice for these is
-	// for whoever runs the server.
+// software is server software, recognised from the greeting. Advice for
+// these is for whoever runs the server. A product name alone ("Exim",
+// "Coremail") names the software, never a provider that runs it.
+var software = []Provider{
 	{
 		Key:           "exchange",
 		Name:          "Microsoft Exchange Server",
@@ -345,7 +358,8 @@ var table = []Provider{
 		Name: "go-smtp (Go library; maddy and others)",
 		Kind: KindSoftware,
 		// go-smtp's greeting is fixed: "220 <domain> ESMTP Service Ready".
-		BannerMarkers: []string{"ESMTP Service Ready"},
-		DocsURL:       "https://pkg.go.dev/github.com/emersion/go-smtp",
+		BannerMarkers:  []string{"ESMTP Service Ready"},
+		BannerExcludes: []string{"Nemesis ESMTP"},
+		DocsURL:        "https://pkg.go.dev/github.com/emersion/go-smtp",
 	},
 }
