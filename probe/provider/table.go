@@ -151,6 +151,11 @@ var globalServices = []Provider{
 		},
 		BannerMarkers: []string{"zoho"},
 		ReplyMarkers:  []string{"zoho.com/mail/help"},
+		Replies: []ReplyPattern{
+			// Zoho refuses a From it does not own at the end of DATA.
+			{Words: []string{"relaying disallowed"}, Why: probe.CodeSenderRejected,
+				Source: "https://github.com/mattermost/mattermost/issues/13224"},
+		},
 		EmailDomains:  []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
 		Submission: []Endpoint{
 			{Host: "smtp.zoho.{region}", Port: 465, Security: probe.SecurityTLS},
