@@ -156,7 +156,7 @@ var globalServices = []Provider{
 			{Words: []string{"relaying disallowed"}, Why: probe.CodeSenderRejected,
 				Source: "https://github.com/mattermost/mattermost/issues/13224"},
 		},
-		EmailDomains:  []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
+		EmailDomains: []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
 		Submission: []Endpoint{
 			{Host: "smtp.zoho.{region}", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtp.zoho.{region}", Port: 587, Security: probe.SecurityStartTLS},
