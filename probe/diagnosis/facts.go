@@ -42,6 +42,9 @@ type Facts struct {
 	Mech            string // as used, upper case
 	OAuth           bool   // the mechanism is XOAUTH2 or OAUTHBEARER
 	Hints           map[probe.Code]bool
+
+	// Primary is the diagnosis once chosen; findings read it.
+	Primary probe.Code
 }
 
 func newFacts(r *probe.Result) *Facts {
