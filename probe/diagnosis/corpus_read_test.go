@@ -18,6 +18,7 @@ type corpusEntry struct {
 	Cert              string   // the name the server's certificate is for
 	TLS               string   // "starttls", "none" or "implicit"
 	User, From        string   // User "" means no login is tried
+	Mech              string   // the AUTH mechanism the user chose; "" = auto
 	Step              string
 	Want              string
 	Provider          string // "" no check, "-" none, otherwise a key
@@ -105,6 +106,8 @@ func readCorpus(path string) ([]corpusEntry, error) {
 			cur.User = val
 		case "from":
 			cur.From = val
+		case "mech":
+			cur.Mech = val
 		case "step":
 			cur.Step = val
 		case "want":

@@ -131,14 +131,18 @@ func replayEntry(t *testing.T, certs *certCache, e corpusEntry) probe.Result {
 		Replies:    map[string][]string{},
 		TLSReplies: map[string][]string{},
 	}
+	mechs := "AUTH PLAIN LOGIN"
+	if e.Mech != "" {
+		mechs += " " + strings.ToUpper(e.Mech)
+	}
 	if s.Implicit {
-		s.Replies["EHLO"] = smtptest.Reply(250, domain, "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN")
+		s.Replies["EHLO"] = smtptest.Reply(250, domain, "ENHANCEDSTATUSCODES", mechs)
 	} else {
 		// STARTTLS and AUTH before TLS, as most submission servers that
 		// answer in plaintext at all do, so that a plaintext probe gets
 		// as far as the reply.
-		s.Replies["EHLO"] = smtptest.Reply(250, domain, "STARTTLS", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN")
-		s.TLSReplies["EHLO"] = smtptest.Reply(250, domain, "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN")
+		s.Replies["EHLO"] = smtptest.Reply(250, domain, "STARTTLS", "ENHANCEDSTATUSCODES", mechs)
+		s.TLSReplies["EHLO"] = smtptest.Reply(250, domain, "ENHANCEDSTATUSCODES", mechs)
 	}
 	reply := e.Reply
 	both := func(verb string, r []string) {
@@ -173,6 +177,9 @@ func replayEntry(t *testing.T, certs *certCache, e corpusEntry) probe.Result {
 		Host: e.Host, Port: srv.Port, Security: sec, User: e.User, Mech: probe.MechAuto,
 		From: e.From, To: "bob@example.net", HELO: "client.example.org",
 		Send: e.Step == probe.StepData,
+	}
+	if e.Mech != "" {
+		set.Mech = probe.Mechanism(strings.ToLower(e.Mech))
 	}
 	res := probe.Run(context.Background(), set, probe.Secret{Password: "right-or-wrong"}, replayOptions(certs.ca))
 	Diagnose(&res)

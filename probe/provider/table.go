@@ -319,8 +319,14 @@ var software = []Provider{
 		Name:          "Exim",
 		Kind:          KindSoftware,
 		BannerMarkers: []string{"ESMTP Exim", "Exim "},
-		DocsURL:       "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html",
-		AuthDocsURL:   "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-smtp_authentication.html",
+		Replies: []ReplyPattern{
+			// Exim's answer to AUTH on a connection where it offered none
+			// (auth_advertise_hosts, or no authenticator for this port).
+			{Step: probe.StepAuth, Words: []string{"auth command used when not advertised"}, Why: probe.CodeAuthNotOffered,
+				Source: "https://github.com/Exim/exim/blob/13835a3c1e057efad7da269c0f93bf2eac850205/src/src/smtp_in.c#L3960"},
+		},
+		DocsURL:     "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html",
+		AuthDocsURL: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-smtp_authentication.html",
 	},
 	{
 		Key:           "opensmtpd",

@@ -63,12 +63,24 @@ var sendingServices = []Provider{
 		DocsURL:        "https://support.smtp2go.com/hc/en-gb/articles/223087967-SMTP-Ports-and-Settings",
 		SenderDocsURL:  "https://support.smtp2go.com/hc/en-gb/articles/115004408567-Verified-Senders",
 		StatusURL:      "https://smtp2gostatus.com/",
+		Replies: []ReplyPattern{
+			// A closed account, or a blocked SMTP user or IP address, in
+			// SMTP2GO's own words: the account's settings, not the sender.
+			{Words: []string{"account is not allowed to send"}, Why: probe.CodeAuthBlockedByPolicy,
+				Source: "https://support.smtp2go.com/hc/en-gb/articles/360015283053-550-that-SMTP-username-s-account-is-not-allowed-to-send"},
+			{Words: []string{"ip address is not allowed to send"}, Why: probe.CodeAuthBlockedByPolicy,
+				Source: "https://support.smtp2go.com/hc/en-gb/articles/360015283053-550-that-SMTP-username-s-account-is-not-allowed-to-send"},
+		},
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"SMTP2GO: use an SMTP user's username and password from Sending → SMTP Users (https://app.smtp2go.com/sending/smtp/), not your SMTP2GO login.",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
 				"SMTP2GO sends only from verified senders: verify the sender domain or address under Sending → Verified Senders.",
+			}},
+			{Code: probe.CodeAuthBlockedByPolicy, Replace: true, Steps: []string{
+				"SMTP2GO refuses this SMTP user, API key or IP address: the account may be closed (reopen it from the dashboard) or the user or IP blocked. Set its status back to \"Allowed\" under Sending → SMTP Users (or API Keys, or IP Authentication) → Tracking & Status.",
+				"If SMTP2GO's review team blocked it after suspicious sending, answer their support ticket first.",
 			}},
 		},
 	},
@@ -209,6 +221,10 @@ var sendingServices = []Provider{
 		AppPasswordURL: "https://zeptomail.zoho.com/",
 		DocsURL:        "https://www.zoho.com/zeptomail/help/smtp-home.html",
 		SenderDocsURL:  "https://www.zoho.com/zeptomail/help/domains.html",
+		Replies: []ReplyPattern{
+			{Words: []string{"relaying disallowed"}, Why: probe.CodeSenderRejected,
+				Source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html"},
+		},
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"ZeptoMail: the username is emailapikey and the password the Mail Agent's SMTP password (Mail Agents → the agent → SMTP, https://www.zoho.com/zeptomail/help/smtp-home.html); a Zoho Mail password does not work.",
