@@ -152,6 +152,8 @@ var msRefusals = []msRefusal{
 			return append(s, "With XOAUTH2, the token must be for https://outlook.office.com with the SMTP.Send scope (or SMTP.SendAsApp for app-only tokens with a registered service principal), and the user= must be the mailbox the token may use: "+msOAuthURL+".")
 		},
 		Source: "https://github.com/tarickb/sasl-xoauth2/issues/43",
+		// With a token the same words are the OAuth rule's to read.
+		If: func(f *Facts) bool { return !f.OAuth },
 	},
 	{
 		ID: "5.7.57-not-authenticated", Enhanced: "5.7.57", Words: []string{"not authenticated"},

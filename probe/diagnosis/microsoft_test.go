@@ -37,7 +37,7 @@ func TestMicrosoftRefusals(t *testing.T) {
 		// https://github.com/codassassin/email-bomber-v2.0/issues/1
 		{"5.7.139 credentials", "5.7.139-credentials", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, the user credentials were incorrect. [PH0PR07CA0004.namprd07.prod.outlook.com]", probe.CodeAuthCredentialsRejected, "checked the password", "outlook.office.com", true},
 		// https://github.com/tarickb/sasl-xoauth2/issues/43
-		{"5.7.3 unsuccessful", "5.7.3-unsuccessful", probe.StepAuth, 535, "5.7.3 Authentication unsuccessful [FR3P281CA0094.DEUP281.PROD.OUTLOOK.COM]", probe.CodeAuthCredentialsRejected, "catch-all", "Get-CASMailbox", true},
+		{"5.7.3 unsuccessful", "5.7.3-unsuccessful", probe.StepAuth, 535, "5.7.3 Authentication unsuccessful [FR3P281CA0094.DEUP281.PROD.OUTLOOK.COM]", probe.CodeAuthCredentialsRejected, "catch-all", "SMTP.Send", true},
 		// https://github.com/apache/hertzbeat/issues/2365
 		{"5.7.3 starttls required", "5.7.3-starttls", probe.StepMail, 451, "5.7.3 STARTTLS is required to send mail [SG2PR02CA0073.apcprd02.prod.outlook.com 2024-07-24T03:43:18.298Z 08DCAB6EB788477A]", probe.CodeAuthRequiresTLS, "only over an encrypted connection", "port 587 with STARTTLS", false},
 		// https://github.com/glowroot/glowroot/issues/226

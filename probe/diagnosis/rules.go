@@ -215,7 +215,7 @@ var rules = []Rule{
 			if e := oauthErrorWords(f); e != "" {
 				s += " Its error details say " + e + "."
 			}
-			return s
+			return s + tokenWords(f)
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
