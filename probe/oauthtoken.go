@@ -164,7 +164,9 @@ func (p *prober) tokenHints() {
 func (p *prober) exchangeTokenHints(c tokenClaims) {
 	switch {
 	case len(c.Scp) > 0:
-		if !slices.ContainsFunc(c.Scp, func(s string) bool { return strings.EqualFold(s, "SMTP.Send") || strings.EqualFold(s, "https://outlook.office.com/SMTP.Send") }) {
+		if !slices.ContainsFunc(c.Scp, func(s string) bool {
+			return strings.EqualFold(s, "SMTP.Send") || strings.EqualFold(s, "https://outlook.office.com/SMTP.Send")
+		}) {
 			p.observation(CodeOAuthMissingScope, fmt.Sprintf("the token's delegated scopes are %s, without SMTP.Send; request https://outlook.office.com/SMTP.Send, and grant that API permission (Office 365 Exchange Online → SMTP.Send) to the app registration",
 				strings.Join(c.Scp, " ")))
 		}
