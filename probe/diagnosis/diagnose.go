@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
 // Diagnose sets r.Diagnosis, r.Findings and r.Outcome from the rest of
@@ -49,6 +50,8 @@ func Diagnose(r *probe.Result) {
 	if promoted {
 		d.Rule = &probe.RuleTrace{ID: "promoted", Matched: []string{"no failure", "finding=" + string(code)}}
 		d.Severity = probe.SeverityWarning
+	}
+	if promoted && slices.Contains(carriedPast, code) {
 		d.Summary = "Everything asked for worked, but only because smtpdoctor carried on past this problem to test the rest; mail apps that check properly will refuse to connect. " + d.Summary
 	}
 	r.Diagnosis = d
@@ -61,7 +64,11 @@ func Diagnose(r *probe.Result) {
 
 // promotable are the warnings that lead the report when nothing failed,
 // most serious first.
-var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
+var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld, probe.CodeAuthBasicAuthRetiring}
+
+// carriedPast are the promotable warnings that smtpdoctor stepped over to
+// test the rest; a real client would have stopped there.
+var carriedPast = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
 
 // primaryCode picks the root cause, and says how.
 func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
@@ -84,6 +91,13 @@ func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	if c, t, ok := replyPattern(f); ok {
 		return c, t
 	}
+	if m := f.ms; m != nil && ruleFor(m.Code) != nil {
+		matched := []string{"step=" + f.Step, "provider=" + f.Provider.Key, "enhanced=" + m.Enhanced}
+		for _, w := range m.Words {
+			matched = append(matched, "phrase="+w)
+		}
+		return m.Code, &probe.RuleTrace{ID: "microsoft/" + m.ID, Matched: append(matched, "source="+m.Source)}
+	}
 	for i := range rules {
 		if w, why, ok := rules[i].matches(f); ok {
 			return rules[i].Code, &probe.RuleTrace{ID: fmt.Sprintf("rules/%s#%d", rules[i].Code, w), Matched: why}
@@ -105,6 +119,9 @@ func render(f *Facts, code probe.Code) *probe.Diagnosis {
 		Title:    rule.Title,
 		Summary:  rule.Summary(f),
 	}
+	if f.ms != nil && f.ms.Code == code {
+		d.Summary += " " + f.ms.Explain
+	}
 	d.Remediation = remediation(f, code, rule)
 	d.Links = links(f, code, rule)
 	if f.HasProvider {
@@ -121,6 +138,11 @@ func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 		steps = append(steps, hintSteps(f)...)
 	}
 	general := rule.Steps(f)
+	if f.HasProvider && f.Provider.Kind == provider.KindService {
+		// A hosted service's users do not run its servers: advice for
+		// Postfix or Dovecot administrators would only mislead.
+		general = slices.DeleteFunc(general, selfRunStep)
+	}
 	if t, ok := tailoring(f, code); ok {
 		steps = append(steps, t.Steps(f)...)
 		if t.Replace {
@@ -141,6 +163,19 @@ func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// selfRunStep reports a step meant for whoever runs the server software.
+func selfRunStep(s string) bool {
+	if strings.HasPrefix(s, "If you run the server") {
+		return true
+	}
+	for _, name := range []string{"Postfix", "Dovecot", "Exim", "saslauthd", "master.cf", "OpenSMTPD"} {
+		if strings.Contains(s, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialCodes are the diagnoses where what the user typed matters.

@@ -73,6 +73,14 @@ var findings = []finding{
 		},
 	},
 	{
+		Code: probe.CodeAuthBasicAuthRetiring, Severity: probe.SeverityWarning,
+		Title: "Microsoft 365 switches off password (Basic) authentication for SMTP",
+		When:  basicAuthLogin,
+		Detail: func(f *Facts) string {
+			return words("This login used a password"+mechWords(f)+".", basicAuthWords(f), "Move the app to OAuth 2.0 (XOAUTH2 with the SMTP.Send permission) or another relay; see the guide: /guide#microsoft-basic-auth.")
+		},
+	},
+	{
 		Code: probe.CodeAuthNotTested, Severity: probe.SeverityInfo, Title: "Authentication was not tested",
 		When: func(f *Facts) bool {
 			return !f.AuthAttempted && (f.R.Failure == nil || f.Step == probe.StepMail || f.Step == probe.StepRcpt || f.Step == probe.StepData)

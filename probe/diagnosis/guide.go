@@ -186,6 +186,29 @@ var guide = []GuideSection{
 		},
 	},
 	{
+		ID:    "microsoft-basic-auth",
+		Title: "Microsoft 365: the end of password logins for SMTP",
+		Paragraphs: []string{
+			"Microsoft is retiring Basic authentication (a username and a password, app passwords included) for SMTP AUTH Client Submission, the smtp.office365.com endpoint that apps, printers and scanners use. smtpdoctor warns on every password login to Microsoft 365 that works today (auth.basic_auth_retiring), because it stops working on this schedule unless an administrator acts.",
+			"What to move to: OAuth 2.0 with AUTH XOAUTH2 and the SMTP.Send permission (delegated, for one mailbox) or SMTP.SendAsApp (app-only, with the app's service principal registered in Exchange Online); or, for apps that cannot do OAuth, Microsoft Graph's sendMail, High Volume Email for internal mail, a connector that accepts the device's IP address, or another relay service. The SMTP AUTH clients submission report in the Exchange admin center lists what still logs in with Basic authentication.",
+			"The schedule below is as Microsoft published it (Message center MC786329, updated 27 January 2026).",
+		},
+		List: []string{
+			"Until December 2026: no change; password logins keep working where SMTP AUTH is enabled.",
+			"End of December 2026: Basic authentication for SMTP AUTH is disabled by default for existing tenants. Administrators can still turn it back on.",
+			"Tenants created after December 2026: Basic authentication for SMTP AUTH is unavailable by default; OAuth is the supported method.",
+			"Second half of 2027: Microsoft announces the date Basic authentication for SMTP AUTH is removed for good. After that, password logins get \"550 5.7.30 Basic authentication is not supported for Client Submission\".",
+			"Earlier dates (September 2025, then 1 March to 30 April 2026) were announced and withdrawn; the January 2026 update replaced them.",
+		},
+		Links: []probe.Link{
+			{Title: "Microsoft: Exchange Online to retire Basic auth for Client Submission (SMTP AUTH)", URL: msRetireURL},
+			{Title: "Microsoft: authenticate an SMTP connection with OAuth", URL: msOAuthURL},
+			{Title: "Microsoft: High Volume Email", URL: msHVEURL},
+			{Title: "Microsoft Graph: sendMail", URL: msGraphSendURL},
+			{Title: "Microsoft: options for devices and applications that send mail", URL: msDeviceURL},
+		},
+	},
+	{
 		ID:    "senders-and-relay",
 		Title: "Sender and recipient refusals",
 		Paragraphs: []string{

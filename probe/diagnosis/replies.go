@@ -22,7 +22,13 @@ import (
 // sharedReplies are reply phrasings seen from more than one server or
 // provider, where the generic rules' words are not enough. Each has the
 // source it was seen at.
-var sharedReplies = []provider.ReplyPattern{}
+var sharedReplies = []provider.ReplyPattern{
+	// Yahoo and AOL answer a wrong or non-app password with "Too many bad
+	// auth attempts" from the first try: the "too many" is not a rate
+	// limit there (the rate-limit finding still says to wait).
+	{Step: probe.StepAuth, Words: []string{"(#auth005)"}, Why: probe.CodeAuthCredentialsRejected,
+		Source: "https://github.com/PHPMailer/PHPMailer/issues/2034"},
+}
 
 // replyPattern finds the first reply pattern that matches the failure: the
 // provider's, then the shared ones.

@@ -61,13 +61,35 @@ var rules = []Rule{
 				"conditional access", "account is disabled", "account has been disabled",
 				"account disabled", "smtp access is disabled", "smtp is disabled",
 				"not allowed to use smtp", "smtp access denied",
+				// An administrator's access rules (Entra Conditional Access
+				// answers "did not meet the criteria"), an account without
+				// the right to this service.
+				"did not meet the criteria", "access policy", "access rights", "does not have access",
+				"no access to", "not permitted to use", "not authorized to use", "not allowed to send",
+				"not permitted to send", "no permission to send", "does not have permission",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+			{Steps: atAuth, Class: 5, If: weakPassword},
+			// The refusal names a policy or the administrator: the
+			// password may be right, the account may not use it here.
+			{Steps: atAuth, Class: 5, If: func(f *Facts) bool {
+				return f.hasWord("policy", "policies") || (f.hasWord("administrator", "admin") && f.hasWord("contact", "disabled", "blocked", "denied", "restricted"))
+			}},
 		},
 		Summary: func(f *Facts) string {
+			if weakPassword(f) {
+				return fmt.Sprintf("The server refused the login because the account's password breaks its password rules (too short or too simple), not because it is wrong: %s. The provider wants a stronger password before it lets mail apps in.", f.answered())
+			}
 			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: %s. No password will work until the policy changes or the app signs in another way.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
+			if weakPassword(f) {
+				return []string{
+					"Sign in to the provider's web mail and change the account's password to a longer one that meets its rules (mixed letters, digits, symbols), then use the new password in the app.",
+					"Do not retry the old password: the server keeps refusing it, and repeated attempts can lock the account.",
+					f.escalate(f.who()),
+				}
+			}
 			return []string{
 				"Ask whoever administers the account (the tenant or domain admin) whether SMTP authentication is allowed for this mailbox, and to enable it if it should be.",
 				"If the organisation keeps password-based (basic) authentication off, switch the app to OAuth 2.0 (XOAUTH2) or the provider's sending API instead of a password.",
@@ -88,6 +110,10 @@ var rules = []Rule{
 				"requires a secure connection", "plaintext authentication disallowed",
 				"plain-text authentication", "cleartext authentication", "not over an unencrypted",
 			}},
+			// Encryption demanded in other words ("Email sending without
+			// SSL/TLS encryption is not allowed", "SSL required").
+			{Steps: notStart, Class: 5, If: demandsEncryption},
+			{Steps: notStart, Class: 4, If: demandsEncryption},
 			// The server offers STARTTLS and refused AUTH (or does not know
 			// it) before TLS: AUTH is only offered after STARTTLS, as most
 			// submission servers do (RFC 4954 §4; Postfix smtpd_tls_auth_only).
@@ -127,7 +153,9 @@ var rules = []Rule{
 		Code: probe.CodeAuthWebLoginRequired, Severity: probe.SeverityError, Guide: "app-passwords",
 		Title: "Sign in with a web browser first",
 		When: []When{
-			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password"}},
+			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password",
+				"web interface", "use web", "via web", "through the web", "webmail first", "not a robot", "captcha",
+				"verify your identity", "confirm your identity", "unusual activity", "suspicious activity"}},
 			{Steps: atAuth, Enhanced: []string{"7.14", "7.12"}}, // RFC 5248 X.7.14 trust relationship; RFC 4954 432 4.7.12 password transition
 			{Steps: atAuth, Replies: []int{432}},
 		},
@@ -140,6 +168,34 @@ var rules = []Rule{
 				"Retry within a few minutes. If the app keeps being challenged, give it an app password or switch it to OAuth, which providers do not challenge this way.",
 				f.escalate(f.who()),
 			}
+		},
+	},
+	{
+		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityError, Guide: "code-421",
+		Title: "Too many attempts: the server is throttling",
+		When: []When{
+			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
+			{Class: 4, Phrases: []string{"too many", "slow down"}},
+			// "535 too many login attempts", "this user authenticate too
+			// many times": a limit first, whatever else the reply says.
+			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "try again later", "temporarily blocked", "temporarily locked"}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered()) + waitSentence(f)
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{"Stop retrying for a while (15 to 60 minutes): every new attempt can extend the block."}
+			if d := waitWords(f); d != "" {
+				s[0] = "Stop retrying and wait " + d + ", as the server says: every new attempt before then can extend the block."
+			}
+			s = append(s, "Do not change the password because of this reply: it is about how often, and a new password does not lift the block.")
+			if f.Step == probe.StepAuth || f.has("auth", "login") {
+				s = append(s, "Find what keeps logging in: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.")
+			}
+			return append(s,
+				"Keep connections and messages within the provider's limits (fewer concurrent connections; queue and pace bulk mail).",
+				f.escalate(f.who()+" if the block does not lift after an hour"),
+			)
 		},
 	},
 	{
@@ -159,7 +215,7 @@ var rules = []Rule{
 			if e := oauthErrorWords(f); e != "" {
 				s += " Its error details say " + e + "."
 			}
-			return s
+			return s + tokenWords(f)
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -167,27 +223,6 @@ var rules = []Rule{
 				"Check that the token was issued for mail sending (the provider's SMTP scope) and for the same account as the username: the user= in XOAUTH2 must be the token's mailbox.",
 				"Paste the token itself as the password, not the refresh token, the client secret or the ID token.",
 			}
-		},
-	},
-	{
-		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityError, Guide: "code-421",
-		Title: "Too many attempts: the server is throttling",
-		When: []When{
-			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
-			{Class: 4, Phrases: []string{"too many", "slow down"}},
-		},
-		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered())
-		},
-		Steps: func(f *Facts) []string {
-			s := []string{"Stop retrying for a while (15 to 60 minutes): every new attempt can extend the block."}
-			if f.Step == probe.StepAuth || f.has("auth", "login") {
-				s = append(s, "Find what keeps logging in: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.")
-			}
-			return append(s,
-				"Keep connections and messages within the provider's limits (fewer concurrent connections; queue and pace bulk mail).",
-				f.escalate(f.who()+" if the block does not lift after an hour"),
-			)
 		},
 	},
 	{
@@ -199,7 +234,7 @@ var rules = []Rule{
 			{Steps: atGreet, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server refused to serve this connection: %s and closed (or will close) the session. 421 and a 554 greeting mean busy, blocked or shutting down, not a wrong password.", f.answered())
+			return fmt.Sprintf("The server refused to serve this connection: %s and closed (or will close) the session. That means busy, blocked or shutting down, not a wrong password.", f.answered()) + codeNote(f, 421, "RFC 5321 §3.8: 421 means the service is not available and the connection is closing")
 		},
 		Steps: func(f *Facts) []string {
 			var s []string
@@ -229,7 +264,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server advertised STARTTLS but the upgrade to TLS did not happen.", f.detail())
 			}
-			return fmt.Sprintf("The server advertised STARTTLS but refused it: %s. The server's TLS setup is broken or temporarily unavailable (RFC 3207 §4 uses 454 for \"TLS not available\").", f.answered())
+			return fmt.Sprintf("The server advertised STARTTLS but refused it: %s. The server's TLS setup is broken or temporarily unavailable.", f.answered()) + codeNote(f, 454, "RFC 3207 §4: 454 means TLS is not available")
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -250,7 +285,7 @@ var rules = []Rule{
 			{Steps: atAuth, Class: 4},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: %s. This is the server's problem, not a wrong password (RFC 4954 §6: 454 is a temporary authentication failure).", f.answered())
+			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: %s. This is the server's problem, not a wrong password.", f.answered()) + codeNote(f, 454, "RFC 4954 §6: 454 is a temporary authentication failure")
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -336,7 +371,8 @@ var rules = []Rule{
 		When: []When{
 			{Steps: atSend, Replies: []int{530}},
 			{Steps: atSend, Enhanced: []string{"7.57"}},
-			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required"}},
+			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required",
+				"not logged in", "log in first", "login first", "authentication is needed", "need to authenticate"}},
 			// "Relay access denied" without a login stays relay.denied (its
 			// remediation starts with "authenticate"): the server's own words
 			// name relaying, and that is what a user will search for.
@@ -363,17 +399,28 @@ var rules = []Rule{
 		Code: probe.CodeSenderRejected, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "The sender address was refused",
 		When: []When{
-			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send"}},
+			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send",
+				"sending domain", "sender domain", "from domain", "domain not verified", "domain is not verified", "sending from domain", "from header", "permissions to send"}},
 			{Steps: atSend, Phrases: []string{"unauthenticated senders"}, If: func(f *Facts) bool { return f.AuthAttempted }},
 			{Steps: atMail, Enhanced: []string{"1.7", "1.8", "7.1"}},
 			{Steps: atMail, Class: 5},
+			// The end-of-data reply is read with the MAIL FROM rules when
+			// it is about the sender: servers that check the From header
+			// (or only decide once they have the message) refuse there.
+			{Steps: []string{probe.StepData}, Class: 5, If: func(f *Facts) bool { return f.hasWord("sender", "from", "domain", "identity") }},
 		},
 		Summary: func(f *Facts) string {
 			from := "this address"
 			if a := f.R.Settings.From; a != "" {
 				from = fmt.Sprintf("%q", plain(a, 200))
 			}
-			return fmt.Sprintf("The login worked (or was not needed), but this account may not send as %s: %s.", from, f.answered())
+			switch {
+			case f.AuthSucceeded:
+				return fmt.Sprintf("The login worked, but this account may not send as %s: %s.", from, f.answered())
+			case !f.AuthAttempted:
+				return fmt.Sprintf("The server refused the sender %s: %s. No login was tried (no username was given), and many servers accept a sender only from a logged-in account that owns it.", from, f.answered())
+			}
+			return fmt.Sprintf("The server refused the sender %s: %s.", from, f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -403,7 +450,7 @@ var rules = []Rule{
 		Code: probe.CodeRelayDenied, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "Relaying denied",
 		When: []When{
-			{Steps: atRcpt, Phrases: []string{"relay", "relaying"}},
+			{Steps: []string{probe.StepRcpt, probe.StepData}, Phrases: []string{"relay", "relaying"}},
 			{Steps: atRcpt, Class: 5},
 		},
 		Summary: func(f *Facts) string {
@@ -724,6 +771,16 @@ var rules = []Rule{
 				"If a client fails to connect with a handshake error, this is the likely cause: update the server's TLS configuration rather than weakening the client.",
 			}
 		},
+	},
+	{
+		// A finding, and the diagnosis when everything else worked: a
+		// Microsoft 365 password login that works today.
+		Code: probe.CodeAuthBasicAuthRetiring, Severity: probe.SeverityWarning, Guide: "microsoft-basic-auth",
+		Title: "This Microsoft 365 password login stops working when Basic authentication is switched off",
+		Summary: func(f *Facts) string {
+			return words("The login with a password"+mechWords(f)+" to Microsoft 365 worked today.", basicAuthWords(f))
+		},
+		Steps: basicAuthSteps,
 	},
 	{
 		Code: probe.CodeProbeError, Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",

@@ -293,6 +293,9 @@ func tailoring(f *Facts, code probe.Code) (tailor, bool) {
 	if !f.HasProvider {
 		return tailor{}, false
 	}
+	if f.ms != nil && f.ms.Code == code {
+		return tailor{Replace: true, Steps: f.ms.Steps}, true
+	}
 	if t, ok := tailored[f.Provider.Key][code]; ok {
 		return t, true
 	}
