@@ -782,6 +782,7 @@ var rules = []Rule{
 		},
 		Steps: basicAuthSteps,
 	},
+	interceptedRule,
 	{
 		Code: probe.CodeProbeError, Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
 		Summary: func(f *Facts) string {

@@ -46,7 +46,7 @@ var mailboxServices = []Provider{
 				"Yandex: use your full Yandex address as the username and an app password for Mail (https://id.yandex.ru/security/app-passwords) as the password; the account password does not work in mail apps.",
 				"Check that mail programs are allowed: Mail → All settings → Email clients.",
 			}},
-			{Code: probe.CodeAuthWebLoginRequired, Replace: true, Steps: []string{
+			{Code: probe.CodeAuthWebLoginRequired, Steps: []string{
 				"Yandex suspects this account of sending spam and wants a person: sign in to mail.yandex.ru in a browser, send a message from the web interface and solve the check (the link in the reply) if shown.",
 				"Then retry; if the block persists, Yandex support decides (https://yandex.com/support/mail/).",
 			}},
@@ -283,7 +283,7 @@ var mailboxServices = []Provider{
 				Source: "https://github.com/MailCore/mailcore2/pull/1517"},
 		},
 		Advice: []Advice{
-			{Code: probe.CodeAuthBlockedByPolicy, Replace: true, Steps: []string{
+			{Code: probe.CodeAuthBlockedByPolicy, Steps: []string{
 				"Tiscali refuses logins with a password it considers too simple, even when it is right: change the mailbox password to a stronger one in the Tiscali web mail, then use the new one here.",
 			}},
 		},

@@ -61,6 +61,7 @@ var sendingServices = []Provider{
 		PasswordHint:   "that SMTP user's password (not the account login)",
 		AppPasswordURL: "https://app.smtp2go.com/sending/smtp/",
 		DocsURL:        "https://support.smtp2go.com/hc/en-gb/articles/223087967-SMTP-Ports-and-Settings",
+		AuthDocsURL:    "https://support.smtp2go.com/hc/en-gb/articles/13990494697369-Common-Sending-Errors",
 		SenderDocsURL:  "https://support.smtp2go.com/hc/en-gb/articles/115004408567-Verified-Senders",
 		StatusURL:      "https://smtp2gostatus.com/",
 		Replies: []ReplyPattern{
