@@ -75,8 +75,12 @@ var interceptedRule = Rule{
 		case in.Expected.Family == "microsoft":
 			api = "Microsoft Graph (sendMail)"
 		}
+		host := plain(f.R.Settings.Host, 200)
+		if host == "" {
+			host = "the provider's server"
+		}
 		steps := []string{
-			"Your hosting provider (or a firewall or antivirus on this network) intercepts outbound SMTP and answers itself. Ask it to stop, or to allow this account to connect to " + plain(f.R.Settings.Host, 200) + " directly.",
+			"Your hosting provider (or a firewall or antivirus on this network) intercepts outbound SMTP and answers itself. Ask it to stop, or to allow this account to connect to " + host + " directly.",
 			"On cPanel servers the administrator controls this in WHM → Tweak Settings → \"Restrict outgoing SMTP to root, exim, and mailman\" (SMTP Restrictions); shared hosting often keeps it on for everyone.",
 			"Otherwise send through the hoster's own mail server with a mailbox of your hosting account, or over HTTPS through " + api + ", or through a sending service on port 2525, which such redirects usually leave alone.",
 		}

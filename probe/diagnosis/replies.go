@@ -28,6 +28,14 @@ var sharedReplies = []provider.ReplyPattern{
 	// limit there (the rate-limit finding still says to wait).
 	{Step: probe.StepAuth, Words: []string{"(#auth005)"}, Why: probe.CodeAuthCredentialsRejected,
 		Source: "https://github.com/PHPMailer/PHPMailer/issues/2034"},
+	// At the end of DATA every recipient was already accepted, so a
+	// relaying refusal is about the From address (Zoho's "553 Relaying
+	// disallowed as <from>"), not about relaying to a recipient.
+	{Step: probe.StepData, Words: []string{"relaying"}, Why: probe.CodeSenderRejected,
+		Source: "https://github.com/odoo/odoo/issues/1493"},
+	// A relay's message quota, counted per account.
+	{Words: []string{"relay quota"}, Why: probe.CodeAuthRateLimited,
+		Source: "https://github.com/WWBN/AVideo/issues/7527"},
 }
 
 // replyPattern finds the first reply pattern that matches the failure: the

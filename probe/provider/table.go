@@ -358,6 +358,27 @@ var software = []Provider{
 		DocsURL:       "https://haraka.github.io/",
 	},
 	{
+		Key:           "mox",
+		Name:          "mox",
+		Kind:          KindSoftware,
+		BannerMarkers: []string{"ESMTP mox"},
+		DocsURL:       "https://www.xmox.nl/config/",
+		Replies: []ReplyPattern{
+			{Step: probe.StepAuth, Words: []string{"authentication only allowed on submission ports"}, Why: probe.CodeAuthNotOffered,
+				Source: "https://github.com/mjl-/mox/blob/1c9587665b321199312e11b6a47a0480a9e2750f/smtpserver/server.go#L1275"},
+			{Words: []string{"max number of", "over past 24h reached"}, Why: probe.CodeAuthRateLimited,
+				Source: "https://github.com/mjl-/mox/blob/1c9587665b321199312e11b6a47a0480a9e2750f/smtpserver/server.go#L2399"},
+		},
+		Advice: []Advice{
+			{Code: probe.CodeAuthNotOffered, Steps: []string{
+				"mox accepts logins only on its submission listeners (port 587 with STARTTLS or 465 with TLS), never on port 25.",
+			}},
+			{Code: probe.CodeAuthRateLimited, Steps: []string{
+				"mox limits messages and first-time recipients per account per day (MaxOutgoingMessagesPerDay, MaxFirstTimeRecipientsPerDay in the account's settings); wait for the 24-hour window or have the administrator raise the limit.",
+			}},
+		},
+	},
+	{
 		Key:           "stalwart",
 		Name:          "Stalwart Mail Server",
 		Kind:          KindSoftware,
