@@ -19,10 +19,10 @@ var hostingServices = []Provider{
 		UsernameHint:      "the full address of a mailbox created in this hosting account's cPanel",
 		UsernameIsAddress: true,
 		PasswordHint:      "that cPanel mailbox's password",
-		DocsURL:           "https://www.godaddy.com/help/find-my-cpanel-email-server-settings-16318",
+		DocsURL:           "https://www.godaddy.com/help",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"GoDaddy cPanel hosting: log in with a mailbox created in cPanel → Email Accounts, its full address and its password; reset the password there if unsure (https://www.godaddy.com/help/find-my-cpanel-email-server-settings-16318).",
+				"GoDaddy cPanel hosting: log in with a mailbox created in cPanel → Email Accounts, its full address and its password; reset the password there if unsure.",
 				"Mailboxes bought as Microsoft 365 from GoDaddy or Professional Email are not on this server: they use smtp.office365.com or smtpout.secureserver.net.",
 			}},
 		},
@@ -39,11 +39,10 @@ var hostingServices = []Provider{
 			{Host: "smtpout.secureserver.net", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtpout.secureserver.net", Port: 587, Security: probe.SecurityStartTLS},
 		},
-		DocsURL:     "https://www.godaddy.com/help/server-and-port-settings-for-workspace-email-6949",
-		AuthDocsURL: "https://www.godaddy.com/help/reset-my-email-password-7205",
+		DocsURL: "https://www.godaddy.com/help/server-and-port-settings-for-workspace-email-6949",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"GoDaddy Professional Email: use the full address and the mailbox password; reset it in the Email & Office dashboard if unsure (https://www.godaddy.com/help/reset-my-email-password-7205).",
+				"GoDaddy Professional Email: use the full address and the mailbox password; reset it in the Email & Office dashboard if unsure.",
 				"Use smtpout.secureserver.net port 465 (SSL) or 587 (https://www.godaddy.com/help/server-and-port-settings-for-workspace-email-6949). If your GoDaddy mailbox is Microsoft 365, use smtp.office365.com instead.",
 			}},
 		},
@@ -68,10 +67,10 @@ var hostingServices = []Provider{
 		UsernameHint:      "the full email address",
 		UsernameIsAddress: true,
 		PasswordHint:      "the mailbox password set in the IONOS control panel",
-		DocsURL:           "https://www.ionos.com/help/email/general-topics/settings-for-your-email-programs-imap-pop3/",
+		DocsURL:           "https://www.ionos.co.uk/help/email/glossary-email-terms-explained/outgoing-mail-server/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"IONOS: use the full address and the mailbox password (reset it under Email in the IONOS control panel), on smtp.ionos.com (or the smtp.ionos host of your country: .de, .co.uk, .es, .fr, .it) port 587 with STARTTLS (https://www.ionos.com/help/email/general-topics/settings-for-your-email-programs-imap-pop3/).",
+				"IONOS: use the full address and the mailbox password (reset it under Email in the IONOS control panel), on smtp.ionos.com (or the smtp.ionos host of your country: .de, .co.uk, .es, .fr, .it) port 587 with STARTTLS (https://www.ionos.co.uk/help/email/glossary-email-terms-explained/outgoing-mail-server/).",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
 				"IONOS sends only from the mailbox's own address or its aliases; add other addresses as aliases of the mailbox in the control panel.",
@@ -90,7 +89,8 @@ var hostingServices = []Provider{
 		UsernameHint:      "the full email address",
 		UsernameIsAddress: true,
 		PasswordHint:      "the mailbox password set in the OVHcloud Control Panel",
-		DocsURL:           "https://help.ovhcloud.com/csm/en-gb-web-hosting-email-general-information?id=kb_article_view&sysparm_article=KB0048201",
+		DocsURL:           "https://help.ovhcloud.com/csm/fr-mx-plan-outlook-windows-configuration?id=kb_article_view&sysparm_article=KB0052099",
+		AuthDocsURL:       "https://help.ovhcloud.com/csm/en-gb-email-security-policy?id=kb_article_view&sysparm_article=KB0053250",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"OVHcloud: use the full address and the mailbox password (change it in the OVHcloud Control Panel → Web Cloud → Emails). MX Plan mailboxes send through ssl0.ovh.net port 465 (SSL) or 587; Hosted Exchange mailboxes through their own exN.mail.ovh.net host on 587.",
@@ -109,10 +109,10 @@ var hostingServices = []Provider{
 			{Host: "smtp.hostinger.com", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtp.hostinger.com", Port: 587, Security: probe.SecurityStartTLS},
 		},
-		DocsURL: "https://support.hostinger.com/en/articles/1583218-how-to-set-up-a-hostinger-email-on-your-applications",
+		DocsURL: "https://support.hostinger.com/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"Hostinger: use the full address and the mailbox password; change it in hPanel → Emails → Email Accounts if unsure, then wait a few minutes (https://support.hostinger.com/en/articles/1583218-how-to-set-up-a-hostinger-email-on-your-applications).",
+				"Hostinger: use the full address and the mailbox password; change it in hPanel → Emails → Email Accounts if unsure, then wait a few minutes.",
 				"Use smtp.hostinger.com port 465 with SSL/TLS.",
 			}},
 		},
@@ -148,7 +148,7 @@ var hostingServices = []Provider{
 			{Host: "smtp.strato.de", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtp.strato.de", Port: 587, Security: probe.SecurityStartTLS},
 		},
-		DocsURL: "https://www.strato.de/faq/mail/so-nutzen-sie-strato-mail-in-ihrem-e-mail-programm/",
+		DocsURL: "https://www.strato.de/faq/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"STRATO: use smtp.strato.de port 465 (SSL) with the full address and the mailbox password; set a new one in the STRATO customer login under E-Mail → Verwaltung if unsure.",
@@ -168,7 +168,7 @@ var hostingServices = []Provider{
 			{Host: "secure.emailsrvr.com", Port: 465, Security: probe.SecurityTLS},
 			{Host: "secure.emailsrvr.com", Port: 587, Security: probe.SecurityStartTLS},
 		},
-		DocsURL: "https://docs.rackspace.com/docs/email-server-settings",
+		DocsURL: "https://docs.rackspace.com/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"Rackspace Email: use secure.emailsrvr.com port 465 (SSL) or 587 with the full address and the mailbox password; an administrator resets it in the Cloud Office Control Panel.",

@@ -28,7 +28,7 @@ var mailboxServices = []Provider{
 		PasswordHint:      "an app password for Mail, created in Yandex ID; the account password is refused by mail apps",
 		AppPasswordURL:    "https://id.yandex.ru/security/app-passwords",
 		DocsURL:           "https://yandex.com/support/mail/mail-clients/others.html",
-		AuthDocsURL:       "https://yandex.com/support/id/authorization/app-passwords.html",
+		AuthDocsURL:       "https://yandex.com/support/passport/authorization/app-passwords.html",
 		Replies: []ReplyPattern{
 			{Words: []string{"without ssl/tls encryption is not allowed"}, Why: probe.CodeAuthRequiresTLS,
 				Source: "https://github.com/PHPMailer/PHPMailer/issues/283"},
@@ -72,9 +72,8 @@ var mailboxServices = []Provider{
 		UsernameHint:      "your full Mail.ru address",
 		UsernameIsAddress: true,
 		PasswordHint:      "an application password (\"пароль для внешнего приложения\"); Mail.ru refuses the account password in mail apps",
-		AppPasswordURL:    "https://account.mail.ru/user/2-step-auth/passwords/",
-		DocsURL:           "https://help.mail.ru/mail/mailer/popsmtp",
-		AuthDocsURL:       "https://help.mail.ru/mail/security/protection/external",
+		DocsURL:           "https://help.mail.ru/mail/security/protection/external",
+		AuthDocsURL:       "https://blog.mail.ru/tutorial/application_passwords/",
 		Replies: []ReplyPattern{
 			{Step: probe.StepAuth, Words: []string{"application password is required"}, Why: probe.CodeAuthAppPasswordRequired,
 				Source: "https://github.com/lmanukyan/print-designer/issues/5"},
@@ -83,11 +82,11 @@ var mailboxServices = []Provider{
 		},
 		Advice: []Advice{
 			{Code: probe.CodeAuthAppPasswordRequired, Replace: true, Steps: []string{
-				"Mail.ru: create a password for an external application (Security → Passwords for external applications, https://account.mail.ru/user/2-step-auth/passwords/) with access to SMTP, and use it instead of the account password (https://help.mail.ru/mail/security/protection/external).",
+				"Mail.ru: create a password for an external application (Security → Passwords for external applications, https://blog.mail.ru/tutorial/application_passwords/) with access to SMTP, and use it instead of the account password (https://help.mail.ru/mail/security/protection/external).",
 				"Use your full Mail.ru address as the username and smtp.mail.ru port 465 with SSL/TLS.",
 			}},
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"Mail.ru: use your full address and a password for an external application (https://account.mail.ru/user/2-step-auth/passwords/), not the account password.",
+				"Mail.ru: use your full address and a password for an external application (https://help.mail.ru/mail/security/protection/external), not the account password.",
 			}},
 		},
 	},
@@ -107,7 +106,6 @@ var mailboxServices = []Provider{
 		UsernameHint:      "your full QQ Mail address (number@qq.com)",
 		UsernameIsAddress: true,
 		PasswordHint:      "the authorization code (授权码) generated when you turn on the SMTP service, not the QQ password",
-		AppPasswordURL:    "https://wx.mail.qq.com/account/index",
 		DocsURL:           "https://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256",
 		AuthDocsURL:       "https://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256",
 		Replies: []ReplyPattern{
@@ -231,7 +229,7 @@ var mailboxServices = []Provider{
 		UsernameHint:      "your full Orange address",
 		UsernameIsAddress: true,
 		PasswordHint:      "the password of the Orange mailbox",
-		DocsURL:           "https://assistance.orange.fr/ordinateurs-peripheriques/installer-et-utiliser/l-utilisation-du-mail-et-du-cloud/mail-orange/parametrer-la-boite-mail/parametrer-les-serveurs-entrant-et-sortant-de-votre-messagerie-mail-orange-dans-un-logiciel-de-messagerie_188470-738974",
+		DocsURL:           "https://assistance.orange.fr/",
 		Replies: []ReplyPattern{
 			{Words: []string{"too many connections"}, Why: probe.CodeAuthRateLimited,
 				Source: "https://github.com/sisimai/p5-sisimai/issues/240"},
@@ -259,10 +257,10 @@ var mailboxServices = []Provider{
 		UsernameHint:      "your full Libero address",
 		UsernameIsAddress: true,
 		PasswordHint:      "the Libero Mail password; free accounts must keep mail-app access enabled",
-		DocsURL:           "https://aiuto.libero.it/articolo/mail/come-configurare-libero-mail-su-un-programma-di-posta/",
+		DocsURL:           "https://aiuto.libero.it/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Steps: []string{
-				"Libero: use smtp.libero.it port 465 with SSL/TLS and the full address as username; check in the Libero Mail settings that access from mail programs (POP/IMAP/SMTP) is allowed for the account (https://aiuto.libero.it/articolo/mail/come-configurare-libero-mail-su-un-programma-di-posta/).",
+				"Libero: use smtp.libero.it port 465 with SSL/TLS and the full address as username; check in the Libero Mail settings that access from mail programs (POP/IMAP/SMTP) is allowed for the account (https://aiuto.libero.it/).",
 			}},
 		},
 	},
@@ -319,14 +317,13 @@ var mailboxServices = []Provider{
 			{Host: "smtp.naver.com", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtp.naver.com", Port: 587, Security: probe.SecurityStartTLS},
 		},
-		UsernameHint:   "your Naver ID (the part before @naver.com)",
-		PasswordHint:   "your Naver password, or an application password when two-step verification is on; IMAP/SMTP must be enabled in Naver Mail settings",
-		AppPasswordURL: "https://nid.naver.com/user2/help/myInfoV2?m=viewSecurity",
-		DocsURL:        "https://help.naver.com/service/5626/contents/19008",
+		UsernameHint: "your Naver ID (the part before @naver.com)",
+		PasswordHint: "your Naver password, or an application password when two-step verification is on; IMAP/SMTP must be enabled in Naver Mail settings",
+		DocsURL:      "https://help.naver.com/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
 				"Naver: enable \"POP3/SMTP\" or \"IMAP/SMTP\" use in Naver Mail → Environment settings, then log in with your Naver ID (without @naver.com).",
-				"If two-step verification is on, create an application password in Naver ID → Security settings (https://nid.naver.com/user2/help/myInfoV2?m=viewSecurity) and use it as the password.",
+				"If two-step verification is on, create an application password in Naver ID → Security settings and use it as the password.",
 			}},
 		},
 	},
@@ -344,7 +341,6 @@ var mailboxServices = []Provider{
 		UsernameHint:      "the custom-domain address the SMTP token was made for",
 		UsernameIsAddress: true,
 		PasswordHint:      "an SMTP token created in Proton Mail settings (paid plans, custom domains); the Proton password is refused",
-		AppPasswordURL:    "https://account.proton.me/u/0/mail/imap-smtp",
 		DocsURL:           "https://proton.me/support/smtp-submission",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{

@@ -23,10 +23,9 @@ var sendingServices = []Provider{
 		UsernameHint:   "the literal word SMTP_Injection",
 		PasswordHint:   "an API key with the \"Send via SMTP\" permission",
 		AppPasswordURL: "https://app.sparkpost.com/account/api-keys",
-		DocsURL:        "https://support.sparkpost.com/docs/faq/error-messages-smtp",
-		AuthDocsURL:    "https://developers.sparkpost.com/api/smtp/",
-		SenderDocsURL:  "https://support.sparkpost.com/docs/getting-started/setting-up-domains",
-		StatusURL:      "https://status.sparkpost.com/",
+		DocsURL:        "https://developers.sparkpost.com/api/smtp-api.html",
+		AuthDocsURL:    "https://github.com/SparkPost/support-docs/blob/master/articles/faq/error-messages-smtp.md",
+		SenderDocsURL:  "https://www.sparkpost.com/docs/getting-started/getting-started-sparkpost/#preparing-your-from-address",
 		Replies: []ReplyPattern{
 			{Words: []string{"unconfigured sending domain"}, Why: probe.CodeSenderRejected,
 				Source: "https://github.com/SparkPost/support-docs/blob/master/articles/faq/error-messages-smtp.md"},
@@ -39,7 +38,7 @@ var sendingServices = []Provider{
 				"EU accounts use smtp.eu.sparkpostmail.com; a key from one region is refused in the other.",
 			}},
 			{Code: probe.CodeSenderRejected, Replace: true, Steps: []string{
-				"SparkPost: \"Unconfigured Sending Domain\" means the From domain is not a verified sending domain of this account. Add it under Configuration → Domains and verify it (https://support.sparkpost.com/docs/getting-started/setting-up-domains), or send from a domain that is already verified.",
+				"SparkPost: \"Unconfigured Sending Domain\" means the From domain is not a verified sending domain of this account. Add it under Configuration → Domains and verify it (https://www.sparkpost.com/docs/getting-started/getting-started-sparkpost/#preparing-your-from-address), or send from a domain that is already verified.",
 			}},
 			{Code: probe.CodeAuthRequired, Steps: []string{
 				"SparkPost accepts mail only after AUTH LOGIN on STARTTLS (port 587 or 2525) with SMTP_Injection and an API key.",
@@ -60,10 +59,8 @@ var sendingServices = []Provider{
 		UsernameHint:   "the SMTP username created under Sending → SMTP Users",
 		PasswordHint:   "that SMTP user's password (not the account login)",
 		AppPasswordURL: "https://app.smtp2go.com/sending/smtp/",
-		DocsURL:        "https://support.smtp2go.com/hc/en-gb/articles/223087967-SMTP-Ports-and-Settings",
-		AuthDocsURL:    "https://support.smtp2go.com/hc/en-gb/articles/13990494697369-Common-Sending-Errors",
-		SenderDocsURL:  "https://support.smtp2go.com/hc/en-gb/articles/115004408567-Verified-Senders",
-		StatusURL:      "https://smtp2gostatus.com/",
+		DocsURL:        "https://support.smtp2go.com/hc/en-gb/articles/13990494697369-Common-Sending-Errors",
+		AuthDocsURL:    "https://support.smtp2go.com/hc/en-gb/articles/360015283053-550-that-SMTP-username-s-account-is-not-allowed-to-send",
 		Replies: []ReplyPattern{
 			// A closed account, or a blocked SMTP user or IP address, in
 			// SMTP2GO's own words: the account's settings, not the sender.
@@ -97,10 +94,8 @@ var sendingServices = []Provider{
 		},
 		UsernameHint:   "the API key",
 		PasswordHint:   "the secret key paired with that API key",
-		AppPasswordURL: "https://app.mailjet.com/account/apikeys",
-		DocsURL:        "https://dev.mailjet.com/smtp-relay/overview/",
-		SenderDocsURL:  "https://app.mailjet.com/account/sender",
-		StatusURL:      "https://status.mailjet.com/",
+		AppPasswordURL: "https://app.mailjet.com/account/api_keys",
+		DocsURL:        "https://dev.mailjet.com/",
 		Replies: []ReplyPattern{
 			// Mailjet answers a wrong key pair with a 4xx that reads like
 			// a back-end failure; it is not one.
@@ -109,11 +104,11 @@ var sendingServices = []Provider{
 		},
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"Mailjet: the username is the API key and the password its secret key, both from https://app.mailjet.com/account/apikeys; the account email and password do not work.",
+				"Mailjet: the username is the API key and the password its secret key, both from https://app.mailjet.com/account/api_keys; the account email and password do not work.",
 				"Mailjet answers a wrong key pair with 435 4.7.8: retrying will not help, fix the keys.",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
-				"Mailjet sends only from validated sender addresses or domains: add and validate it at https://app.mailjet.com/account/sender.",
+				"Mailjet sends only from validated sender addresses or domains: add and validate the From address or its domain in the Mailjet account's sender settings.",
 			}},
 			{Code: probe.CodeAuthRequired, Steps: []string{
 				"Mailjet: authenticate with the API key and secret key on in-v3.mailjet.com port 587 with STARTTLS before sending.",
@@ -134,11 +129,10 @@ var sendingServices = []Provider{
 		UsernameHint:      "the address of the SMTP credential you created",
 		UsernameIsAddress: true,
 		PasswordHint:      "the SMTP credential's password (it is generated; the account password does not work)",
-		AppPasswordURL:    "https://app.elasticemail.com/marketing/settings/new/manage-smtp",
-		DocsURL:           "https://help.elasticemail.com/en/articles/4934400-how-to-manage-smtp-settings",
+		DocsURL:           "https://help.elasticemail.com/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"Elastic Email: create SMTP credentials under Settings → SMTP (https://app.elasticemail.com/marketing/settings/new/manage-smtp) and use that username and generated password; the account password does not work.",
+				"Elastic Email: create SMTP credentials in the account's Settings (SMTP) and use that username and generated password; the account password does not work.",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
 				"Elastic Email sends only from a verified domain: add and verify the From domain under Settings → Domains.",
@@ -156,19 +150,17 @@ var sendingServices = []Provider{
 			{Host: "smtp.resend.com", Port: 2465, Security: probe.SecurityTLS},
 			{Host: "smtp.resend.com", Port: 2587, Security: probe.SecurityStartTLS},
 		},
-		UsernameHint:   "the literal word resend",
-		PasswordHint:   "an API key (it starts with re_)",
-		AppPasswordURL: "https://resend.com/api-keys",
-		DocsURL:        "https://resend.com/docs/send-with-smtp",
-		SenderDocsURL:  "https://resend.com/domains",
-		StatusURL:      "https://resend-status.com/",
+		UsernameHint:  "the literal word resend",
+		PasswordHint:  "an API key (it starts with re_)",
+		DocsURL:       "https://resend.com/docs/send-with-smtp",
+		SenderDocsURL: "https://resend.com/domains",
 		Replies: []ReplyPattern{
 			{Step: probe.StepAuth, Words: []string{"invalid username"}, Why: probe.CodeAuthCredentialsRejected,
 				Source: "https://github.com/donetick/donetick/issues/680"},
 		},
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"Resend: the SMTP username is always the word resend, and the password an API key starting with re_ (https://resend.com/api-keys); an email address as username is refused with \"Invalid username\".",
+				"Resend: the SMTP username is always the word resend, and the password an API key starting with re_ (https://resend.com/docs/send-with-smtp); an email address as username is refused with \"Invalid username\".",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
 				"Resend sends only from domains verified at https://resend.com/domains (onboarding@resend.dev only to your own address).",
@@ -189,9 +181,7 @@ var sendingServices = []Provider{
 		UsernameHint:   "any name (Mandrill ignores it; the account name or email is customary)",
 		PasswordHint:   "a Mandrill API key (not the Mailchimp API key, not the password)",
 		AppPasswordURL: "https://mandrillapp.com/settings",
-		DocsURL:        "https://mailchimp.com/developer/transactional/docs/smtp-integration/",
-		SenderDocsURL:  "https://mailchimp.com/developer/transactional/docs/authentication-delivery/",
-		StatusURL:      "https://status.mailchimp.com/",
+		DocsURL:        "https://mailchimp.com/developer/transactional/api/",
 		Replies: []ReplyPattern{
 			{Step: probe.StepAuth, Code: 435, Words: []string{"authentication failed"}, Why: probe.CodeAuthCredentialsRejected,
 				Source: "https://github.com/nodemailer/nodemailer/issues/280"},
@@ -221,7 +211,7 @@ var sendingServices = []Provider{
 		PasswordHint:   "a Mail Agent's SMTP password (its send mail token)",
 		AppPasswordURL: "https://zeptomail.zoho.com/",
 		DocsURL:        "https://www.zoho.com/zeptomail/help/smtp-home.html",
-		SenderDocsURL:  "https://www.zoho.com/zeptomail/help/domains.html",
+		SenderDocsURL:  "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
 		Replies: []ReplyPattern{
 			{Words: []string{"relaying disallowed"}, Why: probe.CodeSenderRejected,
 				Source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html"},
@@ -232,7 +222,7 @@ var sendingServices = []Provider{
 				"Use the host of your data centre: smtp.zeptomail.com, .eu or .in.",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
-				"ZeptoMail sends only from domains verified in the Mail Agent (https://www.zoho.com/zeptomail/help/domains.html).",
+				"ZeptoMail sends only from domains verified in the Mail Agent (\"Relaying disallowed\" means the From domain is not one of them; https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html).",
 			}},
 		},
 	},
@@ -247,13 +237,12 @@ var sendingServices = []Provider{
 			{Host: "smtp.socketlabs.com", Port: 2525, Security: probe.SecurityStartTLS},
 			{Host: "smtp.socketlabs.com", Port: 465, Security: probe.SecurityTLS},
 		},
-		UsernameHint:   "the SMTP username shown in the server's SMTP credentials (the server ID)",
-		PasswordHint:   "the SMTP password (or API key) of that server, not the account password",
-		AppPasswordURL: "https://cp.socketlabs.com/",
-		DocsURL:        "https://www.socketlabs.com/docs/smtp-relay/",
+		UsernameHint: "the SMTP username shown in the server's SMTP credentials (the server ID)",
+		PasswordHint: "the SMTP password (or API key) of that server, not the account password",
+		DocsURL:      "https://www.socketlabs.com/",
 		Advice: []Advice{
 			{Code: probe.CodeAuthCredentialsRejected, Replace: true, Steps: []string{
-				"SocketLabs: use the SMTP credentials of this server from the control panel (Configuration → SMTP Credentials, https://cp.socketlabs.com/), not the account login.",
+				"SocketLabs: use the SMTP credentials of this server from the control panel (Configuration → SMTP Credentials), not the account login.",
 			}},
 			{Code: probe.CodeSenderRejected, Steps: []string{
 				"SocketLabs sends only from authorized sender domains: add the From domain to the server's sender authentication settings.",
