@@ -16,6 +16,14 @@ const (
 	SecurityNone     Security = "none"     // plaintext only
 )
 
+// AutoMode is what auto security found a port to speak.
+type AutoMode string
+
+const (
+	AutoModeImplicitTLS AutoMode = "implicit_tls"
+	AutoModePlain       AutoMode = "plaintext"
+)
+
 // Mechanism is the SASL mechanism for AUTH (RFC 4954).
 type Mechanism string
 
@@ -109,6 +117,12 @@ type Result struct {
 	Server  *ServerInfo  `json:"server,omitempty"`
 	Network *NetworkInfo `json:"network,omitempty"`
 	Auth    *AuthInfo    `json:"auth,omitempty"`
+
+	// AutoMode is the mode security "auto" chose on a port without a
+	// conventional mode, by racing a plaintext greeting against a TLS
+	// handshake: "implicit_tls" or "plaintext" (then STARTTLS when
+	// offered). Empty when the mode followed from the port.
+	AutoMode AutoMode `json:"auto_mode,omitempty"`
 
 	// Failure is the first thing that went wrong, kept structured; nil
 	// when the probe did everything it was asked to.
