@@ -33,6 +33,10 @@ var sharedReplies = []provider.ReplyPattern{
 	// disallowed as <from>"), not about relaying to a recipient.
 	{Step: probe.StepData, Words: []string{"relaying"}, Why: probe.CodeSenderRejected,
 		Source: "https://github.com/odoo/odoo/issues/1493"},
+	// A refusal labelled "Recipient address rejected" whose words say the
+	// login and the sender do not match: the sender is the problem.
+	{Step: probe.StepRcpt, Words: []string{"and sender doesn't match"}, Why: probe.CodeSenderRejected,
+		Source: "https://github.com/mybb/mybb/issues/2578"},
 	// A relay's message quota, counted per account.
 	{Words: []string{"relay quota"}, Why: probe.CodeAuthRateLimited,
 		Source: "https://github.com/WWBN/AVideo/issues/7527"},

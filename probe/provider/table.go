@@ -379,6 +379,27 @@ var software = []Provider{
 		},
 	},
 	{
+		Key:           "postal",
+		Name:          "Postal (mail delivery platform)",
+		Kind:          KindSoftware,
+		BannerMarkers: []string{"ESMTP Postal/"},
+		DocsURL:       "https://docs.postalserver.io/",
+		Replies: []ReplyPattern{
+			{Step: probe.StepData, Words: []string{"from/sender name is not valid"}, Why: probe.CodeSenderRejected,
+				Source: "https://github.com/postalserver/postal/blob/92406129cfcf1a06499a6f5aa18c73f1d6195793/app/lib/smtp_server/client.rb#L450"},
+			{Words: []string{"mail server has been suspended"}, Why: probe.CodeAuthBlockedByPolicy,
+				Source: "https://github.com/postalserver/postal/blob/92406129cfcf1a06499a6f5aa18c73f1d6195793/app/lib/smtp_server/client.rb#L349"},
+		},
+		Advice: []Advice{
+			{Code: probe.CodeSenderRejected, Steps: []string{
+				"Postal checks the From header, not MAIL FROM, against the domains verified for this mail server or its organisation: add and verify the From domain under Domains, or turn on \"Allow Sender Header\" and put a verified domain in the Sender header.",
+			}},
+			{Code: probe.CodeAuthBlockedByPolicy, Steps: []string{
+				"The Postal mail server this credential belongs to is suspended: ask the Postal administrator to unsuspend it.",
+			}},
+		},
+	},
+	{
 		Key:           "stalwart",
 		Name:          "Stalwart Mail Server",
 		Kind:          KindSoftware,
