@@ -82,6 +82,15 @@ func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	switch {
 	case f.R.Status == probe.StatusInterrupted:
 		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}
+	case f.intercept != nil:
+		m := []string{"host=" + plain(f.R.Settings.Host, 255), "expected=" + f.intercept.Expected.Key}
+		for _, n := range f.intercept.Names {
+			m = append(m, "answered="+plain(n, 255))
+		}
+		if f.intercept.HasSoft {
+			m = append(m, "software="+f.intercept.Software.Key)
+		}
+		return probe.CodeSMTPIntercepted, &probe.RuleTrace{ID: "intercepted", Matched: m}
 	case f.R.Failure == nil:
 		return "ok", &probe.RuleTrace{ID: "ok", Matched: []string{"no failure"}}
 	case f.Code != "":

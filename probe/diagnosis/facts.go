@@ -44,6 +44,9 @@ type Facts struct {
 	Hints           map[probe.Code]bool
 
 	wordList []string // the reply's words, once split (signs.go)
+	// intercept is set when another operator's server answered for the
+	// provider whose host was typed (intercept.go).
+	intercept *interception
 	// ms is the Microsoft 365 refusal the reply is, if any (microsoft.go).
 	ms *msRefusal
 
@@ -112,6 +115,12 @@ func newFacts(r *probe.Result) *Facts {
 		if f.HasProvider && f.Provider.Kind == provider.KindService && f.Provider.Family != "" && q.Family == f.Provider.Family {
 			f.Provider = q
 		}
+	}
+	if in, ok := detectInterception(r); ok {
+		// The typed host's provider did not answer: its advice would
+		// mislead. The software that did answer may be named.
+		f.intercept = &in
+		f.Provider, f.HasProvider = in.Software, in.HasSoft
 	}
 	f.ms = microsoftRefusal(f)
 	return f

@@ -226,6 +226,14 @@ var guide = []GuideSection{
 		},
 	},
 	{
+		ID:    "interception",
+		Title: "When another server answers",
+		Paragraphs: []string{
+			"Some hosting providers, and some company and hotel networks, redirect every outgoing SMTP connection to their own mail server. The app asked for smtp.gmail.com, but an Exim server of the hosting company answers with its own greeting and certificate. Every error that follows, a refused password above all, comes from that server, not from the provider the app meant.",
+			"smtpdoctor compares the host you typed with the names the server gives itself (greeting, EHLO, certificate). Ways around it: another port (465 is redirected least often), the hosting provider's own relay, or asking the hosting provider to let the traffic through. Never send the provider's password to the server that answered.",
+		},
+	},
+	{
 		ID:    "dns",
 		Title: "Server names and DNS",
 		Paragraphs: []string{

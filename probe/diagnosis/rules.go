@@ -22,6 +22,14 @@ import (
 // wording drifts, but the enhanced code and a few words rarely both do.
 var rules = []Rule{
 	{
+		// Decided before the rules (diagnose.go): the server is not the
+		// one asked for, so its replies say nothing about the provider.
+		Code: probe.CodeSMTPIntercepted, Severity: probe.SeverityError, Guide: "interception",
+		Title:   "Another operator's server answered",
+		Summary: interceptSummary,
+		Steps:   interceptSteps,
+	},
+	{
 		Code: probe.CodeTLSProtocolTooOld, Severity: probe.SeverityError, Guide: "ports-and-tls",
 		Title: "TLS version too old",
 		When: []When{
