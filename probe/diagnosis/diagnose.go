@@ -72,13 +72,6 @@ var carriedPast = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostna
 
 // primaryCode picks the root cause, and says how.
 func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
-	// Another operator's server answering for the provider explains
-	// whatever it said next, a certificate carried past included.
-	if f.R.Status != probe.StatusInterrupted {
-		if t, ok := interceptionTrace(f); ok {
-			return probe.CodeSMTPIntercepted, t
-		}
-	}
 	switch {
 	case f.R.Status == probe.StatusInterrupted:
 		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}

@@ -790,7 +790,6 @@ var rules = []Rule{
 		},
 		Steps: basicAuthSteps,
 	},
-	interceptedRule,
 	{
 		Code: probe.CodeProbeError, Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",
 		Summary: func(f *Facts) string {

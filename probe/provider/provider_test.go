@@ -293,36 +293,3 @@ func TestSharedMarkersNameTheRightOne(t *testing.T) {
 		})
 	}
 }
-
-func TestIntercepted(t *testing.T) {
-	tests := []struct {
-		name     string
-		host     string
-		banner   []string
-		certs    []string
-		want     bool
-		answered string
-	}{
-		{"hoster's exim answering for gmail", "smtp.gmail.com",
-			[]string{"punyam.hostingblues.com ESMTP Exim 4.93 #2 Sun, 31 May 2020 17:29:59 +0200", "We do not authorize the use of this system to transport unsolicited,", "and/or bulk e-mail."},
-			[]string{"punyam.hostingblues.com"}, true, "punyam.hostingblues.com"},
-		{"hoster's certificate on 465", "smtp.gmail.com", nil, []string{"srv.nicoblog.org"}, true, "srv.nicoblog.org"},
-		{"hoster's wildcard certificate for office365", "smtp.office365.com", nil, []string{"*.a2hosting.com"}, true, "a2hosting.com"},
-		{"real gmail", "smtp.gmail.com", []string{"smtp.gmail.com ESMTP abc - gsmtp"}, []string{"smtp.gmail.com"}, false, ""},
-		{"real microsoft 365 wildcard certificate", "smtp.office365.com", []string{"DM5PR12CA0012.outlook.office365.com Microsoft ESMTP MAIL Service ready"}, []string{"outlook.com", "*.office365.com"}, false, ""},
-		{"outlook.com answered by microsoft 365 servers", "smtp-mail.outlook.com", []string{"SN4PR0501CA0001.outlook.office365.com Microsoft ESMTP MAIL Service ready"}, nil, false, ""},
-		{"unfamiliar name in plaintext is not enough", "email-smtp.us-east-1.amazonaws.com", []string{"email-smtp.amazonaws.com ESMTP SimpleEmailService"}, nil, false, ""},
-		{"own domain at a hoster is not interception", "mail.mitutoriavirtual.com", []string{"gator2016.hostgator.com ESMTP Exim 4.91"}, []string{"*.hostgator.com"}, false, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in, ok := Intercepted(tt.host, tt.banner, "", tt.certs)
-			if ok != tt.want || in.Answered != tt.answered {
-				t.Fatalf("Intercepted = %v (%q), want %v (%q)", ok, in.Answered, tt.want, tt.answered)
-			}
-			if ok && !in.OperatorOK && tt.banner != nil {
-				t.Errorf("the cPanel greeting should name who answered: %+v", in)
-			}
-		})
-	}
-}
