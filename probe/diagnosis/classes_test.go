@@ -151,6 +151,9 @@ func TestNoForeignSteps(t *testing.T) {
 		// advice for a hosted service.
 		{name: "microsoft 365 454 has no dovecot step", code: probe.CodeAuthTemporaryFailure, notWant: []string{"dovecot", "postfix", "saslauthd"},
 			r: result("smtp.office365.com", probe.StepAuth, 454, "4.7.0 Temporary authentication failure [BN9PR03CA0123.namprd03.prod.outlook.com]")},
+		// Gmail does not run Exchange: no connector advice for it.
+		{name: "gmail 504 has no exchange step", code: probe.CodeAuthMechanismUnsupported, notWant: []string{"exchange"},
+			r: result("smtp.gmail.com", probe.StepAuth, 504, "5.7.4 Unrecognized authentication type. x1-20020a - gsmtp")},
 		// Postfix says "generic failure" with 535: the summary must not
 		// call it a 454.
 		{name: "535 generic failure does not cite 454", code: probe.CodeAuthTemporaryFailure, notWant: []string{"454"},
