@@ -77,6 +77,11 @@ var rules = []Rule{
 				"not permitted to send", "no permission to send", "does not have permission",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+			// After a login (or without one): the account itself may not
+			// send ("550 User has no permission" from NetEase when SMTP is
+			// not switched on for the mailbox), as opposed to one address.
+			{Steps: atSend, Phrases: []string{"user has no permission", "account has no permission", "has no permission to send",
+				"account is not permitted to send", "sending is disabled for", "smtp service is disabled", "smtp is disabled", "smtp access is disabled"}},
 			{Steps: atAuth, Class: 5, If: weakPassword},
 			// The refusal names a policy or the administrator: the
 			// password may be right, the account may not use it here.
@@ -87,6 +92,9 @@ var rules = []Rule{
 		Summary: func(f *Facts) string {
 			if weakPassword(f) {
 				return fmt.Sprintf("The server refused the login because the account's password breaks its password rules (too short or too simple), not because it is wrong: %s. The provider wants a stronger password before it lets mail apps in.", f.answered())
+			}
+			if f.Step != probe.StepAuth {
+				return fmt.Sprintf("The server refused to let this account send mail at all, by policy, not because of the address or the password: %s. The account (or SMTP for it) must be enabled first.", f.answered())
 			}
 			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: %s. No password will work until the policy changes or the app signs in another way.", f.answered())
 		},
