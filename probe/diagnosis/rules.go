@@ -194,7 +194,7 @@ var rules = []Rule{
 			{Class: 4, Phrases: []string{"too many", "slow down"}},
 			// "535 too many login attempts", "this user authenticate too
 			// many times": a limit first, whatever else the reply says.
-			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "try again later", "temporarily blocked", "temporarily locked"}},
+			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "temporarily blocked", "temporarily locked"}},
 		},
 		Summary: func(f *Facts) string {
 			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered()) + waitSentence(f)
@@ -258,7 +258,7 @@ var rules = []Rule{
 				s = append(s, "Check the EHLO name the app sends: use this machine's real, fully qualified domain name, never \"localhost\" or a bare word (smtpdoctor: --helo).")
 			}
 			if f.Reply == 421 || f.class() == 4 {
-				s = append(s, "Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).")
+				s = append(s, fmt.Sprintf("Wait a few minutes and try again: a %d reply is temporary by definition (RFC 5321 §4.2.1).", f.Reply))
 			} else {
 				s = append(s, "A 5xx greeting is a refusal of this connection, usually of your IP address: retrying from the same address will not help.")
 			}
