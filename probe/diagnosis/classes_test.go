@@ -79,6 +79,10 @@ func TestPolicyRefusals(t *testing.T) {
 		// An administrator's policy in other words (the generic sign).
 		{name: "refused by the administrator's policy", code: probe.CodeAuthBlockedByPolicy, notWant: []string{"re-enter the password"},
 			r: result(h, probe.StepAuth, 535, "5.7.8 Authentication refused by access policy of your administrator")},
+		// https://github.com/open-falcon/mail-provider/issues/6 (NetEase 163:
+		// SMTP not switched on for the mailbox)
+		{name: "user has no permission at MAIL FROM", code: probe.CodeAuthBlockedByPolicy, notWant: []string{"re-enter the password", "login worked"},
+			r: result("smtp.163.com", probe.StepMail, 550, "User has no permission")},
 		// https://github.com/higty/higlabo/pull/17 (Yandex)
 		{name: "use the web interface or prove you are not a robot", code: probe.CodeAuthWebLoginRequired, want: []string{"web browser"}, notWant: []string{"re-enter the password"},
 			r: result("smtp.yandex.ru", probe.StepAuth, 535, "5.7.8 Error: authentication failed: Your message looks like spam. You need to use web for sending or prove you are not a robot using the following link http://ya.cc/abc")},
@@ -127,6 +131,16 @@ func TestNotLoggedIn(t *testing.T) {
 	}
 }
 
+// "authentication is required" in a provider's own words, at MAIL FROM.
+func TestAuthenticationRequiredAtMail(t *testing.T) {
+	// https://github.com/mludvig/smtp-cli/issues/4 (NetEase 163)
+	r := with(result("applesmtp.163.com", probe.StepMail, 553, "authentication is required,smtp13,EcCowECZoy+xLGNU4LXrAQ--.2290S2 1415785650"), noUser, func(r *probe.Result) { r.Auth = nil })
+	runClasses(t, []classCase{{name: "163 authentication is required", code: probe.CodeAuthRequired, want: []string{"username and password"}, notWant: []string{"login worked"}, r: r}})
+	// https://github.com/Billionmail/BillionMail/issues/156 (Amazon SES)
+	r = with(result("email-smtp.ap-southeast-1.amazonaws.com", probe.StepMail, 530, "Authentication required"), noUser, func(r *probe.Result) { r.Auth = nil })
+	runClasses(t, []classCase{{name: "ses 530 authentication required", code: probe.CodeAuthRequired, r: r}})
+}
+
 // Generic "too many" replies are a rate limit first.
 func TestTooManyIsARateLimit(t *testing.T) {
 	runClasses(t, []classCase{
@@ -151,6 +165,9 @@ func TestNoForeignSteps(t *testing.T) {
 		// advice for a hosted service.
 		{name: "microsoft 365 454 has no dovecot step", code: probe.CodeAuthTemporaryFailure, notWant: []string{"dovecot", "postfix", "saslauthd"},
 			r: result("smtp.office365.com", probe.StepAuth, 454, "4.7.0 Temporary authentication failure [BN9PR03CA0123.namprd03.prod.outlook.com]")},
+		// Gmail does not run Exchange: no connector advice for it.
+		{name: "gmail 504 has no exchange step", code: probe.CodeAuthMechanismUnsupported, notWant: []string{"exchange"},
+			r: result("smtp.gmail.com", probe.StepAuth, 504, "5.7.4 Unrecognized authentication type. x1-20020a - gsmtp")},
 		// Postfix says "generic failure" with 535: the summary must not
 		// call it a 454.
 		{name: "535 generic failure does not cite 454", code: probe.CodeAuthTemporaryFailure, notWant: []string{"454"},

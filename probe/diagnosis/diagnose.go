@@ -150,7 +150,9 @@ func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 	if f.HasProvider && f.Provider.Kind == provider.KindService {
 		// A hosted service's users do not run its servers: advice for
 		// Postfix or Dovecot administrators would only mislead.
-		general = slices.DeleteFunc(general, selfRunStep)
+		general = slices.DeleteFunc(general, func(s string) bool {
+			return selfRunStep(s) || (f.Provider.Family != "microsoft" && strings.Contains(s, "Exchange"))
+		})
 	}
 	if t, ok := tailoring(f, code); ok {
 		steps = append(steps, t.Steps(f)...)

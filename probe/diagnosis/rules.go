@@ -77,6 +77,11 @@ var rules = []Rule{
 				"not permitted to send", "no permission to send", "does not have permission",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+			// After a login (or without one): the account itself may not
+			// send ("550 User has no permission" from NetEase when SMTP is
+			// not switched on for the mailbox), as opposed to one address.
+			{Steps: atSend, Phrases: []string{"user has no permission", "account has no permission", "has no permission to send",
+				"account is not permitted to send", "sending is disabled for", "smtp service is disabled", "smtp is disabled", "smtp access is disabled"}},
 			{Steps: atAuth, Class: 5, If: weakPassword},
 			// The refusal names a policy or the administrator: the
 			// password may be right, the account may not use it here.
@@ -87,6 +92,9 @@ var rules = []Rule{
 		Summary: func(f *Facts) string {
 			if weakPassword(f) {
 				return fmt.Sprintf("The server refused the login because the account's password breaks its password rules (too short or too simple), not because it is wrong: %s. The provider wants a stronger password before it lets mail apps in.", f.answered())
+			}
+			if f.Step != probe.StepAuth {
+				return fmt.Sprintf("The server refused to let this account send mail at all, by policy, not because of the address or the password: %s. The account (or SMTP for it) must be enabled first.", f.answered())
 			}
 			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: %s. No password will work until the policy changes or the app signs in another way.", f.answered())
 		},
@@ -186,7 +194,7 @@ var rules = []Rule{
 			{Class: 4, Phrases: []string{"too many", "slow down"}},
 			// "535 too many login attempts", "this user authenticate too
 			// many times": a limit first, whatever else the reply says.
-			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "try again later", "temporarily blocked", "temporarily locked"}},
+			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "temporarily blocked", "temporarily locked"}},
 		},
 		Summary: func(f *Facts) string {
 			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered()) + waitSentence(f)
@@ -250,7 +258,7 @@ var rules = []Rule{
 				s = append(s, "Check the EHLO name the app sends: use this machine's real, fully qualified domain name, never \"localhost\" or a bare word (smtpdoctor: --helo).")
 			}
 			if f.Reply == 421 || f.class() == 4 {
-				s = append(s, "Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).")
+				s = append(s, fmt.Sprintf("Wait a few minutes and try again: a %d reply is temporary by definition (RFC 5321 §4.2.1).", f.Reply))
 			} else {
 				s = append(s, "A 5xx greeting is a refusal of this connection, usually of your IP address: retrying from the same address will not help.")
 			}
