@@ -37,12 +37,18 @@ func TestCorpusIsWellFormed(t *testing.T) {
 		t.Errorf("the corpus has %d replies; it must keep at least 150", len(entries))
 	}
 	ids := map[string]int{}
+	seen := map[string]int{} // the same reply from the same source counts once
 	classes := map[string]int{}
 	for _, e := range entries {
 		if prev, dup := ids[e.ID]; dup {
 			t.Errorf("line %d: id %q already used at line %d", e.Line, e.ID, prev)
 		}
 		ids[e.ID] = e.Line
+		key := e.Source + "\n" + e.Step + "\n" + strings.Join(e.Reply, "\n")
+		if prev, dup := seen[key]; dup && len(e.Reply) > 0 {
+			t.Errorf("line %d (%s): the same reply from the same source as line %d", e.Line, e.ID, prev)
+		}
+		seen[key] = e.Line
 		classes[e.Class]++
 		if !probe.KnownCode(e.Want) {
 			t.Errorf("line %d (%s): want %q is not a diagnosis code", e.Line, e.ID, e.Want)
