@@ -162,9 +162,9 @@ func TestTooManyIsARateLimit(t *testing.T) {
 func TestNoForeignSteps(t *testing.T) {
 	runClasses(t, []classCase{
 		// Microsoft 365 with a back-end failure: no Dovecot or Postfix
-		// advice for a hosted service.
-		{name: "microsoft 365 454 has no dovecot step", code: probe.CodeAuthTemporaryFailure, notWant: []string{"dovecot", "postfix", "saslauthd"},
-			r: result("smtp.office365.com", probe.StepAuth, 454, "4.7.0 Temporary authentication failure [BN9PR03CA0123.namprd03.prod.outlook.com]")},
+		// advice for a hosted service (https://github.com/jstedfast/MailKit/issues/566).
+		{name: "microsoft 365 temporary server error has no dovecot step", code: probe.CodeAuthTemporaryFailure, notWant: []string{"dovecot", "postfix", "saslauthd"},
+			r: result("smtp.office365.com", probe.StepAuth, 451, "4.7.0 Temporary server error. Please try again later. PRX4 [AM5PR0701CA0008.eurprd07.prod.outlook.com]")},
 		// Gmail does not run Exchange: no connector advice for it.
 		{name: "gmail 504 has no exchange step", code: probe.CodeAuthMechanismUnsupported, notWant: []string{"exchange"},
 			r: result("smtp.gmail.com", probe.StepAuth, 504, "5.7.4 Unrecognized authentication type. x1-20020a - gsmtp")},

@@ -37,6 +37,8 @@ const (
 	msHVEURL       = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/high-volume-mails-m365"
 	msGraphSendURL = "https://learn.microsoft.com/en-us/graph/api/user-sendmail"
 	msDeviceURL    = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365"
+	// Microsoft's own list of these refusals and their fixes.
+	msTroubleshootURL = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off"
 )
 
 var msRefusals = []msRefusal{
@@ -126,6 +128,55 @@ var msRefusals = []msRefusal{
 			}
 		},
 		Source: "https://github.com/codassassin/email-bomber-v2.0/issues/1",
+	},
+	{
+		ID: "5.7.139-federation-unreachable", Enhanced: "5.7.139", Words: []string{"federated sts service was unreachable"},
+		Code:    probe.CodeAuthTemporaryFailure,
+		Explain: "The account is federated: Microsoft passes the password to the organisation's own sign-in server (AD FS or another federation service), and could not reach it. The password was not checked.",
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Do not change the password because of this reply.",
+				"The organisation's administrator checks that its federation server (AD FS or the third-party identity provider) is up and reachable from the internet, and its certificate valid; Microsoft's sign-in logs for the user show the same failure.",
+				"Moving the app to OAuth (XOAUTH2) does not depend on the federation server answering password checks: " + msOAuthURL + ".",
+			}
+		},
+		Source: msTroubleshootURL,
+	},
+	{
+		ID: "5.7.139-federation-https", Enhanced: "5.7.139", Words: []string{"does not support https"},
+		Code:    probe.CodeAuthTemporaryFailure,
+		Explain: "The account is federated, and Microsoft could not open a secure connection to the organisation's own sign-in server (usually because it only speaks TLS 1.0 or 1.1). The password was not checked.",
+		Steps: func(f *Facts) []string {
+			return []string{
+				"Do not change the password because of this reply.",
+				"The organisation's administrator enables TLS 1.2 on its federation server (AD FS or the identity provider) and checks its HTTPS endpoint and certificate.",
+			}
+		},
+		Source: msTroubleshootURL,
+	},
+	{
+		ID: "5.1.8-bad-outbound-sender", Enhanced: "5.1.8", Words: []string{"bad outbound sender"},
+		Code:    probe.CodeAuthBlockedByPolicy,
+		Explain: "Microsoft has put this mailbox on its list of restricted senders after it sent what looked like spam (often because the account was compromised); it may not send at all until an administrator releases it.",
+		Steps: func(f *Facts) []string {
+			return []string{
+				"An administrator checks the account first: change its password, review its sign-ins and mailbox rules, since a blocked sender is often a compromised one.",
+				"Then releases it: Microsoft Defender portal → Email & collaboration → Review → Restricted entities → the user → Unblock (it can take up to 24 hours).",
+			}
+		},
+		Source: msTroubleshootURL,
+	},
+	{
+		ID: "5.7.64-tenant-attribution", Enhanced: "5.7.64", Words: []string{"tenantattribution"},
+		Code:    probe.CodeRelayDenied,
+		Explain: "Exchange Online could not tie this connection to your organisation: the connector that allows relaying by IP address or certificate does not match this sender (its IP address or certificate changed).",
+		Steps: func(f *Facts) []string {
+			return []string{
+				"An administrator updates the inbound connector (Exchange admin center → Mail flow → Connectors) with the sending machine's current public IP address or certificate name, and the domain's SPF record with the same address.",
+				"Or authenticate on smtp.office365.com:587 instead of relaying by IP address.",
+			}
+		},
+		Source: msTroubleshootURL,
 	},
 	{
 		ID: "5.7.3-starttls", Enhanced: "5.7.3", Words: []string{"starttls is required"},

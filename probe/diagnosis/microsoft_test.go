@@ -44,6 +44,11 @@ func TestMicrosoftRefusals(t *testing.T) {
 		{"5.7.57 not authenticated", "5.7.57-not-authenticated", probe.StepMail, 530, "5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM [DM5PR21CA0024.namprd21.prod.outlook.com]", probe.CodeAuthRequired, "logged in", "mail.protection.outlook.com", true},
 		// https://github.com/swiftmailer/swiftmailer/issues/1030
 		{"5.7.60 send as", "5.7.60-send-as", probe.StepMail, 550, "5.7.60 SMTP; Client does not have permissions to send as this sender [MW2PR1901MB2155.namprd19.prod.outlook.com]", probe.CodeSenderRejected, "no Send As right", "Add-RecipientPermission", true},
+		// Microsoft's troubleshooting page for devices and applications (msTroubleshootURL).
+		{"5.7.139 federation unreachable", "5.7.139-federation-unreachable", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, federated STS service was unreachable. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthTemporaryFailure, "federation", "Do not change the password", true},
+		{"5.7.139 federation https", "5.7.139-federation-https", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, the federated STS URL does not support HTTPS. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthTemporaryFailure, "TLS 1.0 or 1.1", "TLS 1.2", true},
+		{"5.1.8 bad outbound sender", "5.1.8-bad-outbound-sender", probe.StepMail, 550, "5.1.8 Access denied, bad outbound sender. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, "restricted senders", "Restricted entities", true},
+		{"5.7.64 tenant attribution", "5.7.64-tenant-attribution", probe.StepRcpt, 550, "5.7.64 TenantAttribution; Relay Access Denied [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeRelayDenied, "connector", "inbound connector", true},
 		// https://github.com/deanproxy/eMail/issues/44
 		{"5.7.4 unrecognized after TLS", "5.7.4-unrecognized", probe.StepAuth, 504, "5.7.4 Unrecognized authentication type [SN1NAM02FT025.eop-nam02.prod.protection.outlook.com]", probe.CodeAuthMechanismUnsupported, "does not offer", "AUTH LOGIN", true},
 	} {
