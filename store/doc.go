@@ -1,5 +1,5 @@
-// Package store keeps probe attempts (probe.Result) in SQLite and answers the
-// questions the dashboard asks of them: one attempt whole, pages of history
+// Package store keeps probe attempts (probe.Result) in SQLite or PostgreSQL
+// and answers the questions the dashboard asks of them: one attempt whole, pages of history
 // under a filter, counts, a per-server view, a per-day breakdown of
 // diagnosis codes, and the last attempt that worked.
 //
@@ -41,25 +41,41 @@
 // contention into a queue in database/sql); reads use a second pool of
 // query_only connections.
 //
-// # Portability
+// # Two back ends
 //
-// A PostgreSQL store is planned. The SQL keeps to plain types and syntax both
-// understand: row-value comparisons for the keyset, partial indexes, LIMIT,
-// '?' placeholders (to be rebound to $n). What is SQLite's alone is in
-// sqlite.go (the DSN, PRAGMA integrity_check, the checkpoint) and in the
-// triggers of migrations 0002, 0003 and 0005; instr() would be strpos() in
-// PostgreSQL.
+// Open takes a file path (SQLite, one process) or a postgres:// URL
+// (PostgreSQL through pgx, shared by several replicas). The queries are
+// written once, with '?' placeholders (rebound to $n for PostgreSQL, see
+// dialect.go), in the SQL both understand: row-value comparisons for the
+// keyset, partial indexes, LIMIT, INSERT … ON CONFLICT … RETURNING. What
+// differs is spelled out where it is used, switching on the dialect:
+// sqlite.go (DSNs, integrity check, checkpoint), postgres.go (the pool,
+// LISTEN), free text (FTS5 trigram table vs pg_trgm GIN index), bulk
+// inserts (one prepared statement per row vs unnest arrays). The schema has
+// a file per dialect and version (migrations/ and migrations/postgres/),
+// applied by goose (migrate.go), and one test suite (storetest) runs on
+// both.
+//
+// # Replicas
+//
+// Each Store is a replica with a random id and a heartbeat row
+// (replicas.go); the attempts it writes carry that id, so "interrupted"
+// means "its replica is gone", never "another replica is running it".
+// Writes of an attempt are announced (Watch; NOTIFY on PostgreSQL, heard by
+// every replica's LISTEN), and limits that must hold across replicas keep
+// their count in the database (limits.go).
 //
 // # Free text
 //
 // Filter.Q is a case-insensitive substring of one lower-cased column
-// (migrations/0004_search_text.sql). A term of three characters or more that
+// (migrations/0004_search_text.sql). On SQLite a term of three characters or more that
 // is rare (fewer than 20,000 candidates) is found through an FTS5 trigram
 // index of finished attempts (migrations/0005_search_index.sql) and
 // confirmed with instr(); a common or short term walks the attempts newest
 // first, which fills a page quickly, and its count stops at 10,000. At a
 // million attempts an absent term takes milliseconds instead of 3 s.
-// PostgreSQL would use a pg_trgm index.
+// PostgreSQL finds it with LIKE through a pg_trgm GIN index, its planner
+// choosing between the index and the walk.
 //
 // # Writes under load
 //
