@@ -40,3 +40,12 @@ CREATE TABLE rate_counts (
     n            INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+
+-- Work that must happen once however many replicas see it due (a monitor's
+-- run at one due time): the first replica to insert the key does it, the
+-- others find it there. Rows are deleted by heartbeats after expires_at.
+CREATE TABLE claims (
+    key        TEXT    NOT NULL PRIMARY KEY,
+    holder     TEXT    NOT NULL, -- replicas.id
+    expires_at INTEGER NOT NULL  -- unix milliseconds
+);

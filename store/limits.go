@@ -103,3 +103,21 @@ func (s *Store) Hits(ctx context.Context, key string, current, previous time.Tim
 
 // forgetRateCountsAfter bounds how long a window's count is kept.
 const forgetRateCountsAfter = time.Hour
+
+// Claim records that this replica does the work named key (a monitor's run
+// at one due time: "monitor:ID:DUE"), and reports whether it was first:
+// false means another replica (or this one, earlier) claimed it, and it
+// must not be done again. The claim is kept for keepFor, longer than the
+// work could be due twice under the same key.
+func (s *Store) Claim(ctx context.Context, key string, keepFor time.Duration) (bool, error) {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO claims (key, holder, expires_at)
+		VALUES (?, ?, `+s.d.nowMS()+` + ?) ON CONFLICT (key) DO NOTHING`, key, s.owner, keepFor.Milliseconds())
+	if err != nil {
+		return false, fmt.Errorf("store: claim %s: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: claim %s: %w", key, err)
+	}
+	return n == 1, nil
+}

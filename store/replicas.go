@@ -111,8 +111,11 @@ func (r *replica) beat(ctx context.Context) error {
 		forgetReplicasAfter.Milliseconds()); err != nil {
 		return err
 	}
-	_, err = s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < `+s.d.nowMS()+` - ?`,
-		forgetRateCountsAfter.Milliseconds())
+	if _, err = s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < `+s.d.nowMS()+` - ?`,
+		forgetRateCountsAfter.Milliseconds()); err != nil {
+		return err
+	}
+	_, err = s.write.ExecContext(ctx, `DELETE FROM claims WHERE expires_at < `+s.d.nowMS())
 	return err
 }
 

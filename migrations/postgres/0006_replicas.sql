@@ -27,3 +27,9 @@ CREATE TABLE rate_counts (
     n            INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+
+CREATE TABLE claims (
+    key        TEXT   NOT NULL PRIMARY KEY,
+    holder     TEXT   NOT NULL,
+    expires_at BIGINT NOT NULL
+);

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"LeasesHoldAcrossStores", testLeasesHoldAcrossStores},
 	{"ExpiredLeaseIsFree", testExpiredLeaseIsFree},
 	{"HitsAreShared", testHitsAreShared},
+	{"ClaimOnce", testClaimOnce},
 }
 
 // Run runs the shared suite, each test on a database of its own made by

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,5 +98,46 @@ func testHitsAreShared(t *testing.T, open opener) {
 	cur, prev, err := a.Hits(ctx, "client:203.0.113.7", w1, w0)
 	if err != nil || cur != 2 || prev != 3 {
 		t.Errorf("Hits = %d, %d, %v; want 2, 3", cur, prev, err)
+	}
+}
+
+// testClaimOnce: of three replicas claiming the same work at once, exactly
+// one gets it; other work is claimed separately.
+func testClaimOnce(t *testing.T, open opener) {
+	a, dsn := open(t)
+	stores := []*store.Store{a}
+	for range 2 {
+		s, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	ctx := context.Background()
+	for due := range 5 {
+		key := fmt.Sprintf("monitor:m1:%d", due)
+		won := make(chan bool, len(stores))
+		var wg sync.WaitGroup
+		for _, s := range stores {
+			wg.Go(func() {
+				ok, err := s.Claim(ctx, key, time.Hour)
+				if err != nil {
+					t.Error(err)
+				}
+				won <- ok
+			})
+		}
+		wg.Wait()
+		close(won)
+		n := 0
+		for ok := range won {
+			if ok {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s claimed %d times, want once", key, n)
+		}
 	}
 }
