@@ -1,12 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
@@ -66,7 +66,7 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if from := q.Get("from"); from != "" {
-		id, ok := parseID(from)
+		id, ok := attempt.ParseID(from)
 		if !ok {
 			s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test.")
 			return
@@ -106,10 +106,6 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
-	if r.PostForm.Get("mode") == "try-all" {
-		s.tryAllForm(w, r, in)
-		return
-	}
 	set, sec, fe := validate(in, s.policy, probe.SecurityStartTLS)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {
@@ -118,22 +114,15 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, http.StatusBadRequest, v)
 		return
 	}
-	id, err := s.runner.start(r.Context(), set, sec)
+	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec})
 	if err != nil {
-		var ce *capacityError
-		switch {
-		case errors.As(err, &ce):
-			w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
-			v.Message = "Not started: " + ce.msg + "."
-			s.renderForm(w, r, http.StatusServiceUnavailable, v)
-		case errors.Is(err, errShuttingDown):
-			w.Header().Set("Retry-After", "10")
-			v.Message = "Not started: " + err.Error() + "."
-			s.renderForm(w, r, http.StatusServiceUnavailable, v)
-		default:
-			s.serverError(w, r, "starting the test", err)
+		if status, msg, ok := refusal(w, err); ok {
+			v.Message = "Not started: " + msg + "."
+			s.renderForm(w, r, status, v)
+			return
 		}
+		s.serverError(w, r, "starting the test", err)
 		return
 	}
-	http.Redirect(w, r, "/p/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, "/p/"+started.ID, http.StatusSeeOther)
 }
