@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
@@ -38,7 +37,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
 		return
 	}
-	set, sec, fe := validate(in, s.policy, probe.SecurityAuto)
+	set, sec, fe := validate(in, s.policy)
 	if fe != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid settings: " + fe.Error(), Fields: fe})
 		return

@@ -12,8 +12,8 @@ import (
 
 // formView is what the form page shows.
 type formView struct {
-	In      probeInput // what to show in the fields; Password is never shown
-	Errors  fieldErrors
+	In      probe.Input // what to show in the fields; Password is never shown
+	Errors  probe.FieldErrors
 	Message string // a page-level message (busy, re-run note)
 	Notice  string // a page-level info message
 	Presets []preset
@@ -47,8 +47,8 @@ func presets() []preset {
 	return out
 }
 
-func defaultInput() probeInput {
-	return probeInput{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
+func defaultInput() probe.Input {
+	return probe.Input{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
 }
 
 // form is GET /: the empty form, or prefilled from ?preset= (works
@@ -77,7 +77,7 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st := old.Settings
-		v.In = probeInput{
+		v.In = probe.Input{
 			Host: st.Host, Port: strconv.Itoa(st.Port), Security: string(st.Security), User: st.User,
 			Mech: string(st.Mech), From: st.From, To: st.To, HELO: st.HELO, Send: st.Send,
 		}
@@ -106,7 +106,7 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
-	set, sec, fe := validate(in, s.policy, probe.SecurityStartTLS)
+	set, sec, fe := validate(in, s.policy)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {
 		v.Errors = fe
