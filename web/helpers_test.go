@@ -65,6 +65,13 @@ func newEnv(t *testing.T, cfg Config) *testEnv {
 // newEnvWith is newEnv with the lifecycle configured too.
 func newEnvWith(t *testing.T, cfg Config, ac attempt.Config) *testEnv {
 	t.Helper()
+	return newEnvWrapped(t, cfg, ac, nil)
+}
+
+// newEnvWrapped is newEnvWith with the lifecycle's store wrapped by wrap
+// (to watch what reaches the store); nil leaves it as it is.
+func newEnvWrapped(t *testing.T, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
+	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "smtpdoctor.db")
 	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {
@@ -77,8 +84,9 @@ func newEnvWith(t *testing.T, cfg Config, ac attempt.Config) *testEnv {
 	ac.StepTimeout = cmp.Or(ac.StepTimeout, 2*time.Second)
 	ac.Origin = cmp.Or(ac.Origin, "test-machine")
 	ac.Logger = cmp.Or(ac.Logger, cfg.Logger)
-	if ac.Store == nil {
-		ac.Store = st
+	ac.Store = st
+	if wrap != nil {
+		ac.Store = wrap(st)
 	}
 	ac.Policy = cfg.TargetPolicy()
 	if cfg.Sandbox != nil {
