@@ -50,7 +50,7 @@ func runCLI(t *testing.T, environ map[string]string, args ...string) cliRun {
 	return cliRun{out.String(), errOut.String(), code}
 }
 
-// The JSON keys CONTRACT.md promises scripts.
+// The JSON keys the interface contract (README) promises scripts.
 var contractKeys = []string{"status", "outcome", "settings", "diagnosis", "findings", "steps", "transcript"}
 
 func TestProbeJSONWorkingAccount(t *testing.T) {
