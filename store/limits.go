@@ -121,3 +121,16 @@ func (s *Store) Claim(ctx context.Context, key string, keepFor time.Duration) (b
 	}
 	return n == 1, nil
 }
+
+// HoldPlace is AcquireLease in the shape the attempt lifecycle takes: ok
+// is false when every place is taken, and release gives the place back.
+func (s *Store) HoldPlace(ctx context.Context, key string, limit int, ttl time.Duration) (release func(context.Context) error, ok bool, err error) {
+	l, err := s.AcquireLease(ctx, key, limit, ttl)
+	if errors.Is(err, ErrNoLease) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return l.Release, true, nil
+}

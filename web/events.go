@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
 // events is GET /p/{id}/events: server-sent events for live progress. Each
@@ -27,6 +29,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	live := s.attempts.Watch(res.ID)
+	if live == nil && isLive(res) {
+		// Running on another replica sharing the database: follow it
+		// through the store.
+		if changes, ok := s.attempts.Follow(r.Context(), res.ID); ok {
+			s.followStored(w, r, rc, res, changes)
+			return
+		}
+	}
 	if live == nil || !isLive(res) {
 		// Finished before the stream opened (a fast server): the last
 		// state, then done, as a stream that watched it all would end.
@@ -38,13 +48,32 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		rc.Flush()
 		return
 	}
+	s.stream(w, r, rc, func() (probe.Result, <-chan struct{}, bool) { return live.Snapshot() })
+}
+
+// followStored streams an attempt that another replica runs: each change
+// it writes to the shared store (announced to every replica) is read back
+// and sent, until it finishes.
+func (s *Server) followStored(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, res probe.Result, changes <-chan struct{}) {
+	s.stream(w, r, rc, func() (probe.Result, <-chan struct{}, bool) {
+		if cur, err := s.attempts.Get(r.Context(), res.ID); err == nil {
+			res = cur
+		}
+		return res, changes, !isLive(res)
+	})
+}
+
+// stream sends the attempt's progress each time it changes, and "done"
+// once it has finished. snapshot returns the attempt now, a channel that
+// signals its next change, and whether it has finished.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, snapshot func() (probe.Result, <-chan struct{}, bool)) {
 	// A comment line now and then keeps proxies from closing a stream
 	// that is quiet while the server thinks (a slow AUTH backend).
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()
 	var buf bytes.Buffer
 	for {
-		cur, changed, done := live.Snapshot()
+		cur, changed, done := snapshot()
 		buf.Reset()
 		if err := progress(cur).Render(r.Context(), &buf); err != nil {
 			return
@@ -66,6 +95,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			goto wait
 		case <-changed:
+			// Closed at the next change (a job of this process) or
+			// signalled (the store, for another replica's attempt;
+			// closed only when the request ends).
 		}
 	}
 }

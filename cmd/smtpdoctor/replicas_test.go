@@ -47,6 +47,9 @@ func TestReplicasActAsOne(t *testing.T) {
 	gate, release := gatedServer(t)
 	onB := b.startProbe(t, gate)
 	events := c.openEvents(t, onB)
+	if got := events.waitFor(t, "progress"); strings.Contains(got, "421") {
+		t.Fatalf("C showed the end before the server spoke:\n%s", got)
+	}
 	close(release) // the server answers 421 and closes: the probe ends
 	if got := events.waitFor(t, "done"); !strings.Contains(got, "421") {
 		t.Errorf("C's live stream ended without B's result (the 421 reply); it showed:\n%s", got)

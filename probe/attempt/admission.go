@@ -27,10 +27,29 @@ func (e *CapacityError) Error() string { return e.Msg }
 var ErrShuttingDown = errors.New("the dashboard is shutting down; try again in a moment")
 
 // admit takes one place in the pool (running or queued) and one of the
-// target's places, or says why not; release gives them back. It adds to
-// the wait group under the same lock that checks closing, so Shutdown
-// cannot miss work admitted just before it; release calls wg.Done.
+// target's places, here and, with a shared store, across replicas (see
+// shared.go), or says why not; release gives them back.
 func (l *Lifecycle) admit(target string) error {
+	if err := l.admitHere(target); err != nil {
+		return err
+	}
+	if err := l.holdShared(target); err != nil {
+		l.releaseHere(target, "")
+		return err
+	}
+	return nil
+}
+
+// release gives back what admit took, and forgets the job id (if any).
+func (l *Lifecycle) release(target, id string) {
+	l.releaseShared(target)
+	l.releaseHere(target, id)
+}
+
+// admitHere is admit in this process. It adds to the wait group under the
+// same lock that checks closing, so Shutdown cannot miss work admitted
+// just before it; releaseHere calls wg.Done.
+func (l *Lifecycle) admitHere(target string) error {
 	host := strings.ToLower(target)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -54,8 +73,9 @@ func (l *Lifecycle) admit(target string) error {
 	return nil
 }
 
-// release gives back what admit took, and forgets the job id (if any).
-func (l *Lifecycle) release(target, id string) {
+// releaseHere gives back what admitHere took, and forgets the job id (if
+// any).
+func (l *Lifecycle) releaseHere(target, id string) {
 	host := strings.ToLower(target)
 	l.mu.Lock()
 	l.admitted--

@@ -159,7 +159,10 @@ type Lifecycle struct {
 	admitted int
 	perHost  map[string]int
 	jobs     map[string]*job
-	closing  bool
+	// holds are this replica's places under the per-target bound in a
+	// shared store, by host; see shared.go.
+	holds   map[string][]func(context.Context) error
+	closing bool
 
 	// ctx is the parent of every probe; cancelled when Shutdown stops
 	// waiting for them.
@@ -191,6 +194,7 @@ func New(ctx context.Context, cfg Config) (*Lifecycle, error) {
 		sem:     make(chan struct{}, cfg.MaxProbes),
 		perHost: map[string]int{},
 		jobs:    map[string]*job{},
+		holds:   map[string][]func(context.Context) error{},
 		ctx:     lctx,
 		cancel:  cancel,
 	}, nil

@@ -58,7 +58,8 @@ func (l *Lifecycle) Wait(ctx context.Context, id string) (probe.Result, bool, er
 			return r, false, err
 		}
 		r.ID = id
-		return r, !IsLive(r), nil
+		// With replicas sharing the store, it may run on another.
+		return l.waitStored(ctx, id, r)
 	}
 	r, done := waitJob(ctx, j)
 	return r, done, nil
