@@ -28,6 +28,18 @@ var sharedReplies = []provider.ReplyPattern{
 	// limit there (the rate-limit finding still says to wait).
 	{Step: probe.StepAuth, Words: []string{"(#auth005)"}, Why: probe.CodeAuthCredentialsRejected,
 		Source: "https://github.com/PHPMailer/PHPMailer/issues/2034"},
+	// At the end of DATA every recipient was already accepted, so a
+	// relaying refusal is about the From address (Zoho's "553 Relaying
+	// disallowed as <from>"), not about relaying to a recipient.
+	{Step: probe.StepData, Words: []string{"relaying"}, Why: probe.CodeSenderRejected,
+		Source: "https://github.com/odoo/odoo/issues/1493"},
+	// A refusal labelled "Recipient address rejected" whose words say the
+	// login and the sender do not match: the sender is the problem.
+	{Step: probe.StepRcpt, Words: []string{"and sender doesn't match"}, Why: probe.CodeSenderRejected,
+		Source: "https://github.com/mybb/mybb/issues/2578"},
+	// A relay's message quota, counted per account.
+	{Words: []string{"relay quota"}, Why: probe.CodeAuthRateLimited,
+		Source: "https://github.com/WWBN/AVideo/issues/7527"},
 }
 
 // replyPattern finds the first reply pattern that matches the failure: the

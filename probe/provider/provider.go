@@ -47,6 +47,11 @@ type Provider struct {
 	// BannerMarkers are case-insensitive substrings of the greeting or
 	// the EHLO domain line that name the server ("ESMTP Postfix").
 	BannerMarkers []string `json:"banner_markers,omitempty"`
+	// BannerExcludes are greeting words of other products that contain
+	// one of BannerMarkers: a greeting with any of them is not this one
+	// (1&1's "Nemesis ESMTP Service ready" is not go-smtp's "ESMTP
+	// Service Ready").
+	BannerExcludes []string `json:"banner_excludes,omitempty"`
 	// ReplyMarkers are case-insensitive substrings of any reply line that
 	// only this provider writes ("- gsmtp"). They must not be plain email
 	// domains: replies quote addresses.
@@ -91,6 +96,32 @@ type Provider struct {
 	// its own words is read right without teaching the generic rules that
 	// phrase. See ReplyPattern.
 	Replies []ReplyPattern `json:"replies,omitempty"`
+	// Advice is this provider's own remediation, by diagnosis code: the
+	// steps its users take, on its own settings pages. The diagnosis puts
+	// them before the generic steps of the code (or instead of them, with
+	// Replace).
+	Advice []Advice `json:"advice,omitempty"`
+}
+
+// Advice is the provider's own steps for one diagnosis code.
+type Advice struct {
+	Code  probe.Code `json:"code"`
+	Steps []string   `json:"steps"`
+	// Replace drops the generic steps of the code: the provider's own
+	// say everything, and the generic ones would mislead (an "app
+	// password" step for a sending service that uses API keys).
+	Replace bool `json:"replace,omitempty"`
+}
+
+// AdviceFor returns the provider's own advice for a diagnosis code.
+func (p Provider) AdviceFor(code probe.Code) (Advice, bool) {
+	for _, a := range p.Advice {
+		if a.Code == code {
+			a.Steps = append([]string(nil), a.Steps...)
+			return a, true
+		}
+	}
+	return Advice{}, false
 }
 
 // ReplyPattern is one reply a provider really sends, and what it means.
@@ -226,7 +257,8 @@ func Recognise(host string, banner []string, ehloDomain string, replyLines []str
 			if p.Kind != kind {
 				continue
 			}
-			if containsAny(bannerText, p.BannerMarkers) || containsAny(replyText, p.ReplyMarkers) {
+			banner := containsAny(bannerText, p.BannerMarkers) && !containsAny(bannerText, p.BannerExcludes)
+			if banner || containsAny(replyText, p.ReplyMarkers) {
 				return clone(p), true
 			}
 		}
@@ -304,6 +336,7 @@ func firstWord(s string) string {
 func clone(p Provider) Provider {
 	p.Hosts = append([]string(nil), p.Hosts...)
 	p.BannerMarkers = append([]string(nil), p.BannerMarkers...)
+	p.BannerExcludes = append([]string(nil), p.BannerExcludes...)
 	p.ReplyMarkers = append([]string(nil), p.ReplyMarkers...)
 	p.EmailDomains = append([]string(nil), p.EmailDomains...)
 	p.Submission = append([]Endpoint(nil), p.Submission...)
@@ -311,6 +344,10 @@ func clone(p Provider) Provider {
 	p.Replies = append([]ReplyPattern(nil), p.Replies...)
 	for i := range p.Replies {
 		p.Replies[i].Words = append([]string(nil), p.Replies[i].Words...)
+	}
+	p.Advice = append([]Advice(nil), p.Advice...)
+	for i := range p.Advice {
+		p.Advice[i].Steps = append([]string(nil), p.Advice[i].Steps...)
 	}
 	return p
 }
