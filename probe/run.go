@@ -188,7 +188,7 @@ func (p *prober) finishStep(status StepStatus, detail string) {
 	st.Status = status
 	st.DurationMS = p.ms() - st.StartedMS
 	if detail != "" {
-		st.Detail = escape(detail)
+		st.Detail = Escape(detail)
 	}
 	p.cur = -1
 	p.observe()
@@ -247,7 +247,7 @@ func (p *prober) snapshot() Result {
 
 // observation records a fact for the diagnosis, once per code and detail.
 func (p *prober) observation(code Code, detail string) {
-	detail = p.tr.scrub.clean(escape(detail))
+	detail = p.tr.scrub.clean(Escape(detail))
 	for _, o := range p.res.Observations {
 		if o.Code == code && o.Detail == detail {
 			return

@@ -15,6 +15,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 // probeFlags are the `smtpdoctor probe` flags (README.md, "Interface
@@ -114,7 +115,9 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 			return fmt.Errorf("write the result: %w", err)
 		}
 	} else {
-		writeReport(stdout, res, useColor(f.color, stdout, e))
+		if err := report.Write(stdout, res, report.Options{Color: useColor(f.color, stdout, e)}); err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
 	}
 	if res.Outcome == probe.OutcomeFailure {
 		return errFailedProbe
