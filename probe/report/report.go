@@ -134,8 +134,6 @@ func writeTLS(w io.Writer, t *probe.TLSInfo, p Palette) {
 	}
 }
 
-var dirTags = map[probe.Direction]string{probe.DirClient: "C:", probe.DirServer: "S:", probe.DirNote: "--"}
-
 func writeTranscript(w io.Writer, r probe.Result, p Palette) {
 	if len(r.Transcript) == 0 {
 		return
@@ -146,7 +144,7 @@ func writeTranscript(w io.Writer, r probe.Result, p Palette) {
 		if l.Dir == probe.DirNote {
 			c = p.Dim
 		}
-		fmt.Fprintf(w, "  %s%6d ms %s %s%s\n", c, l.AtMS, dirTags[l.Dir], probe.Escape(l.Text), p.Reset)
+		fmt.Fprintf(w, "  %s%6d ms %s %s%s\n", c, l.AtMS, DirTag(l.Dir), probe.Escape(l.Text), p.Reset)
 	}
 	if r.TranscriptCut {
 		fmt.Fprintln(w, "  (transcript cut: the server sent more than smtpdoctor keeps)")
@@ -167,4 +165,16 @@ func OrDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// DirTag is how a transcript line's direction is tagged: "C:" for what
+// smtpdoctor sent, "S:" for what the server sent, "--" for a note.
+func DirTag(d probe.Direction) string {
+	switch d {
+	case probe.DirClient:
+		return "C:"
+	case probe.DirServer:
+		return "S:"
+	}
+	return "--"
 }
