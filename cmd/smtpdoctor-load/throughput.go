@@ -190,7 +190,7 @@ func bareLoop(ctx context.Context, addr string, pki *testPKI, k, c int) (time.Du
 	return d, 0, ctx.Err()
 }
 
-// bareProbe is the "bare Go loop": smtp.Dial, StartTLS,
+// bareProbe is the baseline, a bare Go loop: smtp.Dial, StartTLS,
 // Auth(smtp.PlainAuth), Quit.
 func bareProbe(addr string, pki *testPKI) error {
 	cl, err := smtp.Dial(addr)
