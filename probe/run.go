@@ -83,10 +83,7 @@ func newProber(s Settings, secret Secret, o Options) *prober {
 		start:    start,
 		totalEnd: start.Add(o.TotalTimeout),
 		cur:      -1,
-		// "[2001:db8::1]" and "mail.example.com." name the same as
-		// without brackets or the root dot, for dialling, SNI and the
-		// certificate check alike.
-		host: strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s.Host), "["), "]"), "."),
+		host:     BareHost(s.Host),
 	}
 	if a, err := netip.ParseAddr(p.host); err == nil {
 		p.isIP = true

@@ -92,7 +92,7 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 		ExtraRoots:   extra,
 		StepTimeout:  f.timeout,
 		TotalTimeout: f.total,
-		Origin:       hostname(),
+		Origin:       probe.Hostname(),
 	}
 	if discovering || f.tryAll {
 		outcome, err := tryAll(ctx, f, rest[0], discovering, secret, opts, stdout, useColor(f.color, stdout, e))
@@ -209,12 +209,4 @@ func readSecret(file string, e env, stdin io.Reader, stderr io.Writer) (probe.Se
 		return probe.Secret{Password: string(b)}, nil
 	}
 	return probe.Secret{}, errors.New("--user needs a password: set SMTPDOCTOR_PASSWORD, use --password-file FILE, or run on a terminal to be asked")
-}
-
-func hostname() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	return h
 }
