@@ -29,7 +29,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// Bounded in time whatever happens.
 	ctx, cancel := context.WithTimeout(ctx, 3*(*timeout)+2*time.Minute)
 	defer cancel()
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, _, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}

@@ -29,15 +29,11 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, pki, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	pki, err := newPKI(dir)
-	if err != nil {
-		return err
-	}
 	addr, stopSMTP, err := startSubmission(pki)
 	if err != nil {
 		return err
