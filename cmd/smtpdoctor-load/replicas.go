@@ -28,15 +28,11 @@ func replicasMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !strings.HasPrefix(*pg, "postgres://") && !strings.HasPrefix(*pg, "postgresql://") {
 		return fmt.Errorf("replicas needs -postgres postgres://user:password@host:port/database (bash .ci/postgres.sh starts one on 127.0.0.1:55432)")
 	}
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, pki, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	pki, err := newPKI(dir)
-	if err != nil {
-		return err
-	}
 	addr, stopSMTP, err := startSubmission(pki)
 	if err != nil {
 		return err

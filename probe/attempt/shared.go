@@ -98,11 +98,10 @@ func (l *Lifecycle) waitStored(ctx context.Context, id string, r probe.Result) (
 	changed := sh.Watch(wctx, id)
 	for {
 		// Read after watching, so a change between the two is not missed.
-		cur, err := l.cfg.Store.Get(ctx, id)
+		cur, err := l.stored(ctx, id)
 		if err != nil {
 			return r, false, err
 		}
-		cur.ID = id
 		if !IsLive(cur) {
 			return cur, true, nil
 		}
