@@ -7,7 +7,7 @@ CREATE TABLE daily_host_codes (
     outcome TEXT    NOT NULL,
     code    TEXT COLLATE "C" NOT NULL,
     n       INTEGER NOT NULL,
-    PRIMARY KEY (host, port, day, outcome, code)
+    PRIMARY KEY (host, port, day, outcome, code) INCLUDE (n)
 );
 
 INSERT INTO daily_host_codes (host, port, day, outcome, code, n)
