@@ -41,8 +41,10 @@ func (c TableCopy) Match() bool { return c.Source == c.Target }
 // copyBatch is how many rows one read and one write transaction carry.
 const copyBatch = 1000
 
-// CopyTo copies every attempt of s into dst (see the comment above) and
-// then compares both sides, table by table. progress, if not nil, is
+// CopyTo copies every attempt of s into dst, then the monitors with their
+// sealed secrets, runs and delivery log when the source has them (see
+// the comment above and copytables.go), and compares both sides, table by
+// table. progress, if not nil, is
 // called after each batch with the table and the rows copied so far.
 // Attempts unfinished in the source are copied with no owner, so the
 // target's replicas mark them interrupted: the process running them is not
@@ -74,7 +76,20 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(table stri
 	if c.Target, err = dst.attemptsDigest(ctx); err != nil {
 		return nil, fmt.Errorf("store: checksum the target: %w", err)
 	}
-	return []TableCopy{c}, nil
+	out := []TableCopy{c}
+	for _, t := range copiedTables {
+		tc, ok, err := s.copyTable(ctx, dst, t.name, t.key)
+		if err != nil {
+			return out, fmt.Errorf("store: copy %s: %w", t.name, err)
+		}
+		if ok {
+			out = append(out, tc)
+			if progress != nil {
+				progress(tc.Table, tc.Copied)
+			}
+		}
+	}
+	return out, nil
 }
 
 const attemptColumns = `id, started_at, host, port, security, username, status, outcome,
