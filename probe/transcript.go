@@ -42,15 +42,28 @@ func (t *transcript) note(format string, args ...any) {
 	t.add(DirNote, fmt.Sprintf(format, args...))
 }
 
+// isBidiControl reports the Unicode bidirectional formatting characters
+// (embeddings, overrides, isolates and marks): text that carries them
+// can display in an order other than the one it is stored in.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
 func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
+
+// Escape makes untrusted text (a server's reply, pasted text) safe to
+// store, show and print, exactly as the probe's transcript does.
+func Escape(s string) string { return escape(s) }
 
 // escape makes s valid, printable UTF-8: bytes that are not UTF-8 and
 // control characters (other than tab) become \xNN, so a server cannot
 // smuggle terminal escapes or broken encodings into a page or a log.
+// Bidirectional formatting characters become \u{NNNN}: they are
+// invisible, and would reorder the text shown around them.
 func escape(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || isBidiControl(r) {
 			clean = false
 			break
 		}
@@ -66,6 +79,8 @@ func escape(s string) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case (r < 0x20 && r != '\t') || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case isBidiControl(r):
+			fmt.Fprintf(&b, `\u{%04X}`, r)
 		default:
 			b.WriteString(s[i : i+n])
 		}
