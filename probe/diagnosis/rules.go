@@ -61,6 +61,9 @@ var rules = []Rule{
 				"conditional access", "account is disabled", "account has been disabled",
 				"account disabled", "smtp access is disabled", "smtp is disabled",
 				"not allowed to use smtp", "smtp access denied",
+				// Microsoft 365's 5.7.139 when a sign-in policy (conditional
+				// access, security defaults) refused the login.
+				"did not meet the criteria to be authenticated",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
 		},

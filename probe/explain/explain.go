@@ -36,6 +36,11 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 	red := newRedactor()
 	r := &reader{res: &res, red: red, s: newSession(&res, red), now: now}
 
+	// Secrets a line gives away by its shape go before any format reads
+	// it; what the conversation reveals (AUTH) goes as the formats read.
+	for i, l := range lines {
+		lines[i] = red.free(l)
+	}
 	found := recognise(lines)
 	var used []string
 	switch {
@@ -53,7 +58,17 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 			found[i].f.read(r, lines)
 			used = append(used, found[i].f.Name)
 		}
-		for _, s := range found {
+		errs := slices.Clone(found)
+		slices.SortStableFunc(errs, func(a, b scored) int {
+			if a.f.generic != b.f.generic {
+				if a.f.generic {
+					return 1
+				}
+				return -1
+			}
+			return 0
+		})
+		for _, s := range errs {
 			if s.f.kind == kindError && res.Failure == nil {
 				before := len(res.Transcript)
 				s.f.read(r, lines)

@@ -22,6 +22,9 @@ type format struct {
 	Name  string // short, stable: "phpmailer"
 	Title string // for people: "PHPMailer SMTPDebug output"
 	kind  kind
+	// generic formats (a bare reply, a network error) read only what the
+	// specific ones left: a library's own format knows its step better.
+	generic bool
 	// claims reports whether a line belongs to this format; the format
 	// with most claimed lines reads the text.
 	claims func(line string) bool

@@ -15,7 +15,7 @@ var (
 	mkMarker    = regexp.MustCompile(`^\s*([CS]): ?(.*)$`)
 	mkConnected = regexp.MustCompile(`Connected to (smtps?)://([^/\s]+)/?(\?starttls=([\w-]+))?`)
 	mkExc       = regexp.MustCompile(`MailKit\.(?:Security|Net\.Smtp)\.(\w+Exception):\s*(.*)$`)
-	mkCodeColon = regexp.MustCompile(`^(\d{3}): (.*)$`)
+	mkCodeColon = regexp.MustCompile(`(\d{3}): ([245]\.\d{1,3}\.\d{1,3}.*)$`)
 )
 
 var formatMailKit = &format{
@@ -59,7 +59,7 @@ var formatMailKit = &format{
 				continue
 			}
 			if m := mkExc.FindStringSubmatch(line); m != nil && r.res.Failure == nil {
-				msg := m[2]
+				msg := strings.Trim(strings.TrimSpace(m[2]), `'"`)
 				if sign, ok := netSignIn(msg); ok {
 					r.netFailure(sign, msg)
 					continue

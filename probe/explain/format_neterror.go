@@ -101,9 +101,10 @@ func netSignIn(line string) (netSign, bool) {
 }
 
 var formatNetError = &format{
-	Name:  "neterror",
-	Title: "network and TLS errors of any client (ECONNREFUSED, ETIMEDOUT, wrong version number, certificate errors)",
-	kind:  kindError,
+	Name:    "neterror",
+	Title:   "network and TLS errors of any client (ECONNREFUSED, ETIMEDOUT, wrong version number, certificate errors)",
+	kind:    kindError,
+	generic: true,
 	claims: func(line string) bool {
 		_, ok := netSignIn(line)
 		return ok

@@ -17,9 +17,10 @@ var (
 )
 
 var formatReply = &format{
-	Name:  "reply",
-	Title: "SMTP reply lines (535 5.7.8 ..., 550 5.7.1 ...), alone or inside an error message",
-	kind:  kindError,
+	Name:    "reply",
+	Title:   "SMTP reply lines (535 5.7.8 ..., 550 5.7.1 ...), alone or inside an error message",
+	kind:    kindError,
+	generic: true,
 	claims: func(line string) bool {
 		return replyAnywhere.MatchString(line) || replyAtStart.MatchString(line) || replyInParens.MatchString(line)
 	},

@@ -28,7 +28,7 @@ var formatSmtplib = &format{
 	Title: "Python smtplib debug output (set_debuglevel) and its exceptions",
 	kind:  kindTranscript,
 	claims: func(line string) bool {
-		return pySend.MatchString(line) || pyReply.MatchString(line) || pyExc.MatchString(line) || strings.Contains(line, "smtplib")
+		return pySend.MatchString(line) || pyReply.MatchString(line) || pyExc.MatchString(line) || strings.Contains(line, "smtplib") || pyTuple.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {

@@ -53,8 +53,14 @@ var formatSymfony = &format{
 			}
 			m := sfExpected.FindStringSubmatch(line)
 			if m == nil {
-				if sign, ok := netSignIn(line); ok && (sfConnHost.MatchString(line) || sfStartTLS.MatchString(line) || strings.Contains(line, "stream_socket")) {
-					r.netFailure(sign, line)
+				if sfConnHost.MatchString(line) || sfStartTLS.MatchString(line) || strings.Contains(line, "stream_socket") {
+					// OpenSSL's own words may follow on the next lines.
+					for _, l := range lines[i:min(i+3, len(lines))] {
+						if sign, ok := netSignIn(l); ok {
+							r.netFailure(sign, l)
+							break
+						}
+					}
 				}
 				continue
 			}

@@ -139,7 +139,7 @@ func isPlaceholder(v string) bool {
 		return true
 	}
 	switch strings.ToLower(v) {
-	case "(not", "(not set)", "null", "none", "true", "false", "yes", "no", "on", "off":
+	case "(not", "(not set)", "null", "none", "true", "false", "yes", "no", "on", "off", "<non-null>", "<null>":
 		return true
 	}
 	return strings.HasPrefix(v, "process.env") || strings.HasPrefix(v, "${") || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "%")
