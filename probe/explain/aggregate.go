@@ -50,7 +50,7 @@ func newAggregate(format string) *aggregate {
 	return &aggregate{format: format, other: map[string]int{}, replies: map[string]int{}, reply: map[string]*probe.Failure{}}
 }
 
-func (a *aggregate) empty() bool { return len(a.events) == 0 && len(a.other) == 0 }
+func (a *aggregate) empty() bool { return a.lines == 0 && len(a.events) == 0 && len(a.other) == 0 }
 
 // keepLine keeps a relevant log line as a transcript note, within bounds.
 func (r *reader) keepLine(at time.Time, line string) {
@@ -260,11 +260,15 @@ func classify(fails []event) probe.Code {
 	switch {
 	case backend*2 >= n:
 		return probe.CodeLogBackendOutage
-	case len(users) >= 3 || (len(users) <= 1 && len(addrs) >= 5) || (len(users) != 1 && len(addrs) >= 3):
+	case len(users) >= 3 || len(addrs) >= 5 || (len(users) != 1 && len(addrs) >= 3):
 		return probe.CodeLogBruteForce
+	case len(users) == 1 && len(addrs) <= 2:
+		// One named account from one or two places: whatever the
+		// reason, that is one client with a wrong setting.
+		return probe.CodeLogClientMisconfigured
 	case prompt*2 >= n || unknown*2 >= n && n >= 3:
 		return probe.CodeLogBruteForce
-	case len(users) <= 1 && len(addrs) <= 2:
+	case len(users) == 0 && len(addrs) <= 2:
 		return probe.CodeLogClientMisconfigured
 	}
 	return ""

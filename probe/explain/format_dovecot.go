@@ -20,7 +20,7 @@ import (
 // With auth_verbose_passwords the attempted password is logged too; the
 // reader removes it.
 var (
-	dvDriver  = regexp.MustCompile(`(?:auth|auth-worker)(?:\(\d+\))?: (?:(Info|Error|Warning|Fatal): )?(?:conn [^:]*: auth-worker<\d+>: )?([\w-]+)\(([^,()]*),([0-9a-fA-F:.]*)(?:,<[^>]*>)?\): (.*)$`)
+	dvDriver  = regexp.MustCompile(`(?:auth|auth-worker)(?:\(\d+\))?: (?:(Info|Error|Warning|Fatal): )?(?:conn .*?: auth-worker<\d+>: )?([\w-]+)\(([^,()]*),([0-9a-fA-F:.]*)(?:,<[^>]*>)?\): (.*)$`)
 	dvKV      = regexp.MustCompile(`(?:auth|auth-worker)(?:\(\d+\))?: (?:(Info|Error|Warning|Fatal): )?.*\((?:[^)]*\b)?user=<?([^,>)]*)>?,.*?rip=([0-9a-fA-F:.]+)[^)]*\)[:,]? ?(.*)$`)
 	dvLogin   = regexp.MustCompile(`(imap|pop3|submission|managesieve)-login: (.*?): user=<([^>]*)>.*?rip=([0-9a-fA-F:.]+)`)
 	dvAuthErr = regexp.MustCompile(`dovecot(?:\[\d+\])?: auth(?:-worker)?(?:\(\d+\))?: (Error|Fatal): (.*)$`)

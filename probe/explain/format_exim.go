@@ -17,7 +17,7 @@ import (
 // 535 is a refused login; 435 is Exim's "the authentication back end is
 // not available".
 var (
-	exAuthFail = regexp.MustCompile(`(\S+) authenticator failed for (?:\S+ )?(?:\([^)]*\) )?\[([0-9a-fA-F:.]+)\](?::\d+)?(?: I=\[[^\]]*\](?::(\d+))?)?: ([45]\d\d) (.*?)(?: \(set_id=([^)]*)\))?(?::\s*(.*))?$`)
+	exAuthFail = regexp.MustCompile(`(\S+)\s+authenticator failed for (?:\S+ )?(?:\([^)]*\) )?\[([0-9a-fA-F:.]+)\](?::\d+)?(?: I=\[[^\]]*\](?::(\d+))?)?: ([45]\d\d) (.*?)(?: \(set_id=([^)]*)\))?(?::\s*(.*))?$`)
 	exReject   = regexp.MustCompile(`H=.*?\[([0-9a-fA-F:.]+)\](?::\d+)?.* rejected (RCPT|MAIL) <?([^>:]*)>?: (.*)$`)
 	exLoginOK  = regexp.MustCompile(`<= .* H=.*?\[([0-9a-fA-F:.]+)\].* A=[\w-]+:(\S+)`)
 )

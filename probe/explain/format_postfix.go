@@ -22,9 +22,9 @@ import (
 // authentication server").
 var (
 	pfLine     = regexp.MustCompile(`postfix(?:-[\w]+)?/([\w/-]+)\[\d+\]: (.*)$`)
-	pfSASLFail = regexp.MustCompile(`^warning: (\S*)\[([0-9a-fA-F:.]+)\]: SASL (\S+) authentication failed: ?(.*?)(?:, sasl_username=(\S+))?$`)
-	pfSASLOK   = regexp.MustCompile(`client=(\S*)\[([0-9a-fA-F:.]+)\](?::\d+)?, sasl_method=(\S+), sasl_username=(\S+)`)
-	pfReject   = regexp.MustCompile(`reject: (\w+) from (\S*)\[([0-9a-fA-F:.]+)\](?::\d+)?: ([45]\d\d) ([45]\.\d{1,3}\.\d{1,3}) (.*?)(?:; from=<([^>]*)> to=<([^>]*)>.*)?$`)
+	pfSASLFail = regexp.MustCompile(`^warning: (\S*)\[([^\]]*)\]: SASL (\S+) authentication failed: ?(.*?)(?:, sasl_username=(\S+))?$`)
+	pfSASLOK   = regexp.MustCompile(`client=(\S*)\[([^\]]*)\](?::\d+)?, sasl_method=(\S+), sasl_username=(\S+)`)
+	pfReject   = regexp.MustCompile(`reject: (\w+) from (\S*)\[([^\]]*)\](?::\d+)?: ([45]\d\d) ([45]\.\d{1,3}\.\d{1,3}) (.*?)(?:; from=<([^>]*)> to=<([^>]*)>.*)?$`)
 	pfBackend  = []string{"generic failure", "connection lost to authentication server", "temporary failure", "unable to connect", "connect to private/auth failed", "no sasl authentication mechanisms"}
 )
 
