@@ -44,7 +44,12 @@ func writeReport(w io.Writer, r probe.Result, p palette) {
 		fmt.Fprintf(w, "  as %s", clean(s.User))
 	}
 	fmt.Fprintf(w, "\n%s%s, from %s, took %s%s\n\n", p.dim, r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"), orUnknown(r.Origin), time.Duration(r.DurationMS)*time.Millisecond, p.reset)
+	writeReportBody(w, r, p)
+}
 
+// writeReportBody is the report below its header: the verdict, what to
+// do, the findings and the evidence. Explained text shares it.
+func writeReportBody(w io.Writer, r probe.Result, p palette) {
 	colour, mark := p.green, "OK"
 	switch r.Outcome {
 	case probe.OutcomeWarning:

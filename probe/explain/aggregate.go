@@ -142,6 +142,9 @@ func (a *aggregate) finish(res *probe.Result, red *redactor) {
 	}
 }
 
+// notLogged stands for a value the log line did not carry.
+const notLogged = "(not logged)"
+
 // maxRows bounds each table: the top of the list answers the question.
 const maxRows = 20
 
@@ -156,7 +159,7 @@ func rows(events []event, key, other func(event) string) ([]probe.LogRow, int) {
 	for _, e := range events {
 		k := key(e)
 		if k == "" {
-			k = "(not logged)"
+			k = notLogged
 		}
 		a := by[k]
 		if a == nil {
@@ -306,8 +309,8 @@ func patternDiagnosis(sum *probe.LogSummary) *probe.Diagnosis {
 		return &probe.Diagnosis{
 			Code: probe.CodeLogBruteForce, Severity: probe.SeverityWarning,
 			Title: "Password guessing against this server",
-			Summary: fmt.Sprintf("%d failed logins%s for %d accounts from %d addresses; the most frequent address is %s. Many accounts, many addresses, unknown users or clients that give up at the password prompt are the marks of automated guessing from the internet, not of one user's mistake.",
-				sum.Failures, span, sum.AccountsTotal, sum.AddressesTotal, top(sum.Addresses)),
+			Summary: fmt.Sprintf("%d failed logins%s for %s from %d addresses; the most frequent address is %s. Many accounts, many addresses, unknown users or clients that give up at the password prompt are the marks of automated guessing from the internet, not of one user's mistake.",
+				sum.Failures, span, accountWords(sum), sum.AddressesTotal, top(sum.Addresses)),
 			Remediation: []string{
 				"Ban repeat offenders automatically: enable fail2ban's postfix-sasl jail (Postfix), dovecot jail (Dovecot) or exim jail (Exim), or CrowdSec's equivalent.",
 				"Offer AUTH only where people submit mail (587 and 465): on the port 25 MX set smtpd_sasl_auth_enable = no (Postfix), and put postscreen in front of port 25 to drop bots before smtpd.",
@@ -335,8 +338,8 @@ func patternDiagnosis(sum *probe.LogSummary) *probe.Diagnosis {
 		return &probe.Diagnosis{
 			Code: probe.CodeLogBackendOutage, Severity: probe.SeverityError,
 			Title: "The authentication back end is failing",
-			Summary: fmt.Sprintf("%d logins failed%s for %d accounts, most with errors of the authentication back end (%s), not refused passwords. Every user fails at once: the passwords are not the problem.",
-				sum.Failures, span, sum.AccountsTotal, top(sum.Reasons)),
+			Summary: fmt.Sprintf("%d logins failed%s for %s, most with errors of the authentication back end (%s), not refused passwords. Every user fails at once: the passwords are not the problem.",
+				sum.Failures, span, accountWords(sum), top(sum.Reasons)),
 			Remediation: []string{
 				"Check that the authentication service runs and its socket exists: Dovecot's auth (doveadm auth test USER), saslauthd (testsaslauthd -u USER -p PASSWORD), and the SQL or LDAP server behind it.",
 				"For Postfix with Dovecot SASL, check that smtpd_sasl_path (private/auth) exists inside Postfix's chroot and that Dovecot's service auth listener is configured for it.",
@@ -358,7 +361,7 @@ func spanWords(first, last time.Time) string {
 	return fmt.Sprintf(" between %s and %s", first.Format("2006-01-02 15:04"), last.Format("2006-01-02 15:04"))
 }
 
-// every describes how regularly one client fails: the median gap.
+// every describes how regularly one client fails: the mean gap.
 func every(sum *probe.LogSummary) string {
 	if sum.Failures < 3 || sum.First.IsZero() {
 		return ""
@@ -368,4 +371,22 @@ func every(sum *probe.LogSummary) string {
 		return ""
 	}
 	return ", about every " + gap.Round(time.Second).String()
+}
+
+// accountWords counts the accounts named, or says the log names none
+// (Postfix logs no username for a failed login).
+func accountWords(sum *probe.LogSummary) string {
+	n := sum.AccountsTotal
+	for _, r := range sum.Accounts {
+		if r.Key == notLogged {
+			n--
+		}
+	}
+	switch n {
+	case 0:
+		return "accounts the log does not name"
+	case 1:
+		return "1 account"
+	}
+	return fmt.Sprintf("%d accounts", n)
 }

@@ -130,10 +130,18 @@ func titles(names []string) string {
 	return strings.Join(out, ", ")
 }
 
+// tlsUnknown is the TLS version of a session the text shows but does not
+// describe.
+const tlsUnknown = "TLS (version not in the text)"
+
 // settle fills the settings the text implies but did not say: the
 // security mode from the port or from STARTTLS seen, the mechanism used.
 func settle(res *probe.Result) {
 	st := &res.Settings
+	if st.Security == probe.SecurityTLS && res.TLS == nil && res.Server != nil {
+		// The conversation ran inside implicit TLS (RFC 8314).
+		res.TLS = &probe.TLSInfo{Mode: "implicit", Version: tlsUnknown}
+	}
 	if st.Security == probe.SecurityAuto {
 		switch {
 		case res.TLS != nil && res.TLS.Mode == "starttls":

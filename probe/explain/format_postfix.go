@@ -51,6 +51,11 @@ var formatPostfix = &format{
 					portSet = true
 				}
 				reason := f[4]
+				if d, ok := decode64(reason); ok && len(reason) >= 8 {
+					// "UGFzc3dvcmQ6" is the LOGIN prompt the client never
+					// answered; say so.
+					reason += " (base64 \"" + d + "\")"
+				}
 				kind := eventFailure
 				if isBackendReason(reason) {
 					kind = eventBackend

@@ -55,7 +55,7 @@ var formatSwaks = &format{
 				}
 				if strings.HasPrefix(text, "TLS started") {
 					r.s.tls = true
-					r.res.TLS = &probe.TLSInfo{Mode: "starttls", Version: "TLS"}
+					r.res.TLS = &probe.TLSInfo{Mode: "starttls", Version: tlsUnknown}
 				}
 				r.s.note(timeZero, "=== "+text)
 			case "***":

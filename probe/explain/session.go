@@ -235,7 +235,7 @@ func (s *session) reply(code int, lines []string) {
 		}
 	case code == 220 && step == probe.StepStartTLS:
 		s.tls = true
-		s.res.TLS = &probe.TLSInfo{Mode: "starttls", Version: "TLS"}
+		s.res.TLS = &probe.TLSInfo{Mode: "starttls", Version: tlsUnknown}
 	case code == 235:
 		s.auth().Succeeded = true
 		if s.failed == probe.StepAuth {
@@ -284,6 +284,7 @@ func (s *session) fail(step string, code probe.Code, errText string) {
 	s.enter(step)
 	s.failed = step
 	s.res.Failure = &probe.Failure{Step: step, Code: code, Command: s.lastCmd, Err: s.red.free(Escape(errText))}
+	s.add(timeZero, probe.DirNote, "failed: "+s.res.Failure.Err)
 }
 
 // failReply records a reply found outside a transcript (an exception's
@@ -303,6 +304,15 @@ func (s *session) failReply(step, command string, code int, lines []string) {
 	s.step = step
 	if command != "" {
 		s.lastCmd = s.red.client(command, waitNone)
+		s.add(timeZero, probe.DirClient, s.lastCmd)
+	}
+	// The reply as the server sent it, so the transcript shows it.
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		s.add(timeZero, probe.DirServer, s.red.free(strconv.Itoa(code)+sep+l))
 	}
 	s.reply(code, lines)
 }
