@@ -61,9 +61,10 @@ func (r *reader) keepLine(at time.Time, line string) {
 }
 
 // login records one login event. The username is kept as the server
-// logged it (escaped): administrators need it to act; it is not a secret.
+// logged it: administrators need it to act; it is not a secret. Lines
+// reach the formats escaped and with shaped secrets removed already.
 func (r *reader) login(at time.Time, k eventKind, user, addr, reason string) {
-	r.log.events = append(r.log.events, event{at: at, kind: k, user: Escape(r.red.free(user)), addr: Escape(addr), reason: Escape(r.red.free(reason))})
+	r.log.events = append(r.log.events, event{at: at, kind: k, user: r.red.scrub(user), addr: addr, reason: r.red.scrub(reason)})
 }
 
 // told records the reply the client was given for a kind of event, so
@@ -72,7 +73,7 @@ func (r *reader) told(key, step string, code int, enh string, lines ...string) {
 	r.log.replies[key]++
 	if _, ok := r.log.reply[key]; !ok {
 		for i := range lines {
-			lines[i] = Escape(r.red.free(lines[i]))
+			lines[i] = r.red.scrub(lines[i])
 		}
 		r.log.reply[key] = &probe.Failure{Step: step, Reply: code, Enhanced: enh, Lines: keep(lines)}
 	}

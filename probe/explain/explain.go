@@ -36,10 +36,11 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 	red := newRedactor()
 	r := &reader{res: &res, red: red, s: newSession(&res, red), now: now}
 
-	// Secrets a line gives away by its shape go before any format reads
-	// it; what the conversation reveals (AUTH) goes as the formats read.
+	// Control characters and invalid UTF-8 are escaped, and secrets a
+	// line gives away by its shape removed, before any format reads it;
+	// what the conversation reveals (AUTH) goes as the formats read.
 	for i, l := range lines {
-		lines[i] = red.free(l)
+		lines[i] = red.free(Escape(l))
 	}
 	found := recognise(lines)
 	var used []string

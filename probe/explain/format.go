@@ -51,6 +51,9 @@ func Formats() []string {
 	return out
 }
 
+// recogniseLines is how many lines recognise looks at.
+const recogniseLines = 4000
+
 // scored is a format and how many lines it claimed.
 type scored struct {
 	f     *format
@@ -61,6 +64,11 @@ type scored struct {
 // claim nothing are left out.
 func recognise(lines []string) []scored {
 	counts := make([]int, len(formats))
+	// The first lines tell the format; reading all of a long log would
+	// only cost time.
+	if len(lines) > recogniseLines {
+		lines = lines[:recogniseLines]
+	}
 	for _, l := range lines {
 		if len(l) < 3 {
 			continue

@@ -23,6 +23,9 @@ var formatCurl = &format{
 	Title: "curl -v output for smtp:// and smtps:// URLs",
 	kind:  kindTranscript,
 	claims: func(line string) bool {
+		if len(line) < 2 || (line[0] != '<' && line[0] != '>' && line[0] != '*' && !strings.Contains(line, "curl: (")) {
+			return false
+		}
 		return curlServer.MatchString(line) || curlClient.MatchString(line) || curlConnected.MatchString(line) || curlError.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -71,7 +72,7 @@ var formatDotNet = &format{
 					break
 				}
 			}
-			if c, rl, ok := extractReply(text, nil); ok && strings.HasPrefix(strings.TrimSpace(text), itoa(c)) {
+			if c, rl, ok := extractReply(text, nil); ok && strings.HasPrefix(strings.TrimSpace(text), strconv.Itoa(c)) {
 				r.s.failReply(step, "", c, rl)
 				return
 			}

@@ -31,10 +31,16 @@ var formatDovecot = &format{
 	Title: "Dovecot authentication log (auth, auth-worker, *-login)",
 	kind:  kindServerLog,
 	claims: func(line string) bool {
+		if !dovecotHint(line) {
+			return false
+		}
 		return dvDriver.MatchString(line) || dvLogin.MatchString(line) || dvAuthErr.MatchString(line) || dvKV.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {
+			if !dovecotHint(line) {
+				continue
+			}
 			at := stamp(line, r.now)
 			var level, user, addr, what string
 			if m := dvDriver.FindStringSubmatch(line); m != nil {
@@ -79,4 +85,9 @@ var formatDovecot = &format{
 			r.keepLine(at, line)
 		}
 	},
+}
+
+// dovecotHint is a cheap test before the patterns.
+func dovecotHint(line string) bool {
+	return strings.Contains(line, "dovecot") || strings.Contains(line, "auth-worker") || strings.Contains(line, "auth: ") || strings.Contains(line, "-login: ")
 }

@@ -32,7 +32,8 @@ var formatExchangeNDR = &format{
 	Title: "Exchange and Microsoft 365 bounce (NDR) and DSN text",
 	kind:  kindError,
 	claims: func(line string) bool {
-		return ndrRemote.MatchString(line) || ndrHash.MatchString(line) || ndrDiag.MatchString(line)
+		return strings.Contains(line, "Remote Server") && ndrRemote.MatchString(line) || strings.Contains(line, "##") && ndrHash.MatchString(line) ||
+			strings.Contains(line, "iagnostic") && ndrDiag.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {
@@ -62,7 +63,7 @@ var formatExchange = &format{
 	Title: "Exchange SMTP receive protocol log (CSV)",
 	kind:  kindServerLog,
 	claims: func(line string) bool {
-		return exProtocol.MatchString(line)
+		return len(line) > 24 && line[4] == '-' && line[10] == 'T' && exProtocol.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		type session struct {

@@ -27,10 +27,15 @@ var formatExim = &format{
 	Title: "Exim main log (authenticator failed, rejected RCPT)",
 	kind:  kindServerLog,
 	claims: func(line string) bool {
-		return exAuthFail.MatchString(line) || exReject.MatchString(line) || exLoginOK.MatchString(line)
+		return strings.Contains(line, "authenticator failed") && exAuthFail.MatchString(line) ||
+			strings.Contains(line, " rejected ") && exReject.MatchString(line) ||
+			strings.Contains(line, "<= ") && exLoginOK.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {
+			if !strings.Contains(line, "authenticator failed") && !strings.Contains(line, " rejected ") && !strings.Contains(line, "<= ") {
+				continue
+			}
 			at := stamp(line, r.now)
 			if m := exAuthFail.FindStringSubmatch(line); m != nil {
 				r.log.lines++

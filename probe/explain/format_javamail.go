@@ -26,7 +26,7 @@ var formatJavaMail = &format{
 	Title: "JavaMail / Jakarta Mail debug output (mail.debug) and its exceptions",
 	kind:  kindTranscript,
 	claims: func(line string) bool {
-		return strings.Contains(line, "DEBUG SMTP:") || jmExc.MatchString(line)
+		return strings.Contains(line, "DEBUG SMTP:") || strings.Contains(line, "mail.") && jmExc.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		debug := false

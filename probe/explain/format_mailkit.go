@@ -30,7 +30,7 @@ var formatMailKit = &format{
 			_, _, _, ok := replyLine(strings.TrimSpace(m[2]))
 			return ok
 		}
-		return mkConnected.MatchString(line) || mkExc.MatchString(line)
+		return strings.Contains(line, "Connected to smtp") || strings.Contains(line, "MailKit.") && mkExc.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {

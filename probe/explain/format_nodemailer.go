@@ -29,7 +29,8 @@ var formatNodemailer = &format{
 	Title: "Nodemailer logger/debug output and its errors (EAUTH, ESOCKET, ...)",
 	kind:  kindTranscript,
 	claims: func(line string) bool {
-		return nmMarker.MatchString(line) || nmError.MatchString(line) || strings.Contains(line, "code: 'EAUTH'") ||
+		return (strings.Contains(line, "] C:") || strings.Contains(line, "] S:")) && nmMarker.MatchString(line) ||
+			(strings.Contains(line, "Invalid login") || strings.Contains(line, "command failed") || strings.Contains(line, "Can't send mail") || strings.Contains(line, "Message failed")) && nmError.MatchString(line) || strings.Contains(line, "code: 'EAUTH'") ||
 			strings.Contains(line, `"code": "EAUTH"`) || strings.Contains(line, "smtp-connection") || strings.Contains(line, "responseCode")
 	},
 	read: func(r *reader, lines []string) {

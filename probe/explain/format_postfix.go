@@ -33,11 +33,14 @@ var formatPostfix = &format{
 	Title: "Postfix mail log (smtpd, SASL, TLS, NOQUEUE rejects)",
 	kind:  kindServerLog,
 	claims: func(line string) bool {
-		return pfLine.MatchString(line)
+		return strings.Contains(line, "postfix") && pfLine.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		portSet := false
 		for _, line := range lines {
+			if !strings.Contains(line, "postfix") {
+				continue
+			}
 			m := pfLine.FindStringSubmatch(line)
 			if m == nil {
 				continue
@@ -45,7 +48,8 @@ var formatPostfix = &format{
 			r.log.lines++
 			service, msg := m[1], m[2]
 			at := stamp(line, r.now)
-			if f := pfSASLFail.FindStringSubmatch(msg); f != nil {
+			hasSASL := strings.Contains(msg, "SASL")
+			if f := pfSASLFail.FindStringSubmatch(msg); hasSASL && f != nil {
 				if !portSet {
 					r.setPort(postfixPort(service))
 					portSet = true
@@ -71,6 +75,9 @@ var formatPostfix = &format{
 					r.told("auth", probe.StepAuth, 535, "5.7.8", "5.7.8 Error: authentication failed: "+reason)
 				}
 				r.keepLine(at, line)
+				continue
+			}
+			if !hasSASL && !strings.Contains(msg, "sasl_") && !strings.Contains(msg, "reject:") && !strings.Contains(msg, "SSL") && !strings.Contains(msg, "TLS") && !strings.Contains(msg, "AUTH") {
 				continue
 			}
 			if f := pfSASLOK.FindStringSubmatch(msg); f != nil {

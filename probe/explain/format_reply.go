@@ -22,7 +22,7 @@ var formatReply = &format{
 	kind:    kindError,
 	generic: true,
 	claims: func(line string) bool {
-		return replyAnywhere.MatchString(line) || replyAtStart.MatchString(line) || replyInParens.MatchString(line)
+		return replyAtStart.MatchString(line) || mayHoldReply(line) && replyAnywhere.MatchString(line) || strings.Contains(line, "rror (") && replyInParens.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {
@@ -39,4 +39,16 @@ var formatReply = &format{
 			}
 		}
 	},
+}
+
+// mayHoldReply is a cheap test before the reply pattern: a 4xx or 5xx
+// code, a space or hyphen, and an enhanced code's class and dot.
+func mayHoldReply(line string) bool {
+	for i := 0; i+5 < len(line); i++ {
+		if (line[i] == '4' || line[i] == '5') && digit(line[i+1]) && digit(line[i+2]) && (line[i+3] == ' ' || line[i+3] == '-') &&
+			(line[i+4] == '2' || line[i+4] == '4' || line[i+4] == '5') && line[i+5] == '.' {
+			return true
+		}
+	}
+	return false
 }

@@ -28,7 +28,8 @@ var formatSmtplib = &format{
 	Title: "Python smtplib debug output (set_debuglevel) and its exceptions",
 	kind:  kindTranscript,
 	claims: func(line string) bool {
-		return pySend.MatchString(line) || pyReply.MatchString(line) || pyExc.MatchString(line) || strings.Contains(line, "smtplib") || pyTuple.MatchString(line)
+		return strings.Contains(line, "send: ") && pySend.MatchString(line) || strings.Contains(line, "reply: ") && pyReply.MatchString(line) ||
+			strings.Contains(line, "SMTP") && pyExc.MatchString(line) || strings.Contains(line, "smtplib") || strings.Contains(line, ", ") && pyTuple.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {

@@ -26,9 +26,9 @@ var formatSymfony = &format{
 	Title: "Symfony Mailer, SwiftMailer and Laravel transport exceptions",
 	kind:  kindError,
 	claims: func(line string) bool {
-		return sfExpected.MatchString(line) || strings.Contains(line, "Failed to authenticate on SMTP server") ||
+		return strings.Contains(line, "Expected response code") && sfExpected.MatchString(line) || strings.Contains(line, "Failed to authenticate on SMTP server") ||
 			strings.Contains(line, "Swift_TransportException") || strings.Contains(line, "TransportException") ||
-			sfConnHost.MatchString(line) || sfStartTLS.MatchString(line)
+			strings.Contains(line, "Connection could not be established") || strings.Contains(line, "Unable to connect with STARTTLS")
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {

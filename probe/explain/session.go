@@ -77,7 +77,7 @@ func (s *session) ms(at time.Time) int64 {
 // note records a remark of the reader's own, or a line of the client's
 // log that is neither command nor reply ("Connection: opened").
 func (s *session) note(at time.Time, text string) {
-	s.add(at, probe.DirNote, s.red.free(text))
+	s.add(at, probe.DirNote, s.red.scrub(text))
 }
 
 // client records a command the client sent and moves to its step.
@@ -155,7 +155,7 @@ func (s *session) server(at time.Time, line string) {
 		if len(s.pending) > 0 {
 			// A line of the reply that lost its code.
 			s.pending = append(s.pending, strings.TrimSpace(line))
-			s.add(at, probe.DirServer, s.red.free(line))
+			s.add(at, probe.DirServer, s.red.scrub(line))
 		} else if strings.TrimSpace(line) != "" {
 			s.note(at, line)
 		}
@@ -179,7 +179,7 @@ func (s *session) server(at time.Time, line string) {
 	}
 	s.pendCode = code
 	s.pending = append(s.pending, text)
-	s.add(at, probe.DirServer, s.red.free(line))
+	s.add(at, probe.DirServer, s.red.scrub(line))
 	if final {
 		s.reply(code, s.pending)
 		s.pending = nil
@@ -197,7 +197,7 @@ func (s *session) flush(at time.Time) {
 // reply acts on one complete reply at the current step.
 func (s *session) reply(code int, lines []string) {
 	for i := range lines {
-		lines[i] = s.red.free(strings.TrimSpace(lines[i]))
+		lines[i] = s.red.scrub(strings.TrimSpace(lines[i]))
 	}
 	step := s.step
 	if step == "" {
@@ -212,13 +212,13 @@ func (s *session) reply(code int, lines []string) {
 	}
 	switch {
 	case code == 220 && step == probe.StepGreeting:
-		s.serverInfo().Banner = lines
+		s.serverInfo().Banner = keep(lines)
 	case code == 250 && (step == probe.StepEHLO || step == probe.StepEHLOTLS):
 		si := s.serverInfo()
 		if len(lines) > 0 {
 			si.EHLODomain = firstWord(lines[0])
 		}
-		ext := lines[1:]
+		ext := keep(lines[1:])
 		if s.tls {
 			si.ExtensionsTLS = ext
 		} else {
@@ -283,7 +283,7 @@ func (s *session) fail(step string, code probe.Code, errText string) {
 	}
 	s.enter(step)
 	s.failed = step
-	s.res.Failure = &probe.Failure{Step: step, Code: code, Command: s.lastCmd, Err: s.red.free(Escape(errText))}
+	s.res.Failure = &probe.Failure{Step: step, Code: code, Command: s.lastCmd, Err: s.red.scrub(Escape(errText))}
 	s.add(timeZero, probe.DirNote, "failed: "+s.res.Failure.Err)
 }
 
@@ -312,7 +312,7 @@ func (s *session) failReply(step, command string, code int, lines []string) {
 		if i == len(lines)-1 {
 			sep = " "
 		}
-		s.add(timeZero, probe.DirServer, s.red.free(strconv.Itoa(code)+sep+l))
+		s.add(timeZero, probe.DirServer, s.red.scrub(strconv.Itoa(code)+sep+l))
 	}
 	s.reply(code, lines)
 }
