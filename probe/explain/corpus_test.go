@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 )
 
 // corpusCase is one real pasted text from a public source, with what it
@@ -88,6 +89,15 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 			js, _ := json.Marshal(res)
+			// Saving diagnoses again (the lifecycle does): same answer.
+			var again probe.Result
+			if err := json.Unmarshal(js, &again); err != nil {
+				t.Fatal(err)
+			}
+			diagnosis.Diagnose(&again)
+			if code(again) != code(res) || len(again.Findings) != len(res.Findings) || again.Outcome != res.Outcome {
+				t.Errorf("diagnosing again gave %s %v %d findings, first %s %v %d findings", code(again), again.Outcome, len(again.Findings), code(res), res.Outcome, len(res.Findings))
+			}
 			for _, s := range c.secrets {
 				if strings.Contains(string(js), s) {
 					t.Errorf("secret %q survived in the result JSON", s)

@@ -27,6 +27,7 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 
 	res := probe.Result{
 		Status:     probe.StatusDone,
+		Kind:       probe.KindExplain,
 		StartedAt:  now.UTC(),
 		Settings:   probe.Settings{Security: probe.SecurityAuto, Mech: probe.MechAuto},
 		Findings:   []probe.Finding{},
@@ -83,6 +84,7 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 
 	if !r.s.sawSMTP && res.Failure == nil && (r.log == nil || r.log.empty()) {
 		unrecognised(&res, len(lines))
+		diagnosis.Diagnose(&res)
 		return res, nil
 	}
 
@@ -94,25 +96,15 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 	r.setUser(red.user)
 	settle(&res)
 	scrubAll(&res, red)
-
 	if r.log != nil {
 		r.log.finish(&res, red)
 	}
-	diagnosis.Diagnose(&res)
-	res.Findings = slices.DeleteFunc(res.Findings, func(f probe.Finding) bool {
-		// "No username was given, so the probe did not log in" is about
-		// probes; a pasted text may simply not show the login.
-		return f.Code == probe.CodeAuthNotTested
-	})
-	if r.log != nil {
-		r.log.diagnose(&res)
-	}
-	textOnly(&res)
 	if s := red.summary(); s != "" {
-		res.Findings = append(res.Findings, probe.Finding{Code: probe.CodeInputRedacted, Severity: probe.SeverityInfo,
-			Title:  "Secrets were removed from the pasted text",
-			Detail: "Removed before anything was kept or shown: " + s + ". Nothing of them is stored; change any password that was pasted in plain text where others can see it."})
+		res.Observations = append(res.Observations, probe.Observation{Code: probe.CodeInputRedacted, Detail: s})
 	}
+	// The same engine as for probes; it knows kind explain (what text
+	// cannot decide, a log's pattern, what was removed).
+	diagnosis.Diagnose(&res)
 	return res, used
 }
 
@@ -186,58 +178,12 @@ func scrubAll(res *probe.Result, red *redactor) {
 	}
 }
 
-// unrecognised is the answer for text nothing could read: no diagnosis
-// dressed up from a guess, but what was expected and how to get it.
+// unrecognised is the answer for text nothing could read: no guess
+// dressed up as a diagnosis, but what is understood (the engine words the
+// rest).
 func unrecognised(res *probe.Result, lines int) {
 	res.Transcript = []probe.Line{{Dir: probe.DirNote, Text: fmt.Sprintf("read %d lines of pasted text; none was recognised", lines)}}
-	res.Outcome = probe.OutcomeWarning
-	res.Diagnosis = &probe.Diagnosis{
-		Code:     probe.CodeInputUnrecognized,
-		Severity: probe.SeverityWarning,
-		Title:    "Nothing in this text was recognised",
-		Summary: "smtpdoctor found no SMTP reply, mail library log or mail server log line it knows in this text, so it makes no diagnosis rather than guess one. " +
-			"It understands: " + strings.Join(Formats(), "; ") + ".",
-		Remediation: []string{
-			"Paste the whole error message your app printed, including the three-digit reply code (535, 550, ...) and the lines after it.",
-			"Better still, turn on the mail library's debug output and paste all of it: PHPMailer $mail->SMTPDebug = 2; Nodemailer logger: true, debug: true; Python server.set_debuglevel(1); JavaMail mail.debug=true; MailKit new SmtpClient(new ProtocolLogger(\"smtp.log\")); or run swaks, msmtp --debug or curl -v against the server.",
-			"For a mail server, paste its log lines (Postfix and Exim mail.log, Dovecot's auth log).",
-			"Or test the server directly with a probe: enter its host, port and username in the form.",
-		},
-	}
+	res.Failure = &probe.Failure{Code: probe.CodeInputUnrecognized,
+		Err: "It understands: " + strings.Join(Formats(), "; ")}
 }
 
-// alternatives says, for diagnoses that text alone cannot settle, what
-// else the cause could be and which probe decides.
-var alternatives = map[probe.Code]string{
-	probe.CodeAuthCredentialsRejected:  "Most likely a wrong password or username (a typo, an old password still saved in the app). From text alone it could also be an account password where the provider wants an app password, SMTP AUTH switched off for this mailbox, a locked or disabled account, or the wrong username form (full address or not).",
-	probe.CodeAuthBlockedByPolicy:      "Most likely SMTP AUTH or basic authentication is switched off for the account or the tenant. From text alone it could also be a wrong password that the server reports with the same words.",
-	probe.CodeNetTimeout:               "Most likely a firewall drops the traffic (your network, an ISP or cloud blocking outgoing SMTP ports). From text alone it could also be a wrong host or port, or a server that is down.",
-	probe.CodeNetRefused:               "Most likely nothing listens on that port (wrong port, or the service is down). From text alone it could also be a local firewall that rejects rather than drops.",
-	probe.CodeTLSCertUntrusted:         "Most likely a self-signed certificate or an internal CA your app does not trust. From text alone it could also be a server that sends an incomplete chain, or something on the path intercepting TLS.",
-	probe.CodeSMTPServiceUnavailable:   "The server refused service; from text alone it cannot tell a temporary block (rate limit, reputation) from a lasting one.",
-	probe.CodeAuthMechanismUnsupported: "Most likely the app picked a mechanism the server does not offer on this connection. From text alone it could also be AUTH offered only after STARTTLS.",
-	probe.CodeAuthRequired:             "Most likely the app sent mail without logging in (no username set, or login skipped). From text alone it could also be a login that failed silently earlier.",
-	probe.CodeTLSImplicitOnPlainPort:   "Most likely the app used implicit TLS (\"SSL\", secure: true) on a port that starts in plaintext (587, 25). From text alone it could also be a proxy or firewall answering instead of the mail server.",
-}
-
-// textOnly adds the input.text_only finding: what else it could be, and
-// the probe that would decide.
-func textOnly(res *probe.Result) {
-	if res.Diagnosis == nil {
-		return
-	}
-	alt, ok := alternatives[res.Diagnosis.Code]
-	if !ok {
-		return
-	}
-	target := "the server"
-	if h := res.Settings.Host; h != "" {
-		target = h
-		if res.Settings.Port != 0 {
-			target = fmt.Sprintf("%s port %d", h, res.Settings.Port)
-		}
-	}
-	res.Findings = append(res.Findings, probe.Finding{Code: probe.CodeInputTextOnly, Severity: probe.SeverityInfo,
-		Title:  "Read from text only: a probe would decide",
-		Detail: alt + " A probe of " + target + " with the same username decides between these: it reads what the server offers and runs the login step by step."})
-}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 )
 
 // strings in a result that reach a page or a terminal
@@ -102,8 +103,13 @@ func TestUnrecognisedTextListsTheFormats(t *testing.T) {
 	if res.Diagnosis == nil || res.Diagnosis.Code != probe.CodeInputUnrecognized {
 		t.Fatalf("diagnosis %v, want input.unrecognized", res.Diagnosis)
 	}
-	if len(used) != 0 || res.Failure != nil || len(res.Findings) != 0 {
+	if len(used) != 0 || res.Failure == nil || res.Failure.Reply != 0 || res.Failure.Code != probe.CodeInputUnrecognized || len(res.Findings) != 0 || res.Outcome != probe.OutcomeWarning {
 		t.Errorf("a guess was made: formats %v, failure %v, findings %v", used, res.Failure, res.Findings)
+	}
+	again := res
+	diagnosis.Diagnose(&again)
+	if again.Diagnosis.Code != probe.CodeInputUnrecognized || again.Outcome != probe.OutcomeWarning {
+		t.Errorf("diagnosing again gave %s %s", again.Diagnosis.Code, again.Outcome)
 	}
 	for _, f := range formats {
 		if !strings.Contains(res.Diagnosis.Summary, f.Title) {
