@@ -276,4 +276,3 @@ func classify(fails []event) probe.Code {
 	}
 	return ""
 }
-

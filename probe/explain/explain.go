@@ -186,4 +186,3 @@ func unrecognised(res *probe.Result, lines int) {
 	res.Failure = &probe.Failure{Code: probe.CodeInputUnrecognized,
 		Err: "It understands: " + strings.Join(Formats(), "; ")}
 }
-
