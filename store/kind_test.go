@@ -1,0 +1,51 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/store"
+)
+
+// History and the API filter by kind: probes, pasted-text explanations
+// and monitors' runs. Attempts stored without a kind count as probes.
+func TestKindFilter(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	plain := attempt("a-probe", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	explained := attempt("b-explain", base.Add(time.Second), "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	explained.Kind = probe.KindExplain
+	monitor := attempt("c-monitor", base.Add(2*time.Second), "smtp.example.com", 587, probe.OutcomeSuccess, "ok")
+	monitor.Kind = probe.KindMonitor
+	mustCreate(t, s, plain, explained, monitor)
+
+	for kind, want := range map[probe.Kind]string{probe.KindProbe: "a-probe", probe.KindExplain: "b-explain", probe.KindMonitor: "c-monitor"} {
+		p, err := s.List(ctx, store.Filter{Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Attempts) != 1 || p.Attempts[0].ID != want || p.Attempts[0].Kind != kind {
+			t.Errorf("kind %s: got %+v, want only %s", kind, p.Attempts, want)
+		}
+	}
+	all, err := s.List(ctx, store.Filter{})
+	if err != nil || len(all.Attempts) != 3 {
+		t.Fatalf("unfiltered: %d attempts, err %v", len(all.Attempts), err)
+	}
+
+	// Saving again keeps the kind (the lifecycle writes progress, then
+	// the finished result).
+	explained.Title = "again"
+	if err := s.Save(ctx, explained); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, explained); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.List(ctx, store.Filter{Kind: probe.KindExplain, Code: "auth.credentials_rejected"})
+	if err != nil || len(p.Attempts) != 1 {
+		t.Errorf("after saving again: %+v, err %v", p.Attempts, err)
+	}
+}
