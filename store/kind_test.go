@@ -37,7 +37,7 @@ func TestKindFilter(t *testing.T) {
 
 	// Saving again keeps the kind (the lifecycle writes progress, then
 	// the finished result).
-	explained.Title = "again"
+	explained.DurationMS = 42
 	if err := s.Save(ctx, explained); err != nil {
 		t.Fatal(err)
 	}
