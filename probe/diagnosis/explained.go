@@ -37,6 +37,11 @@ func explained(r *probe.Result) {
 				". Nothing of them is stored; change any password that was pasted where others can see it."
 		}
 	}
+	if s := r.LogSummary; s != nil && r.Failure == nil && r.Diagnosis != nil && r.Diagnosis.Code == probe.CodeOK {
+		r.Diagnosis.Title = "No failed logins in this log"
+		r.Diagnosis.Summary = fmt.Sprintf("%d log lines read: no login failed and nothing was refused.", s.Lines)
+		r.Diagnosis.Remediation = []string{"If a client still fails, paste its own error or debug output, or the server's log from the time it failed."}
+	}
 	if s := r.LogSummary; s != nil && s.Pattern != "" && r.Diagnosis != nil {
 		if d := patternDiagnosis(s); d != nil {
 			told := *r.Diagnosis
