@@ -38,7 +38,7 @@ var formats = []*format{
 	formatPHPMailer, formatNodemailer, formatSmtplib, formatJavaMail, formatMailKit,
 	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL,
 	formatDotNet, formatSymfony, formatGo, formatExchangeNDR, formatNetError, formatReply,
-	formatPostfix, formatDovecot, formatExim, formatExchange,
+	formatPostfix, formatDovecot, formatExim, formatExchange, formatNginxMail,
 }
 
 // Formats lists what Explain understands, for people: the "not
