@@ -34,6 +34,12 @@ func TestKindFilter(t *testing.T) {
 	if err != nil || len(all.Attempts) != 3 {
 		t.Fatalf("unfiltered: %d attempts, err %v", len(all.Attempts), err)
 	}
+	for _, f := range []store.Filter{{Kind: probe.KindExplain}, {Kind: probe.KindExplain, Since: base.Add(-time.Hour), Until: base.Add(time.Hour)}} {
+		c, err := s.Count(ctx, f)
+		if err != nil || c.Total != 1 || c.ByOutcome[probe.OutcomeFailure] != 1 {
+			t.Errorf("count %+v: %+v, err %v", f, c, err)
+		}
+	}
 
 	// Saving again keeps the kind (the lifecycle writes progress, then
 	// the finished result).
