@@ -88,8 +88,12 @@ func plural(n int, unit string) string {
 // differently: nothing was tested, something was read.
 func isExplained(r probe.Result) bool { return r.Kind == probe.KindExplain }
 
-// explainTitle is the page title of an explanation.
-func explainTitle(r probe.Result) string {
+// permalinkTitle is the permalink page's title: the server tested, or
+// for an explanation, what the pasted text was about.
+func permalinkTitle(r probe.Result) string {
+	if !isExplained(r) {
+		return "Test of " + target(r.Settings)
+	}
 	if r.Settings.Host != "" {
 		return "Pasted text about " + explainTarget(r.Settings)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
 func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
@@ -30,7 +32,14 @@ func (s *Server) exportText(w http.ResponseWriter, r *http.Request) {
 	var b strings.Builder
 	st := res.Settings
 	fmt.Fprintf(&b, "smtpdoctor report %s\n\n", absURL(r, "/p/"+res.ID))
-	fmt.Fprintf(&b, "Tested:   %s, security %s\n", target(st), securityLabel(st.Security))
+	if isExplained(res) {
+		b.WriteString("Read:     pasted text; nothing was connected to\n")
+		if st.Host != "" {
+			fmt.Fprintf(&b, "Named:    %s, security %s\n", explainTarget(st), securityLabel(st.Security))
+		}
+	} else {
+		fmt.Fprintf(&b, "Tested:   %s, security %s\n", target(st), securityLabel(st.Security))
+	}
 	if st.User != "" {
 		fmt.Fprintf(&b, "Username: %s (mechanism %s)\n", st.User, st.Mech)
 	}
@@ -58,6 +67,7 @@ func (s *Server) exportText(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&b, "  - [%s] %s (%s): %s\n", f.Severity, f.Title, f.Code, f.Detail)
 		}
 	}
+	writeLogSummaryText(&b, res.LogSummary)
 	if len(res.Steps) > 0 {
 		b.WriteString("\nSteps:\n")
 		for _, step := range res.Steps {
@@ -76,4 +86,35 @@ func (s *Server) exportText(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte(b.String()))
+}
+
+// writeLogSummaryText is a server log's aggregate in the plain-text
+// report.
+func writeLogSummaryText(b *strings.Builder, s *probe.LogSummary) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(b, "\nLog: %d lines, %d failed logins, %d that worked", s.Lines, s.Failures, s.Successes)
+	if !s.First.IsZero() {
+		fmt.Fprintf(b, ", %s to %s", fmtTime(s.First), fmtTime(s.Last))
+	}
+	b.WriteString("\n")
+	for _, t := range []struct {
+		title string
+		rows  []probe.LogRow
+	}{{"Accounts", s.Accounts}, {"Addresses", s.Addresses}, {"Reasons", s.Reasons}, {"Other lines", s.Other}} {
+		if len(t.rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "  %s:\n", t.title)
+		for _, r := range t.rows {
+			fmt.Fprintf(b, "    %6d  %s\n", r.Count, r.Key)
+		}
+	}
+	if len(s.Histogram) > 1 {
+		fmt.Fprintf(b, "  Failed logins per %s:\n", bucketWords(s.BucketSeconds))
+		for _, h := range s.Histogram {
+			fmt.Fprintf(b, "    %s %5d\n", fmtTime(h.Start), h.Count)
+		}
+	}
 }

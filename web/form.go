@@ -24,6 +24,10 @@ type formView struct {
 	// AskPassword focuses the password field: a re-run has every setting
 	// but the password, which is never stored.
 	AskPassword bool
+	// ExplainText and ExplainMessage refill the paste box beside the form
+	// when what was pasted could not be explained.
+	ExplainText    string
+	ExplainMessage string
 }
 
 // preset is one provider's preferred submission endpoint.
