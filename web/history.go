@@ -54,7 +54,7 @@ func parseHistoryFilter(v url.Values) (store.Filter, historyQuery, error) {
 		return f, hq, errors.New("kind: choose probe, explain or monitor")
 	}
 	for _, s := range []string{hq.Host, hq.Code, hq.Q} {
-		if len(s) > 300 || hasControl(s) {
+		if len(s) > 300 || probe.HasControl(s) {
 			return f, hq, errors.New("filters must be short and hold no control characters")
 		}
 	}
