@@ -17,9 +17,16 @@ func TestBrowserExplain(t *testing.T) {
 	const password = "browser-paste-secret"
 	text := pastedDebugLog("bea@example.org", password)
 
+	b.do(t, "open the front page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("explain-text")))
+	// Beside the form, not below it or hidden, on a desktop-wide window.
+	if !eval[bool](t, b, `(() => {
+		const f = document.getElementById("probe-form").getBoundingClientRect(), x = document.getElementById("explain-form").getBoundingClientRect();
+		return x.left >= f.right - 1 && x.top < f.bottom && x.width > 200;
+	})()`) {
+		t.Error("the paste box is not beside the form")
+	}
+	b.shot(t, "front-page-with-paste-box")
 	b.do(t, "paste into the box beside the form",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.ID("explain-text")),
 		chromedp.SetValue(chromedp.ID("explain-text"), text),
 		chromedp.Click(chromedp.CSS(`#explain-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".verdict.failure")))
@@ -66,6 +73,25 @@ func TestBrowserExplain(t *testing.T) {
 		t.Error("the password field is not focused")
 	}
 	b.shot(t, "explain-probe-this")
+	// A server log: the permalink shows its tables and histogram.
+	var log strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&log, "Nov 14 %02d:%02d:00 mail postfix/submission/smtpd[%d]: warning: unknown[203.0.113.%d]: SASL LOGIN authentication failed: UGFzc3dvcmQ6\n", 8+i/20, (i%20)*3, 100+i, i%9)
+	}
+	b.do(t, "paste a server log",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("explain-text")),
+		chromedp.SetValue(chromedp.ID("explain-text"), log.String()),
+		chromedp.Click(chromedp.CSS(`#explain-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("log-histogram")))
+	if n := eval[int](t, b, `document.querySelectorAll("#log-histogram rect.bar").length`); n < 2 {
+		t.Errorf("%d histogram bars", n)
+	}
+	if code := eval[string](t, b, `document.querySelector(".verdict code").textContent`); code != "log.brute_force" {
+		t.Errorf("log verdict %q", code)
+	}
+	b.pageChecks(t, "explain-log")
+	b.shot(t, "explain-log-permalink")
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
