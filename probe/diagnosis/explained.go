@@ -24,10 +24,18 @@ func explained(r *probe.Result) {
 		r.Outcome = probe.OutcomeWarning
 		return
 	}
+	sawEHLO := r.Server != nil && (len(r.Server.Extensions) > 0 || len(r.Server.ExtensionsTLS) > 0)
 	r.Findings = slices.DeleteFunc(r.Findings, func(f probe.Finding) bool {
-		// "No username was given, so the probe did not log in" is about
-		// probes; a pasted text may simply not show the login.
-		return f.Code == probe.CodeAuthNotTested
+		switch f.Code {
+		case probe.CodeAuthNotTested:
+			// "No username was given, so the probe did not log in" is
+			// about probes; a pasted text may simply not show the login.
+			return true
+		case probe.CodeAuthNotOffered, probe.CodeAuthOnlyAfterTLS:
+			// What EHLO offered is known only when the text shows it.
+			return !sawEHLO
+		}
+		return false
 	})
 	for i, f := range r.Findings {
 		if f.Code == probe.CodeInputRedacted {

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -81,15 +82,49 @@ func continuation(lines []string, i, code int) []string {
 // hostPort finds "host:port" (or "[v6]:port") in s.
 var hostPortRe = regexp.MustCompile(`(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[0-9.]+|::1)):([0-9]{2,5})\b`)
 
+// Only a plausible server counts: an IP address, or a name with a dot
+// whose last label is not a source file's extension ("record.c:332" and
+// "email.go:76" in stack traces, "21:22:04" in times are not servers).
 func hostPort(s string) (string, int) {
-	m := hostPortRe.FindStringSubmatch(s)
-	if m == nil {
-		return "", 0
+	for _, m := range hostPortRe.FindAllStringSubmatch(s, -1) {
+		host := m[1]
+		if host == "" {
+			host = m[2]
+		}
+		port, _ := strconv.Atoi(m[3])
+		if port < 1 || port > 65535 || !plausibleHost(host) {
+			continue
+		}
+		return host, port
 	}
-	host := m[1]
-	if host == "" {
-		host = m[2]
+	return "", 0
+}
+
+var sourceExtensions = map[string]bool{"c": true, "h": true, "cc": true, "cpp": true, "go": true, "js": true, "ts": true, "mjs": true,
+	"py": true, "java": true, "kt": true, "php": true, "cs": true, "rb": true, "rs": true, "pl": true, "vb": true, "aspx": true}
+
+func plausibleHost(h string) bool {
+	if m := netipLike(h); m {
+		return true
 	}
-	port, _ := strconv.Atoi(m[3])
-	return host, port
+	i := strings.LastIndexByte(h, '.')
+	if i <= 0 || i == len(h)-1 {
+		return false
+	}
+	last := strings.ToLower(h[i+1:])
+	if sourceExtensions[last] {
+		return false
+	}
+	for _, c := range last {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return len(last) >= 2
+}
+
+// netipLike reports an IPv4 or IPv6 address literal.
+func netipLike(h string) bool {
+	_, err := netip.ParseAddr(h)
+	return err == nil
 }

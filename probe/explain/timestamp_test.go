@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -22,6 +23,23 @@ func TestStamp(t *testing.T) {
 	} {
 		if got := stamp(c.line, now); !got.Equal(c.want) {
 			t.Errorf("stamp(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+}
+
+func TestHostPortIgnoresFilesAndTimes(t *testing.T) {
+	for in, want := range map[string]string{
+		"Error: connect ECONNREFUSED 65.55.163.152:587":                                      "65.55.163.152:587",
+		"2014/05/15 21:22:04 [mailer.go:59] send err: x509: certificate signed":              ":0",
+		"error:1408F10B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:332": ":0",
+		"email.go:76: send mail failed, dial tcp smtp.example.com:25: i/o timeout":           "smtp.example.com:25",
+		"unable to connect to ssl://smtp.gmail.com:465 (Connection refused)":                 "smtp.gmail.com:465",
+		"connect ECONNREFUSED ::1:587":                                                       "::1:587",
+		"Connected to [2001:db8::1]:587":                                                     "2001:db8::1:587",
+	} {
+		h, p := hostPort(in)
+		if got := h + ":" + strconv.Itoa(p); got != want && !(want == ":0" && h == "") {
+			t.Errorf("hostPort(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
