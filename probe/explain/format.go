@@ -98,8 +98,15 @@ type reader struct {
 	now time.Time
 }
 
+// Settings read from text are bounded as the form bounds them (RFC 1035
+// names, RFC 5321 §4.5.3.1 paths): text may be hostile.
+const (
+	maxHostLen = 253
+	maxUserLen = 320
+)
+
 func (r *reader) setHost(host string) {
-	if host != "" && r.res.Settings.Host == "" {
+	if host != "" && r.res.Settings.Host == "" && len(host) <= maxHostLen {
 		r.res.Settings.Host = Escape(host)
 	}
 }
@@ -117,7 +124,7 @@ func (r *reader) setSecurity(sec probe.Security) {
 }
 
 func (r *reader) setUser(user string) {
-	if user != "" && r.res.Settings.User == "" && !isPlaceholder(user) {
+	if user != "" && r.res.Settings.User == "" && !isPlaceholder(user) && len(user) <= maxUserLen {
 		r.res.Settings.User = Escape(user)
 	}
 }
