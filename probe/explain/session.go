@@ -426,7 +426,7 @@ func firstWord(s string) string {
 func angle(s string) string {
 	i := strings.IndexByte(s, '<')
 	j := strings.LastIndexByte(s, '>')
-	if i < 0 || j <= i {
+	if i < 0 || j <= i || j-i > maxUserLen {
 		return ""
 	}
 	return Escape(s[i+1 : j])
