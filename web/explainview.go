@@ -99,3 +99,9 @@ func permalinkTitle(r probe.Result) string {
 	}
 	return "Explanation of pasted text"
 }
+
+// unrecognisedText is pasted text nothing could read: its verdict says
+// all there is, and there is no failed step to show.
+func unrecognisedText(r probe.Result) bool {
+	return isExplained(r) && r.Failure != nil && r.Failure.Code == probe.CodeInputUnrecognized
+}
