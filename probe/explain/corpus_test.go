@@ -2,6 +2,7 @@ package explain
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,7 +21,10 @@ type corpusCase struct {
 	name, source, format string
 	expect               probe.Code
 	secrets, findings    []string
-	text                 string
+	// settings is "host:port security user" as the text reveals them,
+	// when the file says.
+	settings string
+	text     string
 }
 
 func loadCorpus(t *testing.T) []corpusCase {
@@ -53,6 +57,8 @@ func loadCorpus(t *testing.T) []corpusCase {
 				c.secrets = append(c.secrets, v)
 			case "finding":
 				c.findings = append(c.findings, v)
+			case "settings":
+				c.settings = v
 			}
 		}
 		if !strings.HasPrefix(c.source, "https://") || c.format == "" || !probe.KnownCode(string(c.expect)) {
@@ -82,6 +88,11 @@ func TestCorpus(t *testing.T) {
 			}
 			if res.Diagnosis == nil || res.Diagnosis.Code != c.expect {
 				t.Errorf("diagnosis %v, want %s\n%s", code(res), c.expect, dump(res))
+			}
+			if st := res.Settings; c.settings != "" {
+				if got := fmt.Sprintf("%s:%d %s %s", st.Host, st.Port, st.Security, st.User); got != c.settings {
+					t.Errorf("settings %q, want %q", got, c.settings)
+				}
 			}
 			for _, f := range c.findings {
 				if !slices.ContainsFunc(res.Findings, func(x probe.Finding) bool { return string(x.Code) == f }) {
