@@ -253,11 +253,12 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 // LastSuccessBefore returns the newest attempt against host:port that
 // started before the given time and worked (outcome success or warning: the
 // probe did all it was asked to), for "what changed since it last worked".
+// Pasted text explained is not a test of the server and does not count.
 // ErrNotFound if none did.
 func (s *Store) LastSuccessBefore(ctx context.Context, host string, port int, before time.Time) (probe.Result, error) {
 	// The literal IN list matches the partial index attempts_worked.
 	r, err := scanResult(s.read.QueryRowContext(ctx, `SELECT status, doc FROM attempts
-		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning') AND started_at < ?
+		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning') AND started_at < ? AND kind <> 'explain'
 		ORDER BY started_at DESC, id DESC LIMIT 1`, normHost(host), port, before.UnixMilli()))
 	if err != nil {
 		return r, fmt.Errorf("store: last success for %s:%d: %w", host, port, err)

@@ -55,3 +55,20 @@ func TestKindFilter(t *testing.T) {
 		t.Errorf("after saving again: %+v, err %v", p.Attempts, err)
 	}
 }
+
+// An explanation that reads "ok" is not a time the server worked.
+func TestLastSuccessIgnoresExplanations(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	explained := attempt("e1", base, "smtp.example.com", 587, probe.OutcomeSuccess, "ok")
+	explained.Kind = probe.KindExplain
+	mustCreate(t, s, explained)
+	if _, err := s.LastSuccessBefore(ctx, "smtp.example.com", 587, base.Add(time.Hour)); err == nil {
+		t.Error("an explanation counted as the last success")
+	}
+	probed := attempt("p1", base.Add(time.Second), "smtp.example.com", 587, probe.OutcomeSuccess, "ok")
+	mustCreate(t, s, probed)
+	if r, err := s.LastSuccessBefore(ctx, "smtp.example.com", 587, base.Add(time.Hour)); err != nil || r.ID != "p1" {
+		t.Errorf("last success %q, %v", r.ID, err)
+	}
+}
