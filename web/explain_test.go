@@ -213,7 +213,12 @@ func TestExplainRefusals(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(out, `"code":"input.unrecognized"`) {
 		t.Errorf("unrecognised text = %d %s", resp.StatusCode, out)
 	}
-	if !regexp.MustCompile(`"id":"[A-Za-z0-9_-]{20,}"`).MatchString(out) {
-		t.Errorf("no id in %s", out)
+	m := regexp.MustCompile(`"id":"([A-Za-z0-9_-]{20,})"`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no id in %s", out)
+	}
+	_, page := e.get("/p/" + m[1])
+	if !strings.Contains(page, "Nothing in this text was recognised") || !strings.Contains(page, "Postfix mail log") || strings.Contains(page, "Where it failed") {
+		t.Error("the permalink of unrecognised text does not list the formats understood, or shows a failed step")
 	}
 }
