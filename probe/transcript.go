@@ -27,7 +27,7 @@ func (t *transcript) add(dir Direction, text string) {
 	if t.res.TranscriptCut {
 		return
 	}
-	text = t.scrub.clean(escape(text))
+	text = t.scrub.clean(Escape(text))
 	if len(t.res.Transcript) >= maxTranscriptLines-1 || t.bytes+len(text) > maxTranscriptBytes {
 		t.res.TranscriptCut = true
 		t.res.Transcript = append(t.res.Transcript, Line{AtMS: t.ms(), Dir: DirNote,
@@ -42,52 +42,7 @@ func (t *transcript) note(format string, args ...any) {
 	t.add(DirNote, fmt.Sprintf(format, args...))
 }
 
-// isBidiControl reports the Unicode bidirectional formatting characters
-// (embeddings, overrides, isolates and marks): text that carries them
-// can display in an order other than the one it is stored in.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
-}
-
 func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
-
-// Escape makes untrusted text (a server's reply, pasted text) safe to
-// store, show and print, exactly as the probe's transcript does.
-func Escape(s string) string { return escape(s) }
-
-// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and
-// control characters (other than tab) become \xNN, so a server cannot
-// smuggle terminal escapes or broken encodings into a page or a log.
-// Bidirectional formatting characters become \u{NNNN}: they are
-// invisible, and would reorder the text shown around them.
-func escape(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || isBidiControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case (r < 0x20 && r != '\t') || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case isBidiControl(r):
-			fmt.Fprintf(&b, `\u{%04X}`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
 
 // scrubber removes secrets (and their encoded forms) from text that did
 // not come from our own redacted writes: server replies that echo what we
@@ -106,7 +61,7 @@ func (s *scrubber) add(secret string) {
 		return
 	}
 	s.secrets = append(s.secrets, secret)
-	if e := escape(secret); e != secret {
+	if e := Escape(secret); e != secret {
 		s.secrets = append(s.secrets, e)
 	}
 }

@@ -175,7 +175,7 @@ func TestExplainServerLogPermalink(t *testing.T) {
 		t.Errorf("%d histogram bars", n)
 	}
 	_, txt := e.get("/p/" + id + ".txt")
-	if !strings.Contains(txt, "Log: 30 lines, 30 failed logins") {
+	if !strings.Contains(txt, "Log summary  30 lines, 30 failed logins") {
 		t.Errorf("the text export lacks the log summary:\n%s", txt)
 	}
 }

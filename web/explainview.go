@@ -66,24 +66,6 @@ func histY(s *probe.LogSummary, n int) string {
 func histX(i int) string   { return strconv.Itoa(i * (histBar + histGap)) }
 func histBarWidth() string { return strconv.Itoa(histBar) }
 
-func bucketWords(seconds int64) string {
-	d := time.Duration(seconds) * time.Second
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
-}
-
 // isExplained reports an explanation of pasted text, whose page reads
 // differently: nothing was tested, something was read.
 func isExplained(r probe.Result) bool { return r.Kind == probe.KindExplain }

@@ -648,11 +648,4 @@ func option(value, label, current string) templ.Component {
 	})
 }
 
-func boolAttr(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
 var _ = templruntime.GeneratedTemplate

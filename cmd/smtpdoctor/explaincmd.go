@@ -11,6 +11,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/explain"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 // explainCommand diagnoses pasted text (an error message, a client's debug
@@ -51,21 +52,8 @@ func explainCommand(args []string, e env, stdin io.Reader, stdout, stderr io.Wri
 		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("write the result: %w", err)
 		}
-	} else {
-		p := useColor(*color, stdout, e)
-		fmt.Fprintf(stdout, "%ssmtpdoctor explain%s", p.bold, p.reset)
-		if s := res.Settings; s.Host != "" {
-			fmt.Fprintf(stdout, "  %s", clean(s.Host))
-			if s.Port != 0 {
-				fmt.Fprintf(stdout, ":%d", s.Port)
-			}
-		}
-		if u := res.Settings.User; u != "" {
-			fmt.Fprintf(stdout, "  as %s", clean(u))
-		}
-		fmt.Fprintf(stdout, "\n%sread from pasted text; nothing was connected to%s\n\n", p.dim, p.reset)
-		writeReportBody(stdout, res, p)
-		writeLogSummary(stdout, res.LogSummary, p)
+	} else if err := report.Write(stdout, res, report.Options{Color: useColor(*color, stdout, e)}); err != nil {
+		return fmt.Errorf("write the report: %w", err)
 	}
 	switch {
 	case res.Diagnosis != nil && res.Diagnosis.Code == probe.CodeInputUnrecognized:
@@ -100,61 +88,4 @@ func readPasted(rest []string, stdin io.Reader) (string, error) {
 		return "", usageError{fmt.Sprintf("%s is empty: paste the error message, the mail library's debug output or the server's log", name)}
 	}
 	return string(b), nil
-}
-
-// writeLogSummary prints a server log's aggregate: the accounts and
-// addresses that fail most, and failures over time as a bar chart.
-func writeLogSummary(w io.Writer, s *probe.LogSummary, p palette) {
-	if s == nil {
-		return
-	}
-	fmt.Fprintf(w, "\n%sLog summary%s  %d lines, %d failed logins, %d logins that worked", p.bold, p.reset, s.Lines, s.Failures, s.Successes)
-	if !s.First.IsZero() {
-		fmt.Fprintf(w, ", %s to %s", s.First.Format("2006-01-02 15:04:05"), s.Last.Format("2006-01-02 15:04:05"))
-	}
-	fmt.Fprintln(w)
-	table := func(title string, rows []probe.LogRow, total int, partner string) {
-		if len(rows) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "  %s (%d in all)\n", title, total)
-		for _, r := range rows {
-			fmt.Fprintf(w, "    %6d  %-40s", r.Count, clean(r.Key))
-			if partner != "" && r.Distinct > 0 {
-				fmt.Fprintf(w, "  %d %s", r.Distinct, partner)
-			}
-			if !r.First.IsZero() {
-				fmt.Fprintf(w, "  %s – %s", r.First.Format("01-02 15:04"), r.Last.Format("01-02 15:04"))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	table("Accounts", s.Accounts, s.AccountsTotal, "addresses")
-	table("Addresses", s.Addresses, s.AddressesTotal, "accounts")
-	table("Reasons", s.Reasons, len(s.Reasons), "")
-	table("Other lines", s.Other, len(s.Other), "")
-	if len(s.Histogram) > 1 {
-		most := 0
-		for _, b := range s.Histogram {
-			most = max(most, b.Count)
-		}
-		fmt.Fprintf(w, "  Failed logins per %s\n", bucketWords(s.BucketSeconds))
-		for _, b := range s.Histogram {
-			bar := 0
-			if most > 0 {
-				bar = (b.Count*40 + most - 1) / most
-			}
-			fmt.Fprintf(w, "    %s %5d %s\n", b.Start.Format("01-02 15:04"), b.Count, strings.Repeat("#", bar))
-		}
-	}
-}
-
-func bucketWords(seconds int64) string {
-	switch {
-	case seconds%86400 == 0:
-		return fmt.Sprintf("%d day(s)", seconds/86400)
-	case seconds%3600 == 0:
-		return fmt.Sprintf("%d hour(s)", seconds/3600)
-	}
-	return fmt.Sprintf("%d minute(s)", seconds/60)
 }

@@ -71,7 +71,7 @@ func TestExplainStdinReport(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
 	}
-	for _, want := range []string{"smtpdoctor explain  smtp.gmail.com:465  as ann@example.org", "FAILURE", "[auth.credentials_rejected]", "[input.redacted]", "[redacted: password]"} {
+	for _, want := range []string{"smtpdoctor explain  smtp.gmail.com:465  as ann@example.org", "FAILURE", "[auth.credentials_rejected]", "[input.redacted, info]", "[redacted: password]"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
 		}
