@@ -18,8 +18,9 @@ import (
 )
 
 // pastedDebugLog is a PHPMailer SMTPDebug log as people paste it, with
-// the username and password lines in base64 (PHPMailer issue #1394 had
-// this shape) and the password again in a settings line.
+// the username and password lines in base64 (as in
+// https://github.com/PHPMailer/PHPMailer/issues/1394) and the password
+// again in a settings line.
 func pastedDebugLog(user, password string) string {
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	return "$mail->Password = '" + password + "';\n" +

@@ -15,7 +15,7 @@ import (
 )
 
 // A PHPMailer debug log with the password's base64 in it, as people paste
-// them (PHPMailer issue #1394 had the same shape).
+// them (https://github.com/PHPMailer/PHPMailer/issues/1394 has one).
 func pastedLog(password string) string {
 	return "2018-03-28 07:28:15\tConnection: opening to ssl://smtp.gmail.com:465, timeout=300, options=array (\n" +
 		"2018-03-28 07:28:15\tSERVER -> CLIENT: 220 smtp.gmail.com ESMTP a63sm4132349wrc.22 - gsmtp\n" +
