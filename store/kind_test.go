@@ -72,3 +72,20 @@ func TestLastSuccessIgnoresExplanations(t *testing.T) {
 		t.Errorf("last success %q, %v", r.ID, err)
 	}
 }
+
+// A server log explained names no server: it is no row of the servers
+// view.
+func TestServersSkipAttemptsWithoutHost(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	explained := attempt("e1", base, "", 25, probe.OutcomeWarning, "log.brute_force")
+	explained.Kind = probe.KindExplain
+	mustCreate(t, s, explained, attempt("p1", base.Add(time.Second), "smtp.example.com", 587, probe.OutcomeSuccess, "ok"))
+	rows, err := s.Servers(ctx, base.Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Host != "smtp.example.com" {
+		t.Errorf("servers %+v", rows)
+	}
+}
