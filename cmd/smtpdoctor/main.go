@@ -40,11 +40,13 @@ func run(ctx context.Context, args []string, e env, stdin io.Reader, stdout, std
 		return probeCommand(ctx, args, e, stdin, stdout, stderr)
 	case "migrate-db":
 		return migrateDB(ctx, args, stdout, stderr)
+	case "explain":
+		return explainCommand(args, e, stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageError{fmt.Sprintf("unknown command %q: use serve, probe or migrate-db", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q: use serve, probe, explain or migrate-db", cmd)}
 	}
 }
 
@@ -58,6 +60,9 @@ const usage = `smtpdoctor: why does SMTP authentication fail, and what fixes it?
   smtpdoctor migrate-db --from ./smtpdoctor.db --to postgres://...
                                    copy the history into another database,
                                    verified by row counts and checksums
+  smtpdoctor explain [--json] [FILE|-]
+                                   diagnose pasted text (an error, a debug log,
+                                   a server log) without connecting anywhere
 `
 
 // usageError is a mistake in how the command was called: exit status 2.
