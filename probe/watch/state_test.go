@@ -21,10 +21,12 @@ func ok() Run { return Run{Outcome: probe.OutcomeSuccess, Code: probe.CodeOK, Lo
 func warn() Run {
 	return Run{Outcome: probe.OutcomeWarning, Code: probe.CodeTLSCertUntrusted, LoggedIn: true}
 }
-func fail(c probe.Code) Run { return Run{Outcome: probe.OutcomeFailure, Code: c, LoggedIn: IsLoginRefusal(c)} }
-func refused() Run           { return fail(probe.CodeAuthCredentialsRejected) }
-func noLogin(r Run) Run      { r.LoggedIn, r.WithoutLogin = false, true; return r }
-func interrupted() Run       { return Run{Interrupted: true} }
+func fail(c probe.Code) Run {
+	return Run{Outcome: probe.OutcomeFailure, Code: c, LoggedIn: IsLoginRefusal(c)}
+}
+func refused() Run      { return fail(probe.CodeAuthCredentialsRejected) }
+func noLogin(r Run) Run { r.LoggedIn, r.WithoutLogin = false, true; return r }
+func interrupted() Run  { return Run{Interrupted: true} }
 
 func TestNext(t *testing.T) {
 	th := Thresholds{FailAfter: 2, CertDays: 14}
