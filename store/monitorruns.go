@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch"
+)
+
+// MonitorRun is one finished run of a monitor as the store records it.
+type MonitorRun struct {
+	MonitorID  string
+	AttemptID  string
+	At         time.Time
+	DurationMS int64
+	Outcome    probe.Outcome
+	Code       probe.Code
+	// StepsMS are the steps' durations in conversation order.
+	StepsMS []int64
+	// Keep says the full attempt stays: the run changed the state or the
+	// diagnosis. A run that repeats the previous one keeps its attempt only
+	// while it is the latest.
+	Keep bool
+}
+
+// RunOfResult reads the compact row of a finished result.
+func RunOfResult(monitorID string, r probe.Result, keep bool) MonitorRun {
+	run := MonitorRun{MonitorID: monitorID, AttemptID: r.ID, At: r.StartedAt, DurationMS: r.DurationMS,
+		Outcome: r.Outcome, Keep: keep}
+	if r.Diagnosis != nil {
+		run.Code = r.Diagnosis.Code
+	}
+	for _, st := range r.Steps {
+		run.StepsMS = append(run.StepsMS, st.DurationMS)
+	}
+	return run
+}
+
+// RecordRun writes, in one transaction, a run's compact row, its uptime
+// buckets and the monitor's new status and next run; and compacts the run
+// before it: if that one repeated its predecessor, its full attempt is
+// deleted (its compact row stays). So the database keeps a full attempt for
+// every change and for the latest run, and a compact row for the rest.
+func (s *Store) RecordRun(ctx context.Context, run MonitorRun, st watch.Status, next time.Time) error {
+	status, err := jsonString(st)
+	if err != nil {
+		return fmt.Errorf("store: record run of monitor %s: %w", run.MonitorID, err)
+	}
+	up := 0
+	if run.Outcome == probe.OutcomeSuccess || run.Outcome == probe.OutcomeWarning {
+		up = 1
+	}
+	at := run.At.UnixMilli()
+	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return atomically(ctx, tx, func() error {
+			var seq int64
+			if err := tx.QueryRowContext(ctx, `SELECT seq FROM monitors WHERE id = ?`, run.MonitorID).Scan(&seq); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return ErrNotFound
+				}
+				return err
+			}
+			var prevAt int64
+			var prevAttempt string
+			var prevKept int
+			err := tx.QueryRowContext(ctx, `SELECT at, attempt_id, kept FROM monitor_runs WHERE monitor = ?
+				ORDER BY at DESC LIMIT 1`, seq).Scan(&prevAt, &prevAttempt, &prevKept)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return err
+			case prevKept == 0 && prevAttempt != "" && prevAttempt != run.AttemptID:
+				if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, prevAttempt); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE monitor_runs SET attempt_id = '' WHERE monitor = ? AND at = ?`, seq, prevAt); err != nil {
+					return err
+				}
+			}
+			kept := 0
+			if run.Keep {
+				kept = 1
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_runs (monitor, at, duration_ms, outcome, code, steps_ms, attempt_id, kept)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (monitor, at) DO NOTHING`,
+				seq, at, run.DurationMS, string(run.Outcome), string(run.Code), joinMS(run.StepsMS), run.AttemptID, kept); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_hours (monitor, hour, runs, up) VALUES (?, ?, 1, ?)
+				ON CONFLICT (monitor, hour) DO UPDATE SET runs = monitor_hours.runs + 1, up = monitor_hours.up + excluded.up`,
+				seq, at/3_600_000, up); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_days (monitor, day, runs, up) VALUES (?, ?, 1, ?)
+				ON CONFLICT (monitor, day) DO UPDATE SET runs = monitor_days.runs + 1, up = monitor_days.up + excluded.up`,
+				seq, at/86_400_000, up); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE monitors SET state = ?, since = ?, status = ?, next_run_at = ? WHERE id = ?`,
+				string(st.State), ms(st.Since), status, ms(next), run.MonitorID)
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("store: record run of monitor %s: %w", run.MonitorID, err)
+	}
+	return nil
+}
+
+func joinMS(v []int64) string {
+	var b strings.Builder
+	for i, x := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(x, 10))
+	}
+	return b.String()
+}
+
+// RunPoint is one run on a monitor's timeline.
+type RunPoint struct {
+	At         time.Time
+	DurationMS int64
+	Outcome    probe.Outcome
+	Code       probe.Code
+	StepsMS    []int64
+	// AttemptID is set when the full attempt is kept.
+	AttemptID string
+}
+
+// MonitorRuns returns a monitor's latest runs, newest first, at most limit.
+func (s *Store) MonitorRuns(ctx context.Context, id string, limit int) ([]RunPoint, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT at, duration_ms, outcome, code, steps_ms, attempt_id FROM monitor_runs
+		WHERE monitor = (SELECT seq FROM monitors WHERE id = ?) ORDER BY at DESC LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: runs of monitor %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []RunPoint
+	for rows.Next() {
+		var p RunPoint
+		var at int64
+		var outcome, code, steps string
+		if err := rows.Scan(&at, &p.DurationMS, &outcome, &code, &steps, &p.AttemptID); err != nil {
+			return nil, fmt.Errorf("store: runs of monitor %s: %w", id, err)
+		}
+		p.At, p.Outcome, p.Code = fromMS(at), probe.Outcome(outcome), probe.Code(code)
+		for f := range strings.SplitSeq(steps, ",") {
+			if n, err := strconv.ParseInt(f, 10, 64); err == nil {
+				p.StepsMS = append(p.StepsMS, n)
+			}
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: runs of monitor %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Uptime is the share of runs that worked (success or warning) over the
+// last 24 hours, 7 days and 30 days; -1 when there were no runs. The 7- and
+// 30-day figures count whole UTC days plus today.
+type Uptime struct {
+	Day, Week, Month float64
+}
+
+// Uptimes returns the uptime of every monitor that ran in the last 30 days,
+// by monitor id: a few dozen bucket rows per monitor, not its runs.
+func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]Uptime, error) {
+	type sums struct{ dayRuns, dayUp, weekRuns, weekUp, monthRuns, monthUp int64 }
+	acc := map[string]*sums{}
+	get := func(id string) *sums {
+		if acc[id] == nil {
+			acc[id] = &sums{}
+		}
+		return acc[id]
+	}
+	nowMS := now.UnixMilli()
+	rows, err := s.read.QueryContext(ctx, `SELECT m.id, SUM(h.runs), SUM(h.up) FROM monitor_hours h
+		JOIN monitors m ON m.seq = h.monitor WHERE h.hour > ? GROUP BY m.id`, nowMS/3_600_000-24)
+	if err != nil {
+		return nil, fmt.Errorf("store: uptimes: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var runs, up int64
+		if err := rows.Scan(&id, &runs, &up); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: uptimes: %w", err)
+		}
+		s := get(id)
+		s.dayRuns, s.dayUp = runs, up
+	}
+	rows.Close()
+	today := nowMS / 86_400_000
+	rows, err = s.read.QueryContext(ctx, `SELECT m.id,
+		SUM(CASE WHEN d.day > ? THEN d.runs ELSE 0 END), SUM(CASE WHEN d.day > ? THEN d.up ELSE 0 END),
+		SUM(d.runs), SUM(d.up)
+		FROM monitor_days d JOIN monitors m ON m.seq = d.monitor WHERE d.day > ? GROUP BY m.id`, today-7, today-7, today-30)
+	if err != nil {
+		return nil, fmt.Errorf("store: uptimes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var wr, wu, mr, mu int64
+		if err := rows.Scan(&id, &wr, &wu, &mr, &mu); err != nil {
+			return nil, fmt.Errorf("store: uptimes: %w", err)
+		}
+		s := get(id)
+		s.weekRuns, s.weekUp, s.monthRuns, s.monthUp = wr, wu, mr, mu
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: uptimes: %w", err)
+	}
+	share := func(up, runs int64) float64 {
+		if runs == 0 {
+			return -1
+		}
+		return float64(up) / float64(runs)
+	}
+	out := make(map[string]Uptime, len(acc))
+	for id, s := range acc {
+		out[id] = Uptime{Day: share(s.dayUp, s.dayRuns), Week: share(s.weekUp, s.weekRuns), Month: share(s.monthUp, s.monthRuns)}
+	}
+	return out, nil
+}
+
+// PruneMonitorRuns deletes compact runs older than olderThan, and uptime
+// buckets older than the 30 days the pages show.
+func (s *Store) PruneMonitorRuns(ctx context.Context, olderThan, now time.Time) (int64, error) {
+	var n int64
+	err := s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM monitor_runs WHERE at < ? AND attempt_id = ''`, olderThan.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_hours WHERE hour < ?`, now.UnixMilli()/3_600_000-48); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM monitor_days WHERE day < ?`, now.UnixMilli()/86_400_000-31)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: prune monitor runs: %w", err)
+	}
+	return n, nil
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
