@@ -5,33 +5,21 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// Delivery is one try at delivering an alert, as the delivery log keeps
-// it.
-type Delivery struct {
-	MonitorID string
-	At        time.Time
-	Event     string
-	Channel   string
-	Target    string
-	Try       int
-	OK        bool
-	Final     bool
-	Detail    string
-}
+	"github.com/smtpdoctor/smtpdoctor/probe/watch"
+)
 
 // maxDetail bounds a delivery's detail (a receiver's answer).
 const maxDetail = 500
 
 // RecordDelivery adds one try to the delivery log.
-func (s *Store) RecordDelivery(ctx context.Context, d Delivery) error {
+func (s *Store) RecordDelivery(ctx context.Context, d watch.Delivery) error {
 	if len(d.Detail) > maxDetail {
 		d.Detail = d.Detail[:maxDetail]
 	}
 	err := s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_deliveries (monitor_id, at, event, channel, target, try, ok, final, detail)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.MonitorID, d.At.UnixMilli(), d.Event, d.Channel, d.Target, d.Try,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.MonitorID, d.At.UnixMilli(), string(d.Event), string(d.Channel), d.Target, d.Try,
 			boolInt(d.OK), boolInt(d.Final), d.Detail)
 		return err
 	})
@@ -42,22 +30,24 @@ func (s *Store) RecordDelivery(ctx context.Context, d Delivery) error {
 }
 
 // Deliveries returns a monitor's latest delivery tries, newest first.
-func (s *Store) Deliveries(ctx context.Context, monitorID string, limit int) ([]Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, monitorID string, limit int) ([]watch.Delivery, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT at, event, channel, target, try, ok, final, detail FROM alert_deliveries
 		WHERE monitor_id = ? ORDER BY at DESC LIMIT ?`, monitorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: deliveries of monitor %s: %w", monitorID, err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	var out []watch.Delivery
 	for rows.Next() {
-		d := Delivery{MonitorID: monitorID}
+		d := watch.Delivery{MonitorID: monitorID}
 		var at int64
 		var ok, final int
-		if err := rows.Scan(&at, &d.Event, &d.Channel, &d.Target, &d.Try, &ok, &final, &d.Detail); err != nil {
+		var event, channel string
+		if err := rows.Scan(&at, &event, &channel, &d.Target, &d.Try, &ok, &final, &d.Detail); err != nil {
 			return nil, fmt.Errorf("store: deliveries of monitor %s: %w", monitorID, err)
 		}
 		d.At, d.OK, d.Final = fromMS(at), ok == 1, final == 1
+		d.Event, d.Channel = watch.EventKind(event), watch.AlertType(channel)
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -14,41 +14,12 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
 
-// MonitorRun is one finished run of a monitor as the store records it.
-type MonitorRun struct {
-	MonitorID  string
-	AttemptID  string
-	At         time.Time
-	DurationMS int64
-	Outcome    probe.Outcome
-	Code       probe.Code
-	// StepsMS are the steps' durations in conversation order.
-	StepsMS []int64
-	// Keep says the full attempt stays: the run changed the state or the
-	// diagnosis. A run that repeats the previous one keeps its attempt only
-	// while it is the latest.
-	Keep bool
-}
-
-// RunOfResult reads the compact row of a finished result.
-func RunOfResult(monitorID string, r probe.Result, keep bool) MonitorRun {
-	run := MonitorRun{MonitorID: monitorID, AttemptID: r.ID, At: r.StartedAt, DurationMS: r.DurationMS,
-		Outcome: r.Outcome, Keep: keep}
-	if r.Diagnosis != nil {
-		run.Code = r.Diagnosis.Code
-	}
-	for _, st := range r.Steps {
-		run.StepsMS = append(run.StepsMS, st.DurationMS)
-	}
-	return run
-}
-
 // RecordRun writes, in one transaction, a run's compact row, its uptime
 // buckets and the monitor's new status and next run; and compacts the run
 // before it: if that one repeated its predecessor, its full attempt is
 // deleted (its compact row stays). So the database keeps a full attempt for
 // every change and for the latest run, and a compact row for the rest.
-func (s *Store) RecordRun(ctx context.Context, run MonitorRun, st watch.Status, next time.Time) error {
+func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time) error {
 	status, err := jsonString(st)
 	if err != nil {
 		return fmt.Errorf("store: record run of monitor %s: %w", run.MonitorID, err)
@@ -166,16 +137,9 @@ func (s *Store) MonitorRuns(ctx context.Context, id string, limit int) ([]RunPoi
 	return out, nil
 }
 
-// Uptime is the share of runs that worked (success or warning) over the
-// last 24 hours, 7 days and 30 days; -1 when there were no runs. The 7- and
-// 30-day figures count whole UTC days plus today.
-type Uptime struct {
-	Day, Week, Month float64
-}
-
 // Uptimes returns the uptime of every monitor that ran in the last 30 days,
 // by monitor id: a few dozen bucket rows per monitor, not its runs.
-func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]Uptime, error) {
+func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]watch.Uptime, error) {
 	type sums struct{ dayRuns, dayUp, weekRuns, weekUp, monthRuns, monthUp int64 }
 	acc := map[string]*sums{}
 	get := func(id string) *sums {
@@ -228,9 +192,9 @@ func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]Uptime, 
 		}
 		return float64(up) / float64(runs)
 	}
-	out := make(map[string]Uptime, len(acc))
+	out := make(map[string]watch.Uptime, len(acc))
 	for id, s := range acc {
-		out[id] = Uptime{Day: share(s.dayUp, s.dayRuns), Week: share(s.weekUp, s.weekRuns), Month: share(s.monthUp, s.monthRuns)}
+		out[id] = watch.Uptime{Day: share(s.dayUp, s.dayRuns), Week: share(s.weekUp, s.weekRuns), Month: share(s.monthUp, s.monthRuns)}
 	}
 	return out, nil
 }

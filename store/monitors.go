@@ -16,33 +16,13 @@ import (
 // and daily uptime buckets, and the alert delivery log. Secrets arrive here
 // sealed (probe/secretbox); this package never sees a password.
 
-// SealedSecret is one sealed password or token of a monitor.
-type SealedSecret struct {
-	MonitorID string
-	// Slot is what it is for: "login", or "alert:N" for the SMTP server
-	// of the monitor's Nth alert.
-	Slot  string
-	KeyID string
-	Box   []byte
-}
-
-// SlotLogin is the slot of the monitor's own login.
-const SlotLogin = "login"
-
-// SlotAlert is the slot of the password of the monitor's alert i.
-func SlotAlert(i int) string { return fmt.Sprintf("alert:%d", i) }
-
-// SecretAD is the associated data a secret of this monitor and slot is
-// sealed with: a box moved to another monitor or slot does not open.
-func SecretAD(monitorID, slot string) string { return "smtpdoctor monitor " + monitorID + " " + slot }
-
 // monitorColumns are read by scanMonitor, in order.
 const monitorColumns = `id, name, settings, interval_ms, fail_after, cert_days, alerts, status, next_run_at, created_at, updated_at,
 	EXISTS (SELECT 1 FROM monitor_secrets WHERE monitor_id = monitors.id AND slot = 'login')`
 
 // CreateMonitor stores a new monitor and its sealed secrets. m.ID is set by
 // the caller.
-func (s *Store) CreateMonitor(ctx context.Context, m watch.Monitor, secrets []SealedSecret) error {
+func (s *Store) CreateMonitor(ctx context.Context, m watch.Monitor, secrets []watch.SealedSecret) error {
 	m = m.WithDefaults()
 	settings, alerts, status, err := monitorJSON(m)
 	if err != nil {
@@ -70,7 +50,7 @@ func (s *Store) CreateMonitor(ctx context.Context, m watch.Monitor, secrets []Se
 // thresholds, alerts), the status (edited: see watch.Status.Edited), the
 // next run, and the secrets: the slots given are replaced, keep lists slots
 // to leave as they are, and every other slot is deleted.
-func (s *Store) UpdateMonitor(ctx context.Context, m watch.Monitor, secrets []SealedSecret, keep []string) error {
+func (s *Store) UpdateMonitor(ctx context.Context, m watch.Monitor, secrets []watch.SealedSecret, keep []string) error {
 	m = m.WithDefaults()
 	settings, alerts, status, err := monitorJSON(m)
 	if err != nil {
@@ -130,7 +110,7 @@ func containsSlot(slots []string, s string) bool {
 	return false
 }
 
-func putSecrets(ctx context.Context, tx *sql.Tx, id string, secrets []SealedSecret) error {
+func putSecrets(ctx context.Context, tx *sql.Tx, id string, secrets []watch.SealedSecret) error {
 	for _, sec := range secrets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_secrets (monitor_id, slot, key_id, box) VALUES (?, ?, ?, ?)
 			ON CONFLICT (monitor_id, slot) DO UPDATE SET key_id = excluded.key_id, box = excluded.box`,
@@ -213,8 +193,8 @@ func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
 }
 
 // MonitorSecret reads one sealed secret. ErrNotFound if the slot is empty.
-func (s *Store) MonitorSecret(ctx context.Context, id, slot string) (SealedSecret, error) {
-	sec := SealedSecret{MonitorID: id, Slot: slot}
+func (s *Store) MonitorSecret(ctx context.Context, id, slot string) (watch.SealedSecret, error) {
+	sec := watch.SealedSecret{MonitorID: id, Slot: slot}
 	err := s.read.QueryRowContext(ctx, `SELECT key_id, box FROM monitor_secrets WHERE monitor_id = ? AND slot = ?`, id, slot).
 		Scan(&sec.KeyID, &sec.Box)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -228,15 +208,15 @@ func (s *Store) MonitorSecret(ctx context.Context, id, slot string) (SealedSecre
 
 // Secrets reads every sealed secret: for the key check at start and for
 // key rotation.
-func (s *Store) Secrets(ctx context.Context) ([]SealedSecret, error) {
+func (s *Store) Secrets(ctx context.Context) ([]watch.SealedSecret, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT monitor_id, slot, key_id, box FROM monitor_secrets ORDER BY monitor_id, slot`)
 	if err != nil {
 		return nil, fmt.Errorf("store: read secrets: %w", err)
 	}
 	defer rows.Close()
-	var out []SealedSecret
+	var out []watch.SealedSecret
 	for rows.Next() {
-		var sec SealedSecret
+		var sec watch.SealedSecret
 		if err := rows.Scan(&sec.MonitorID, &sec.Slot, &sec.KeyID, &sec.Box); err != nil {
 			return nil, fmt.Errorf("store: read secrets: %w", err)
 		}
@@ -250,7 +230,7 @@ func (s *Store) Secrets(ctx context.Context) ([]SealedSecret, error) {
 
 // ReplaceSecrets re-writes the given sealed secrets in one transaction (key
 // rotation: every box re-sealed under the new key, or none).
-func (s *Store) ReplaceSecrets(ctx context.Context, secrets []SealedSecret) error {
+func (s *Store) ReplaceSecrets(ctx context.Context, secrets []watch.SealedSecret) error {
 	err := s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return atomically(ctx, tx, func() error {
 			for _, sec := range secrets {

@@ -29,7 +29,7 @@ func TestMonitorCRUD(t *testing.T) {
 	ctx := context.Background()
 	m := newMonitor("m1")
 	box := []byte("sealed-box-bytes")
-	if err := s.CreateMonitor(ctx, m, []store.SealedSecret{{Slot: store.SlotLogin, KeyID: "k1", Box: box}}); err != nil {
+	if err := s.CreateMonitor(ctx, m, []watch.SealedSecret{{Slot: watch.SlotLogin, KeyID: "k1", Box: box}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreateMonitor(ctx, newMonitor("m2"), nil); err != nil {
@@ -47,7 +47,7 @@ func TestMonitorCRUD(t *testing.T) {
 	if m2, _ := s.GetMonitor(ctx, "m2"); m2.HasSecret {
 		t.Error("m2 has a secret it was never given")
 	}
-	sec, err := s.MonitorSecret(ctx, "m1", store.SlotLogin)
+	sec, err := s.MonitorSecret(ctx, "m1", watch.SlotLogin)
 	if err != nil || string(sec.Box) != string(box) || sec.KeyID != "k1" {
 		t.Errorf("secret %+v, %v", sec, err)
 	}
@@ -60,7 +60,7 @@ func TestMonitorCRUD(t *testing.T) {
 	if got, _ := s.GetMonitor(ctx, "m1"); got.Name != "Renamed" || got.HasSecret {
 		t.Errorf("after update: %+v", got)
 	}
-	if _, err := s.MonitorSecret(ctx, "m1", store.SlotLogin); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.MonitorSecret(ctx, "m1", watch.SlotLogin); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("dropped secret: %v", err)
 	}
 
@@ -82,7 +82,7 @@ func TestMonitorCRUD(t *testing.T) {
 func TestSecretsRotate(t *testing.T) {
 	s, _ := open(t)
 	ctx := context.Background()
-	s.CreateMonitor(ctx, newMonitor("m1"), []store.SealedSecret{{Slot: store.SlotLogin, KeyID: "old", Box: []byte("a")}, {Slot: store.SlotAlert(0), KeyID: "old", Box: []byte("b")}})
+	s.CreateMonitor(ctx, newMonitor("m1"), []watch.SealedSecret{{Slot: watch.SlotLogin, KeyID: "old", Box: []byte("a")}, {Slot: watch.SlotAlert(0), KeyID: "old", Box: []byte("b")}})
 	secs, err := s.Secrets(ctx)
 	if err != nil || len(secs) != 2 {
 		t.Fatalf("Secrets = %v, %v", secs, err)
@@ -100,7 +100,7 @@ func TestSecretsRotate(t *testing.T) {
 		}
 	}
 	// All or nothing: one missing slot undoes the rest.
-	bad := append(secs, store.SealedSecret{MonitorID: "m1", Slot: "alert:9", KeyID: "x", Box: []byte("x")})
+	bad := append(secs, watch.SealedSecret{MonitorID: "m1", Slot: "alert:9", KeyID: "x", Box: []byte("x")})
 	bad[0].KeyID = "newer"
 	if err := s.ReplaceSecrets(ctx, bad); err == nil {
 		t.Fatal("replaced a secret that does not exist")
@@ -119,7 +119,7 @@ func run(t testing.TB, s *store.Store, id string, r probe.Result, keep bool, st 
 		t.Error(err)
 		return
 	}
-	if err := s.RecordRun(ctx, store.RunOfResult(id, r, keep), st, r.StartedAt.Add(5*time.Minute)); err != nil {
+	if err := s.RecordRun(ctx, watch.RunRecordOf(id, r, keep), st, r.StartedAt.Add(5*time.Minute)); err != nil {
 		t.Error(err)
 	}
 }
@@ -176,7 +176,7 @@ func TestDeliveryLog(t *testing.T) {
 	s, _ := open(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if err := s.RecordDelivery(ctx, store.Delivery{MonitorID: "m1", At: base.Add(time.Duration(i) * time.Second), Event: "failing",
+		if err := s.RecordDelivery(ctx, watch.Delivery{MonitorID: "m1", At: base.Add(time.Duration(i) * time.Second), Event: "failing",
 			Channel: "webhook", Target: "https://h/…", Try: i + 1, OK: i == 2, Final: i == 2, Detail: "HTTP 500"}); err != nil {
 			t.Fatal(err)
 		}

@@ -117,13 +117,13 @@ func TestChatFormats(t *testing.T) {
 // deliveries records what a Sender reports.
 type deliveries struct {
 	mu   sync.Mutex
-	all  []Delivery
+	all  []watch.Delivery
 	done chan struct{}
 }
 
 func newDeliveries() *deliveries { return &deliveries{done: make(chan struct{})} }
 
-func (d *deliveries) record(_ context.Context, x Delivery) {
+func (d *deliveries) record(_ context.Context, x watch.Delivery) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.all = append(d.all, x)
@@ -132,7 +132,7 @@ func (d *deliveries) record(_ context.Context, x Delivery) {
 	}
 }
 
-func (d *deliveries) wait(t *testing.T) []Delivery {
+func (d *deliveries) wait(t *testing.T) []watch.Delivery {
 	t.Helper()
 	select {
 	case <-d.done:
@@ -141,7 +141,7 @@ func (d *deliveries) wait(t *testing.T) []Delivery {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]Delivery(nil), d.all...)
+	return append([]watch.Delivery(nil), d.all...)
 }
 
 func TestDeliverRetriesUntilDelivered(t *testing.T) {

@@ -24,25 +24,6 @@ type Channel struct {
 	Secret probe.Secret
 }
 
-// Delivery is one try at delivering one alert: what the delivery log
-// records and the monitor page shows.
-type Delivery struct {
-	MonitorID string
-	Event     watch.EventKind
-	Channel   watch.AlertType
-	// Target is where it went, without webhook paths (watch.Alert.Target).
-	Target string
-	At     time.Time
-	Try    int
-	OK     bool
-	// Detail is what the receiver answered ("HTTP 204", "250 2.0.0 queued")
-	// or why it failed.
-	Detail string
-	// Final says no more tries follow: delivered, refused for good, or out
-	// of tries.
-	Final bool
-}
-
 // DefaultBackoff is how long the Sender waits before each retry.
 var DefaultBackoff = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 30 * time.Minute}
 
@@ -64,7 +45,7 @@ type Sender struct {
 	Backoff []time.Duration
 	// Record is called with every try; it must be safe for concurrent
 	// use. Nil records nothing.
-	Record func(context.Context, Delivery)
+	Record func(context.Context, watch.Delivery)
 	Log    *slog.Logger
 
 	wg sync.WaitGroup
@@ -96,7 +77,7 @@ func (s *Sender) deliver(ctx context.Context, monitorID string, ch Channel, msg 
 	}
 	for try := 1; ; try++ {
 		detail, err := s.Send(ctx, ch, msg)
-		d := Delivery{MonitorID: monitorID, Event: msg.Event, Channel: ch.Type, Target: ch.Target(),
+		d := watch.Delivery{MonitorID: monitorID, Event: msg.Event, Channel: ch.Type, Target: ch.Target(),
 			At: time.Now().UTC(), Try: try, OK: err == nil, Detail: detail}
 		var perm permanent
 		d.Final = err == nil || errors.As(err, &perm) || try > len(backoff) || ctx.Err() != nil
