@@ -49,8 +49,8 @@ type Status struct {
 	StreakCode probe.Code `json:"streak_code,omitempty"`
 	CodeStreak int        `json:"code_streak,omitempty"`
 
-	LastRunAt     time.Time `json:"last_run_at,omitzero"`
-	LastAttemptID string    `json:"last_attempt_id,omitempty"`
+	// Last is the latest run that finished (interrupted runs aside).
+	Last *LastRun `json:"last,omitempty"`
 
 	// Hold is set after a refused login: see Hold.
 	Hold *Hold `json:"hold,omitempty"`
@@ -60,6 +60,21 @@ type Status struct {
 	// RetiringAlerted says the basic-auth switch-off warning went out; it
 	// re-arms once a login no longer draws the finding.
 	RetiringAlerted bool `json:"retiring_alerted,omitempty"`
+}
+
+// LastRun is what the pages, the API and the metrics show of a monitor's
+// latest run without opening its attempt.
+type LastRun struct {
+	AttemptID  string        `json:"attempt_id"`
+	At         time.Time     `json:"at"`
+	Outcome    probe.Outcome `json:"outcome"`
+	Code       probe.Code    `json:"code"`
+	Title      string        `json:"title"`
+	DurationMS int64         `json:"duration_ms"`
+	// CertNotAfter is the server certificate's expiry; zero if none seen.
+	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
+	// WithoutLogin says the run skipped AUTH because of a Hold.
+	WithoutLogin bool `json:"without_login,omitempty"`
 }
 
 // Hold is "do no harm": after the server refused the login, the monitor
@@ -116,6 +131,7 @@ type Run struct {
 	Outcome     probe.Outcome
 	Code        probe.Code
 	Title       string
+	DurationMS  int64
 	// LoggedIn says the run tried AUTH with the monitor's credentials;
 	// WithoutLogin says it skipped AUTH because of a Hold.
 	LoggedIn     bool
@@ -134,6 +150,7 @@ func RunOf(r probe.Result, withoutLogin bool) Run {
 		At:           r.StartedAt.Add(time.Duration(r.DurationMS) * time.Millisecond),
 		Interrupted:  r.Status == probe.StatusInterrupted,
 		Outcome:      r.Outcome,
+		DurationMS:   r.DurationMS,
 		WithoutLogin: withoutLogin,
 		LoggedIn:     !withoutLogin && r.Settings.User != "" && r.Auth != nil && r.Auth.Mechanism != "",
 	}
@@ -226,7 +243,8 @@ func Next(s Status, run Run, th Thresholds) (Status, []Event) {
 		events = append(events, Event{Kind: k, At: run.At, AttemptID: run.AttemptID, Outcome: run.Outcome,
 			Code: code, Title: title, Detail: detail})
 	}
-	s.LastRunAt, s.LastAttemptID = run.At, run.AttemptID
+	s.Last = &LastRun{AttemptID: run.AttemptID, At: run.At, Outcome: run.Outcome, Code: run.Code, Title: run.Title,
+		DurationMS: run.DurationMS, CertNotAfter: run.CertNotAfter, WithoutLogin: run.WithoutLogin}
 
 	code, title := run.Code, run.Title
 	failed := run.Outcome == probe.OutcomeFailure
