@@ -137,9 +137,17 @@ func (s *Store) MonitorRuns(ctx context.Context, id string, limit int) ([]RunPoi
 	return out, nil
 }
 
-// Uptimes returns the uptime of every monitor that ran in the last 30 days,
-// by monitor id: a few dozen bucket rows per monitor, not its runs.
-func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]watch.Uptime, error) {
+// Uptimes returns the uptime of the monitors named (all when ids is empty)
+// that ran in the last 30 days, by monitor id: a few dozen bucket rows per
+// monitor, not its runs.
+func (s *Store) Uptimes(ctx context.Context, now time.Time, ids ...string) (map[string]watch.Uptime, error) {
+	only, args := "", []any{}
+	if len(ids) > 0 {
+		only = " AND m.id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
 	type sums struct{ dayRuns, dayUp, weekRuns, weekUp, monthRuns, monthUp int64 }
 	acc := map[string]*sums{}
 	get := func(id string) *sums {
@@ -150,7 +158,7 @@ func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]watch.Up
 	}
 	nowMS := now.UnixMilli()
 	rows, err := s.read.QueryContext(ctx, `SELECT m.id, SUM(h.runs), SUM(h.up) FROM monitor_hours h
-		JOIN monitors m ON m.seq = h.monitor WHERE h.hour > ? GROUP BY m.id`, nowMS/3_600_000-24)
+		JOIN monitors m ON m.seq = h.monitor WHERE h.hour > ?`+only+` GROUP BY m.id`, append([]any{nowMS/3_600_000 - 24}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: uptimes: %w", err)
 	}
@@ -169,7 +177,8 @@ func (s *Store) Uptimes(ctx context.Context, now time.Time) (map[string]watch.Up
 	rows, err = s.read.QueryContext(ctx, `SELECT m.id,
 		SUM(CASE WHEN d.day > ? THEN d.runs ELSE 0 END), SUM(CASE WHEN d.day > ? THEN d.up ELSE 0 END),
 		SUM(d.runs), SUM(d.up)
-		FROM monitor_days d JOIN monitors m ON m.seq = d.monitor WHERE d.day > ? GROUP BY m.id`, today-7, today-7, today-30)
+		FROM monitor_days d JOIN monitors m ON m.seq = d.monitor WHERE d.day > ?`+only+` GROUP BY m.id`,
+		append([]any{today - 7, today - 7, today - 30}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: uptimes: %w", err)
 	}

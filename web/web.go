@@ -27,6 +27,8 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/metrics"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -99,6 +101,12 @@ type Config struct {
 
 	// Origin names this machine on permalinks; empty means os.Hostname.
 	Origin string
+
+	// Monitors runs the monitors (probe/watch/service); nil turns the
+	// monitor pages and API off.
+	Monitors *service.Service
+	// Metrics is served at GET /metrics; nil turns it off.
+	Metrics *metrics.Metrics
 
 	// TryCombos are the ports and security modes "Try all ports" probes;
 	// nil means discover.DefaultCombos (465/tls, 587, 25 and 2525 with

@@ -1,0 +1,26 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metricsHandler is GET /metrics in the Prometheus text format, from the
+// dashboard's own registry (probe/watch/metrics).
+func (s *Server) metricsHandler() http.Handler {
+	if s.cfg.Metrics == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.clientError(w, r, http.StatusNotFound, "Not found", "This dashboard serves no metrics.")
+		})
+	}
+	return promhttp.HandlerForTransactional(s.cfg.Metrics, promhttp.HandlerOpts{
+		ErrorLog:      slogPrinter{s},
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
+
+// slogPrinter passes promhttp's error lines to the dashboard's log.
+type slogPrinter struct{ s *Server }
+
+func (p slogPrinter) Println(v ...any) { p.s.log.Error("metrics", "err", v) }
