@@ -184,7 +184,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newKey(t *testing.T) *secretbox.Key {
+func newKey(t testing.TB) *secretbox.Key {
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	k, err := secretbox.ParseKey(base64.StdEncoding.EncodeToString(raw))
