@@ -173,4 +173,3 @@ func memStatus(b *testing.B) (rss, hwm int64) {
 	}
 	return rss, hwm
 }
-
