@@ -145,6 +145,9 @@ func (s *Service) alert(ctx context.Context, m watch.Monitor, ev watch.Event) {
 		return
 	}
 	msg := alert.NewMessage(s.cfg.BaseURL, m, ev)
+	// A delivery outlives the request or run that caused it, and retries
+	// until the service closes.
+	ctx = s.ctx
 	for i, a := range m.Alerts {
 		ch := alert.Channel{Alert: a}
 		if a.HasSecret {

@@ -89,6 +89,9 @@ type Service struct {
 	mu       sync.Mutex
 	monitors map[string]*entry
 
+	// ctx lives from New to Close: runs and alert deliveries hang off it,
+	// not off the request that created a monitor or asked for a test.
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -127,6 +130,7 @@ func New(cfg Config) (*Service, error) {
 		work:     make(chan dueRun, 4*cfg.Workers),
 		monitors: map[string]*entry{},
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.Sender != nil && cfg.Sender.Record == nil {
 		cfg.Sender.Record = s.Record
 	}
@@ -153,7 +157,7 @@ func (s *Service) Start(ctx context.Context) error {
 		s.sched.Set(m.ID, watch.Resume(m.NextRunAt, m.Interval, now))
 	}
 	s.mu.Unlock()
-	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	ctx = s.ctx
 	for range s.cfg.Workers {
 		s.wg.Go(func() { s.worker(ctx) })
 	}
@@ -165,9 +169,7 @@ func (s *Service) Start(ctx context.Context) error {
 // Close stops scheduling and waits for runs under way (the lifecycle's
 // own shutdown bounds them) and for alert deliveries.
 func (s *Service) Close() {
-	if s.cancel != nil {
-		s.cancel()
-	}
+	s.cancel()
 	s.wg.Wait()
 	if s.cfg.Sender != nil {
 		s.cfg.Sender.Close()
