@@ -50,13 +50,20 @@ func testKey(t testing.TB) *secretbox.Key {
 
 func newMonitorEnv(t *testing.T, key *secretbox.Key) *monitorEnv {
 	t.Helper()
+	e := newMonitorEnvAt(t, key, filepath.Join(t.TempDir(), "smtpdoctor.db"))
+	e.testEnv.t = t
+	return e
+}
+
+// newMonitorEnvAt is newMonitorEnv on the database at dbPath.
+func newMonitorEnvAt(t testing.TB, key *secretbox.Key, dbPath string) *monitorEnv {
+	t.Helper()
 	ctx := context.Background()
 	sb, err := sandbox.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	dbPath := filepath.Join(t.TempDir(), "smtpdoctor.db")
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -78,14 +85,14 @@ func newMonitorEnv(t *testing.T, key *secretbox.Key) *monitorEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mets = metrics.New(svc.List)
+	mets = metrics.New(svc.Snapshot)
 	cfg := Config{Logger: log, Sandbox: sb, Monitors: svc, Metrics: mets, Origin: "test-machine", StepTimeout: 5 * time.Second}
 	srv, err := New(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	e := &monitorEnv{testEnv: &testEnv{t: t, srv: srv, http: hs, store: st, dbPath: dbPath, logs: logs}, svc: svc, sb: sb, sender: sender}
+	e := &monitorEnv{testEnv: &testEnv{srv: srv, http: hs, store: st, dbPath: dbPath, logs: logs}, svc: svc, sb: sb, sender: sender}
 	t.Cleanup(func() {
 		hs.Close()
 		svc.Close()

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +102,11 @@ type Service struct {
 type entry struct {
 	m       watch.Monitor
 	running bool
+	// sortName is the name as the list sorts it.
+	sortName string
 }
+
+func newEntry(m watch.Monitor) *entry { return &entry{m: m, sortName: strings.ToLower(m.Name)} }
 
 type dueRun struct {
 	id  string
@@ -153,7 +158,7 @@ func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	for _, m := range ms {
 		m = m.WithDefaults()
-		s.monitors[m.ID] = &entry{m: m}
+		s.monitors[m.ID] = newEntry(m)
 		s.sched.Set(m.ID, watch.Resume(m.NextRunAt, m.Interval, now))
 	}
 	s.mu.Unlock()
