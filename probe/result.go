@@ -3,8 +3,9 @@ package probe
 import "time"
 
 // This file holds the probe's data model: what was asked (Settings), and
-// everything that was seen (Result). The JSON shape is the outside contract
-// (../shared/CONTRACT.md, "Result JSON"); add fields freely, never rename.
+// everything that was seen (Result). The JSON shape is the outside interface
+// (README.md, "Interface contract", Result JSON): add fields freely, never
+// rename.
 
 // Security is how the connection is protected.
 type Security string
@@ -14,6 +15,14 @@ const (
 	SecurityStartTLS Security = "starttls" // plaintext, then STARTTLS (RFC 3207); fail if not offered
 	SecurityTLS      Security = "tls"      // implicit TLS from the first byte (RFC 8314)
 	SecurityNone     Security = "none"     // plaintext only
+)
+
+// AutoMode is what auto security found a port to speak.
+type AutoMode string
+
+const (
+	AutoModeImplicitTLS AutoMode = "implicit_tls"
+	AutoModePlain       AutoMode = "plaintext"
 )
 
 // Mechanism is the SASL mechanism for AUTH (RFC 4954).
@@ -67,6 +76,17 @@ const (
 	StatusInterrupted Status = "interrupted" // the process stopped before the probe finished
 )
 
+// Kind says where an attempt came from: a probe started by hand (the form,
+// the API, the command line), a scheduled monitor's probe, or pasted text
+// explained without connecting anywhere.
+type Kind string
+
+const (
+	KindProbe   Kind = "probe"
+	KindExplain Kind = "explain"
+	KindMonitor Kind = "monitor"
+)
+
 // Outcome is the verdict once done.
 type Outcome string
 
@@ -87,8 +107,14 @@ const (
 
 // Result is everything one probe saw, plus the diagnosis made from it.
 type Result struct {
-	ID         string    `json:"id,omitempty"`
-	Status     Status    `json:"status"`
+	ID     string `json:"id,omitempty"`
+	Status Status `json:"status"`
+	// Kind is probe, explain or monitor; results stored before kinds
+	// existed read back as probe.
+	Kind Kind `json:"kind"`
+	// MonitorID names the monitor whose schedule started this attempt;
+	// empty for every other kind.
+	MonitorID  string    `json:"monitor_id,omitempty"`
 	Outcome    Outcome   `json:"outcome,omitempty"`
 	Settings   Settings  `json:"settings"`
 	StartedAt  time.Time `json:"started_at"`
@@ -110,6 +136,12 @@ type Result struct {
 	Network *NetworkInfo `json:"network,omitempty"`
 	Auth    *AuthInfo    `json:"auth,omitempty"`
 
+	// AutoMode is the mode security "auto" chose on a port without a
+	// conventional mode, by racing a plaintext greeting against a TLS
+	// handshake: "implicit_tls" or "plaintext" (then STARTTLS when
+	// offered). Empty when the mode followed from the port.
+	AutoMode AutoMode `json:"auto_mode,omitempty"`
+
 	// Failure is the first thing that went wrong, kept structured; nil
 	// when the probe did everything it was asked to.
 	Failure *Failure `json:"failure,omitempty"`
@@ -129,6 +161,24 @@ type Diagnosis struct {
 	Remediation []string `json:"remediation"`
 	Links       []Link   `json:"links,omitempty"`
 	Provider    string   `json:"provider,omitempty"` // a recognised provider or server software, if any
+	// Rule says how the diagnosis was reached, so that it can be checked
+	// and argued with. It holds only facts of the reply and the session,
+	// never a secret.
+	Rule *RuleTrace `json:"rule,omitempty"`
+}
+
+// RuleTrace is the rule that decided a diagnosis and the facts it matched.
+type RuleTrace struct {
+	// ID names the rule: "rules/auth.credentials_rejected#0" (the rule for
+	// that code, its first sign), "provider/gmail#2" (the provider's third
+	// reply pattern), "replies#4" (a shared reply pattern), "probe" (the
+	// probe established the cause itself: a refused connection, a failed
+	// handshake), "ok" (nothing failed) or "promoted" (a warning found on a
+	// working session leads the report).
+	ID string `json:"id"`
+	// Matched are the facts that held: "step=auth", "reply=535",
+	// "enhanced=5.7.8", "phrase=too many", "source=URL".
+	Matched []string `json:"matched"`
 }
 
 // Link points to documentation: the provider's own, or a /guide section.

@@ -94,6 +94,7 @@ func newProber(s Settings, secret Secret, o Options) *prober {
 	}
 	p.res = Result{
 		Status:     StatusRunning,
+		Kind:       KindProbe,
 		Settings:   s,
 		StartedAt:  start.UTC(),
 		Origin:     o.Origin,
@@ -116,8 +117,13 @@ func (p *prober) run() {
 	if !p.connect(addrs) {
 		return
 	}
-	if p.implicit() {
+	switch {
+	case p.implicit():
 		if !p.implicitTLS() {
+			return
+		}
+	case p.raceModes():
+		if !p.raceTLS() {
 			return
 		}
 	}

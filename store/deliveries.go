@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
@@ -54,18 +53,6 @@ func (s *Store) Deliveries(ctx context.Context, monitorID string, limit int) ([]
 		return nil, fmt.Errorf("store: deliveries of monitor %s: %w", monitorID, err)
 	}
 	return out, nil
-}
-
-// PruneDeliveries deletes delivery log entries older than olderThan.
-func (s *Store) PruneDeliveries(ctx context.Context, olderThan time.Time) error {
-	err := s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM alert_deliveries WHERE at < ?`, olderThan.UnixMilli())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: prune alert deliveries: %w", err)
-	}
-	return nil
 }
 
 func boolInt(b bool) int {

@@ -208,24 +208,40 @@ func (s *Store) Uptimes(ctx context.Context, now time.Time, ids ...string) (map[
 	return out, nil
 }
 
-// PruneMonitorRuns deletes compact runs older than olderThan, and uptime
-// buckets older than the 30 days the pages show.
-func (s *Store) PruneMonitorRuns(ctx context.Context, olderThan, now time.Time) (int64, error) {
+// PruneMonitors applies the monitors' retention: runs, delivery log
+// entries and monitor attempts older than olderThan are deleted, except an
+// attempt a newer run still points at (the latest run's, always); uptime
+// buckets go once older than the 30 days the pages show. It says how many
+// attempts went.
+func (s *Store) PruneMonitors(ctx context.Context, olderThan, now time.Time) (int64, error) {
+	cut := olderThan.UnixMilli()
 	var n int64
 	err := s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM monitor_runs WHERE at < ? AND attempt_id = ''`, olderThan.UnixMilli())
-		if err != nil {
-			return err
-		}
-		n, _ = res.RowsAffected()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_hours WHERE hour < ?`, now.UnixMilli()/3_600_000-48); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM monitor_days WHERE day < ?`, now.UnixMilli()/86_400_000-31)
-		return err
+		return atomically(ctx, tx, func() error {
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`DELETE FROM monitor_runs WHERE at < ?`, []any{cut}},
+				{`DELETE FROM alert_deliveries WHERE at < ?`, []any{cut}},
+				{`DELETE FROM monitor_hours WHERE hour < ?`, []any{now.UnixMilli()/3_600_000 - 48}},
+				{`DELETE FROM monitor_days WHERE day < ?`, []any{now.UnixMilli()/86_400_000 - 31}},
+			} {
+				if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+					return err
+				}
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE monitor_id <> '' AND started_at < ?
+				AND id NOT IN (SELECT attempt_id FROM monitor_runs WHERE attempt_id <> '')`, cut)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
 	})
 	if err != nil {
-		return n, fmt.Errorf("store: prune monitor runs: %w", err)
+		return n, fmt.Errorf("store: prune monitors: %w", err)
 	}
 	return n, nil
 }

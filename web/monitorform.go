@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
 	"github.com/smtpdoctor/smtpdoctor/store"
@@ -13,7 +15,7 @@ import (
 type monitorFormView struct {
 	In      monitorInput
 	FromID  string
-	Errors  fieldErrors
+	Errors  probe.FieldErrors
 	Message string
 	HasKey  bool
 }
@@ -33,7 +35,7 @@ func (v monitorFormView) emailAlert() alertInput {
 			return a
 		}
 	}
-	return alertInput{SMTP: probeInput{Port: "587", Security: "starttls"}}
+	return alertInput{SMTP: probe.Input{Port: "587", Security: "starttls"}}
 }
 
 // monitorNew is GET /monitors/new: the "Watch this server" form, filled in
@@ -44,7 +46,7 @@ func (s *Server) monitorNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := monitorFormView{In: monitorInput{Interval: "5m", Settings: defaultInput()}, HasKey: s.cfg.Monitors.HasKey()}
-	if from, ok := parseID(r.URL.Query().Get("from")); ok {
+	if from, ok := attempt.ParseID(r.URL.Query().Get("from")); ok {
 		res, err := s.store.Get(r.Context(), from)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -55,7 +57,7 @@ func (s *Server) monitorNew(w http.ResponseWriter, r *http.Request) {
 		default:
 			st := res.Settings
 			v.FromID = from
-			v.In.Settings = probeInput{Host: st.Host, Port: strconv.Itoa(st.Port), Security: string(st.Security), User: st.User,
+			v.In.Settings = probe.Input{Host: st.Host, Port: strconv.Itoa(st.Port), Security: string(st.Security), User: st.User,
 				Mech: string(st.Mech), From: st.From, To: st.To, HELO: st.HELO}
 			v.In.Name = target(st)
 		}
@@ -103,7 +105,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, status int, v monitorFormView) {
 	if v.Errors == nil {
-		v.Errors = fieldErrors{}
+		v.Errors = probe.FieldErrors{}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -18,7 +18,7 @@ import (
 // body and the form both fill one, and one function (toMonitor) reads it.
 type monitorInput struct {
 	Name      string
-	Settings  probeInput
+	Settings  probe.Input
 	Password  string
 	Interval  string
 	FailAfter int
@@ -30,7 +30,7 @@ type alertInput struct {
 	Type     string
 	URL      string
 	To       string
-	SMTP     probeInput
+	SMTP     probe.Input
 	Password string
 }
 
@@ -58,8 +58,8 @@ type apiSettings struct {
 	HELO     string      `json:"helo"`
 }
 
-func (a apiSettings) input() probeInput {
-	return probeInput{Host: a.Host, Port: a.Port.String(), Security: a.Security, User: a.User, Mech: a.Mech,
+func (a apiSettings) input() probe.Input {
+	return probe.Input{Host: a.Host, Port: a.Port.String(), Security: a.Security, User: a.User, Mech: a.Mech,
 		From: a.From, To: a.To, HELO: a.HELO}
 }
 
@@ -120,7 +120,7 @@ func formMonitorInput(v url.Values) monitorInput {
 	}
 	if to := strings.TrimSpace(v.Get("alert_email_to")); to != "" {
 		in.Alerts = append(in.Alerts, alertInput{Type: string(watch.AlertEmail), To: to, Password: v.Get("alert_email_password"),
-			SMTP: probeInput{Host: v.Get("alert_email_host"), Port: v.Get("alert_email_port"), Security: v.Get("alert_email_security"),
+			SMTP: probe.Input{Host: v.Get("alert_email_host"), Port: v.Get("alert_email_port"), Security: v.Get("alert_email_security"),
 				User: v.Get("alert_email_user"), From: v.Get("alert_email_from")}})
 	}
 	return in
@@ -129,10 +129,10 @@ func formMonitorInput(v url.Values) monitorInput {
 // toMonitor validates input into a monitor and its secrets, or says per
 // field what is wrong. Probe settings and alert SMTP servers are checked
 // as the front page checks a probe (ports against the target policy).
-func (s *Server) toMonitor(in monitorInput) (watch.Monitor, service.Secrets, fieldErrors) {
-	fe := fieldErrors{}
+func (s *Server) toMonitor(in monitorInput) (watch.Monitor, service.Secrets, probe.FieldErrors) {
+	fe := probe.FieldErrors{}
 	in.Settings.Password = in.Password
-	set, sec, sfe := validate(in.Settings, s.policy, probe.SecurityAuto)
+	set, sec, sfe := validate(in.Settings, s.policy)
 	for k, v := range sfe {
 		if k == "password" {
 			fe["password"] = v
@@ -157,7 +157,7 @@ func (s *Server) toMonitor(in monitorInput) (watch.Monitor, service.Secrets, fie
 		al := watch.Alert{Type: watch.AlertType(strings.ToLower(strings.TrimSpace(a.Type))), URL: strings.TrimSpace(a.URL), To: strings.TrimSpace(a.To)}
 		if al.Type == watch.AlertEmail {
 			a.SMTP.Password = a.Password
-			smtpSet, smtpSec, afe := validate(a.SMTP, s.policy, probe.SecurityAuto)
+			smtpSet, smtpSec, afe := validate(a.SMTP, s.policy)
 			for k, v := range afe {
 				fe[fmt.Sprintf("alerts[%d].smtp.%s", i, k)] = v
 			}

@@ -101,15 +101,33 @@ func (s *Server) monitorRows(r *http.Request, ms []watch.Monitor, timeline int) 
 		}
 		slices.Reverse(runs)
 		rows[i] = monitorRow{M: m, Uptime: u, Timeline: runs}
-		if m.Status.State == watch.StateFailing && m.Status.AttemptID != "" {
-			if res, err := s.store.Get(ctx, m.Status.AttemptID); err == nil {
-				rows[i].Failure = res.Diagnosis
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
+		// The remediation is in the attempt that went failing; past the
+		// monitors' retention only the latest run's attempt is left, and
+		// while failing it carries the same diagnosis.
+		if m.Status.State == watch.StateFailing {
+			for _, id := range []string{m.Status.AttemptID, lastAttempt(m)} {
+				if id == "" {
+					continue
+				}
+				res, err := s.store.Get(ctx, id)
+				if err == nil {
+					rows[i].Failure = res.Diagnosis
+					break
+				}
+				if !errors.Is(err, store.ErrNotFound) {
+					return nil, err
+				}
 			}
 		}
 	}
 	return rows, nil
+}
+
+func lastAttempt(m watch.Monitor) string {
+	if m.Status.Last == nil {
+		return ""
+	}
+	return m.Status.Last.AttemptID
 }
 
 type monitorView struct {
@@ -212,8 +230,8 @@ func (s *Server) monitorPassword(r *http.Request, id string) error {
 	switch {
 	case pw == "":
 		return &service.InputError{Err: errors.New("type the new password (it is stored encrypted, and never shown)")}
-	case len(pw) > maxPassword || strings.ContainsRune(pw, 0):
-		return &service.InputError{Err: fmt.Errorf("the password must be at most %d characters, without NUL", maxPassword)}
+	case len(pw) > probe.MaxPasswordLength || strings.ContainsRune(pw, 0):
+		return &service.InputError{Err: fmt.Errorf("the password must be at most %d characters, without NUL", probe.MaxPasswordLength)}
 	}
 	_, err := s.cfg.Monitors.Update(r.Context(), m, service.Secrets{Login: &pw})
 	return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
 )
@@ -46,7 +47,7 @@ func tenThousandMonitors(b *testing.B) *monitorEnv {
 				}
 				for j := range runs {
 					at := now.Add(-time.Duration(runs-j) * 5 * time.Minute)
-					r := probe.Result{ID: newID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, StartedAt: at, DurationMS: 14,
+					r := probe.Result{ID: attempt.NewID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, StartedAt: at, DurationMS: 14,
 						Settings: set, Diagnosis: &probe.Diagnosis{Code: probe.CodeOK, Title: "It works"}}
 					st := watch.Status{State: watch.StateOK, Since: now.Add(-24 * time.Hour), Code: probe.CodeOK, Title: "It works",
 						Last: &watch.LastRun{AttemptID: r.ID, At: at, Outcome: r.Outcome, Code: probe.CodeOK, Title: "It works", DurationMS: 14,

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 )
 
@@ -25,7 +26,7 @@ func TestBrowserMonitorFromPermalink(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := e.sandboxSettings()
-	r := probe.Result{ID: newID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, Settings: set, StartedAt: time.Now(),
+	r := probe.Result{ID: attempt.NewID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, Settings: set, StartedAt: time.Now(),
 		Diagnosis: &probe.Diagnosis{Code: probe.CodeOK, Title: "It works"}}
 	if err := e.store.Save(ctx, r); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
-	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/secretbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
@@ -71,23 +71,22 @@ func newMonitorEnvAt(t testing.TB, key *secretbox.Key, dbPath string) *monitorEn
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := probe.Options{ExtraRoots: sb.RootCAs(), StepTimeout: 5 * time.Second}
-	var mets *metrics.Metrics
-	prober := func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret) (probe.Result, error) {
-		r := probe.Run(ctx, set, sec, opts)
-		diagnosis.Diagnose(&r)
-		r.ID, r.Status = newID(), probe.StatusDone
-		mets.CountAttempt("monitor", r)
-		return r, st.Save(ctx, r)
+	cfg := Config{Logger: log, Sandbox: sb}
+	var svc *service.Service
+	mets := metrics.New(func() []watch.Monitor { return svc.Snapshot() })
+	life, err := attempt.New(ctx, attempt.Config{Store: mets.Counting(st), Policy: cfg.TargetPolicy(), Logger: log,
+		Origin: "test-machine", ExtraRoots: sb.RootCAs(), StepTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
 	}
 	sender := &alert.Sender{HTTP: alert.NewHTTPClient(nil, 5*time.Second), Backoff: []time.Duration{time.Millisecond}, Log: log}
-	svc, err := service.New(service.Config{Store: st, Probe: prober, Key: key, Sender: sender,
+	svc, err = service.New(service.Config{Store: st, Probe: service.LifecycleProber(life), Key: key, Sender: sender,
 		BaseURL: "http://smtpdoctor.test", ProbeOptions: opts, Workers: 4, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mets = metrics.New(svc.Snapshot)
-	cfg := Config{Logger: log, Sandbox: sb, Monitors: svc, Metrics: mets, Origin: "test-machine", StepTimeout: 5 * time.Second}
-	srv, err := New(cfg, st)
+	cfg.Monitors, cfg.Metrics = svc, mets
+	srv, err := New(cfg, st, life)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +98,7 @@ func newMonitorEnvAt(t testing.TB, key *secretbox.Key, dbPath string) *monitorEn
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		life.Shutdown(ctx)
 		st.Close()
 	})
 	return e
@@ -282,7 +282,7 @@ func TestMonitorPagesAndPasswordNowhere(t *testing.T) {
 func TestMonitorFormFromPermalink(t *testing.T) {
 	e := newMonitorEnv(t, testKey(t))
 	set := e.sandboxSettings()
-	r := probe.Result{ID: newID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, Settings: set, StartedAt: time.Now()}
+	r := probe.Result{ID: attempt.NewID(), Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, Settings: set, StartedAt: time.Now()}
 	if err := e.store.Save(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}

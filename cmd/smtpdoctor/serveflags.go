@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
 
@@ -22,6 +23,11 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	web             web.Config
+	attempts        attempt.Config
+	// secretKeyFile holds the key monitors' passwords are sealed with.
+	secretKeyFile string
+	// monitorRetention is how long monitors' runs and attempts are kept.
+	monitorRetention time.Duration
 }
 
 // parseServeFlags reads the serve flags; every flag's default comes from its
@@ -68,6 +74,9 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
 	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client, for per-client rate limits behind a proxy")
 	str(&logLevel, "log-level", "info", "debug, info, warn or error")
+	var monitorRetention string
+	str(&c.secretKeyFile, "secret-key-file", "", "key that encrypts the passwords monitors keep: 32 random bytes, base64 on one line (openssl rand -base64 32); without it, monitors that log in are refused")
+	str(&monitorRetention, "monitor-retention", "720h", "delete monitors' runs, alert logs and attempts older than this (default 30 days; the latest run's attempt is always kept); 0 keeps everything")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -101,23 +110,32 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	})
 	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
-	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
-	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
-	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
+	parse("per-target", func() (e error) { c.attempts.PerTarget, e = nonNegative(perTarget); return })
+	parse("max-probes", func() (e error) { c.attempts.MaxProbes, e = positive(maxProbes); return })
+	parse("queue", func() (e error) { c.attempts.QueueSize, e = nonNegative(queue); return })
 	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
-	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
-	parse("total-timeout", func() (e error) { c.web.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
+	parse("timeout", func() (e error) { c.attempts.StepTimeout, e = time.ParseDuration(stepTimeout); return })
+	parse("total-timeout", func() (e error) { c.attempts.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
 	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
 	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
-	// The contract's 0 means unlimited; web.Config reads 0 as "the default"
-	// and a negative value as unlimited.
-	for _, n := range []*int{&c.web.ProbeRate, &c.web.PerTarget} {
-		if *n == 0 {
-			*n = -1
-		}
+	parse("monitor-retention", func() (e error) { c.monitorRetention, e = time.ParseDuration(monitorRetention); return })
+	if c.monitorRetention == 0 {
+		c.monitorRetention = -1 // keep everything
+	}
+	// On the command line 0 lifts a bound (or, for --queue, lets nothing
+	// wait); in the configuration structs 0 means "not set, use the
+	// default", so translate.
+	if c.web.ProbeRate == 0 {
+		c.web.ProbeRate = web.Unlimited
+	}
+	if c.attempts.PerTarget == 0 {
+		c.attempts.PerTarget = attempt.Unlimited
+	}
+	if c.attempts.QueueSize == 0 {
+		c.attempts.QueueSize = attempt.NoQueue
 	}
 	if c.web.Retention == 0 {
-		c.web.Retention = -1
+		c.web.Retention = web.KeepForever
 	}
 	if err == nil && (c.web.BasicUser == "") != (c.web.BasicHash == "") {
 		err = fmt.Errorf("--auth-user and --auth-bcrypt go together: set both or neither")

@@ -98,7 +98,7 @@ func (m *Metrics) Gather() ([]*dto.MetricFamily, func(), error) {
 	up := fam("smtpdoctor_monitor_up", "1 when the monitor's state is ok or warning, 0 when failing; absent while pending.")
 	failing := fam("smtpdoctor_monitor_failing", "1 while the monitor is failing, labelled with the diagnosis code it fails with.")
 	duration := fam("smtpdoctor_monitor_last_duration_seconds", "How long the monitor's last run took.")
-	lastRun := fam("smtpdoctor_monitor_last_run_timestamp_seconds", "When the monitor's last run started (Unix time).")
+	lastRun := fam("smtpdoctor_monitor_last_run_timestamp_seconds", "When the monitor's last run ended (Unix time).")
 	cert := fam("smtpdoctor_monitor_cert_expiry_timestamp_seconds", "When the certificate the server presented on the last run expires (Unix time).")
 	hold := fam("smtpdoctor_monitor_login_paused", "1 while the monitor has stopped logging in after a refused login (it still checks the server).")
 	for _, mon := range list {

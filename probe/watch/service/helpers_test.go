@@ -23,7 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
-	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/secretbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
@@ -158,6 +158,7 @@ func (h *hooks) events() []watch.EventKind {
 // env is a service over a real SQLite store, a real alert sender, and a
 // prober that runs the real probe and diagnosis and stores the result.
 type env struct {
+	life   *attempt.Lifecycle
 	svc    *Service
 	store  *store.Store
 	path   string
@@ -206,16 +207,13 @@ func newEnv(t *testing.T, ca *smtptest.CA, key *secretbox.Key, path string) *env
 	e := &env{store: st, path: path, key: key, logs: &syncBuffer{}, roots: ca}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := probe.Options{ExtraRoots: ca.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second}
-	prober := func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret) (probe.Result, error) {
-		r := probe.Run(ctx, set, sec, opts)
-		diagnosis.Diagnose(&r)
-		r.ID = newID()
-		r.Status = probe.StatusDone
-		if err := st.Save(ctx, r); err != nil {
-			return r, err
-		}
-		return r, nil
+	life, err := attempt.New(context.Background(), attempt.Config{Store: st, Logger: log, Origin: "test-machine",
+		ExtraRoots: ca.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
 	}
+	e.life = life
+	prober := LifecycleProber(life)
 	e.sender = &alert.Sender{HTTP: alert.NewHTTPClient(nil, 5*time.Second), Backoff: []time.Duration{time.Millisecond}, Log: log}
 	svc, err := New(Config{Store: st, Probe: prober, Key: key, Sender: e.sender, BaseURL: "https://smtpdoctor.example.com",
 		ProbeOptions: opts, Workers: 2, Log: log})
@@ -228,6 +226,9 @@ func newEnv(t *testing.T, ca *smtptest.CA, key *secretbox.Key, path string) *env
 
 func (e *env) close() {
 	e.svc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	e.life.Shutdown(ctx)
 	e.store.Close()
 }
 

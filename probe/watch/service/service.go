@@ -37,6 +37,7 @@ type Store interface {
 	Secrets(ctx context.Context) ([]watch.SealedSecret, error)
 	RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time) error
 	RecordDelivery(ctx context.Context, d watch.Delivery) error
+	PruneMonitors(ctx context.Context, olderThan, now time.Time) (int64, error)
 }
 
 // Prober runs one probe of a monitor through the attempt lifecycle (kind
@@ -70,6 +71,10 @@ type Config struct {
 	// Workers bounds the monitor runs waiting on the lifecycle at once:
 	// 0 is 64.
 	Workers int
+	// Retention is how long runs, delivery logs and the monitors' attempts
+	// are kept (the latest run's attempt always is): 0 is 30 days, the
+	// span of the longest uptime shown; negative keeps everything.
+	Retention time.Duration
 	// OnRun, when set, sees every finished run (for metrics), with the
 	// monitor as it stands after it.
 	OnRun func(m watch.Monitor, r probe.Result)
@@ -125,6 +130,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = 64
 	}
+	if cfg.Retention == 0 {
+		cfg.Retention = DefaultRetention
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -167,6 +175,9 @@ func (s *Service) Start(ctx context.Context) error {
 		s.wg.Go(func() { s.worker(ctx) })
 	}
 	s.wg.Go(func() { s.sched.Run(ctx, s.fire) })
+	if s.cfg.Retention >= 0 {
+		s.wg.Go(func() { s.pruneLoop(ctx) })
+	}
 	s.log.Info("monitors started", "count", len(ms))
 	return nil
 }
@@ -178,6 +189,29 @@ func (s *Service) Close() {
 	s.wg.Wait()
 	if s.cfg.Sender != nil {
 		s.cfg.Sender.Close()
+	}
+}
+
+// DefaultRetention keeps monitors' history for the 30 days the pages show.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// pruneLoop applies the retention at start and then hourly.
+func (s *Service) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		n, err := s.cfg.Store.PruneMonitors(ctx, now.Add(-s.cfg.Retention), now)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("prune monitor history", "error", err)
+		} else if n > 0 {
+			s.log.Info("pruned old monitor attempts", "count", n, "retention", s.cfg.Retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

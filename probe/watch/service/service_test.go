@@ -60,8 +60,11 @@ func TestFailingThenRecoveredAlertsOnceEachWay(t *testing.T) {
 			continue
 		}
 		// The permalink's attempt is kept, although runs around it were compacted.
-		if _, err := e.store.Get(ctx, msg.Attempt.ID); err != nil {
+		r, err := e.store.Get(ctx, msg.Attempt.ID)
+		if err != nil {
 			t.Errorf("%s alert links to attempt %s, which is not stored: %v", msg.Event, msg.Attempt.ID, err)
+		} else if r.Kind != probe.KindMonitor || r.MonitorID != m.ID {
+			t.Errorf("attempt %s is kind %q of monitor %q, want a monitor attempt of %s", r.ID, r.Kind, r.MonitorID, m.ID)
 		}
 	}
 	if h.msgs[0].Attempt.Diagnosis.Code != probe.CodeNetRefused || h.msgs[0].Attempt.Diagnosis.Title == "" {
