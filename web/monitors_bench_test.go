@@ -115,7 +115,6 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-
 // BenchmarkMonitorsAt10k measures the monitors page (its first 100 rows,
 // failing first, with uptime, timelines and remediation) and /metrics with
 // 10,000 monitors, over HTTP. Target: under 50 ms each.
