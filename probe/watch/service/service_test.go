@@ -340,3 +340,44 @@ func TestScheduledRun(t *testing.T) {
 func yearCert(t *testing.T, ca *smtptest.CA) tls.Certificate {
 	return ca.Issue(t, smtptest.CertSpec{Names: []string{"127.0.0.1"}, NotAfter: time.Now().AddDate(1, 0, 0)})
 }
+
+// A monitor's run is the probe's textbook conversation: it reads the whole
+// multi-line greeting before EHLO (RFC 5321 §4.2: a client waits for the
+// last line), sends nothing before the EHLO reply, and ends with QUIT.
+func TestMonitorRunIsATextbookConversation(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{Greeting: []string{
+		"220-mail.example.com ESMTP", "220-no UCE", "220 mail.example.com ready",
+	}})
+	ca := smtptest.NewCA(t, "unused")
+	e := newEnv(t, ca, newKey(t), "")
+	defer e.close()
+	m, err := e.svc.Create(context.Background(), watch.Monitor{Name: "relay", Interval: time.Minute,
+		Settings: probe.Settings{Host: srv.Host, Port: srv.Port, Security: probe.SecurityNone}}, Secrets{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.runNow(t, m.ID)
+	r, err := e.store.Get(context.Background(), got.Status.Last.AttemptID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq []string
+	for _, l := range r.Transcript {
+		if l.Dir != probe.DirNote {
+			seq = append(seq, string(l.Dir)+" "+l.Text)
+		}
+	}
+	joined := strings.Join(seq, "\n")
+	greeting := strings.Index(joined, "server 220 mail.example.com ready")
+	ehlo := strings.Index(joined, "client EHLO")
+	if greeting < 0 || ehlo < 0 || ehlo < greeting || !strings.Contains(joined, "server 220-no UCE") {
+		t.Errorf("EHLO before the whole greeting:\n%s", joined)
+	}
+	if len(seq) == 0 || seq[len(seq)-2] != "client QUIT" && seq[len(seq)-1] != "client QUIT" {
+		t.Errorf("the conversation does not end with QUIT:\n%s", joined)
+	}
+	lines := srv.Lines()
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "EHLO") || lines[len(lines)-1] != "QUIT" {
+		t.Errorf("the server saw %q", lines)
+	}
+}
