@@ -160,6 +160,10 @@ func TestRecordRunKeepsChangesAndTheLatest(t *testing.T) {
 		len(runs[0].StepsMS) != 2 || runs[0].StepsMS[1] != 7 || runs[0].DurationMS != 100 {
 		t.Errorf("runs %+v", runs)
 	}
+	recent, err := s.RecentRuns(ctx, base.Add(26*time.Minute), 4, "m1", "nobody")
+	if err != nil || len(recent["m1"]) != 4 || recent["m1"][0].AttemptID != "a5" || recent["m1"][3].At != base.Add(10*time.Minute) || len(recent["nobody"]) != 0 {
+		t.Errorf("RecentRuns = %+v, %v", recent, err)
+	}
 	up, err := s.Uptimes(ctx, base.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)

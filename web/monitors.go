@@ -89,34 +89,39 @@ func (s *Server) monitorRows(r *http.Request, ms []watch.Monitor, timeline int) 
 			return nil, err
 		}
 	}
+	recent, err := s.store.RecentRuns(ctx, time.Now(), timeline, ids...)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]monitorRow, len(ms))
 	for i, m := range ms {
 		u, ok := up[m.ID]
 		if !ok {
 			u = watch.Uptime{Day: -1, Week: -1, Month: -1}
 		}
-		runs, err := s.store.MonitorRuns(ctx, m.ID, timeline)
-		if err != nil {
-			return nil, err
-		}
+		runs := recent[m.ID]
 		slices.Reverse(runs)
 		rows[i] = monitorRow{M: m, Uptime: u, Timeline: runs}
-		// The remediation is in the attempt that went failing; past the
-		// monitors' retention only the latest run's attempt is left, and
-		// while failing it carries the same diagnosis.
-		if m.Status.State == watch.StateFailing {
-			for _, id := range []string{m.Status.AttemptID, lastAttempt(m)} {
-				if id == "" {
-					continue
-				}
-				res, err := s.store.Get(ctx, id)
-				if err == nil {
-					rows[i].Failure = res.Diagnosis
-					break
-				}
-				if !errors.Is(err, store.ErrNotFound) {
-					return nil, err
-				}
+		if m.Status.State != watch.StateFailing {
+			continue
+		}
+		if len(m.Status.Remediation) > 0 {
+			rows[i].Failure = &probe.Diagnosis{Code: m.Status.Code, Title: m.Status.Title, Remediation: m.Status.Remediation}
+			continue
+		}
+		// Older statuses kept no remediation: read it from the attempt
+		// that went failing, or past the retention from the latest run's.
+		for _, id := range []string{m.Status.AttemptID, lastAttempt(m)} {
+			if id == "" {
+				continue
+			}
+			res, err := s.store.Get(ctx, id)
+			if err == nil {
+				rows[i].Failure = res.Diagnosis
+				break
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return nil, err
 			}
 		}
 	}

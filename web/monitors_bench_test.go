@@ -56,6 +56,7 @@ func tenThousandMonitors(b *testing.B) *monitorEnv {
 						r.Outcome, r.Diagnosis = probe.OutcomeFailure, &probe.Diagnosis{Code: probe.CodeAuthCredentialsRejected, Title: "Wrong password",
 							Remediation: []string{"Check the password.", "Create an app password."}}
 						st.State, st.Code, st.Title, st.AttemptID = watch.StateFailing, r.Diagnosis.Code, r.Diagnosis.Title, r.ID
+						st.Remediation = r.Diagnosis.Remediation
 						st.Last.Outcome, st.Last.Code = r.Outcome, r.Diagnosis.Code
 					}
 					if err := e.store.Save(ctx, r); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -323,5 +324,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Alert webhooks pass the probes' address policy on any port: a webhook
+// lives on 443, not on an SMTP port.
+func TestAlertPolicy(t *testing.T) {
+	check := Config{}.AlertPolicy()
+	for _, a := range []string{"127.0.0.1:443", "[::1]:8080", "169.254.169.254:80", "10.0.0.1:443"} {
+		ap := netip.MustParseAddrPort(a)
+		err := check(ap)
+		if (err == nil) != (a == "10.0.0.1:443") {
+			t.Errorf("%s: %v", a, err)
+		}
+	}
+	if err := check(netip.MustParseAddrPort("192.0.2.10:443")); err != nil {
+		t.Errorf("a public address on 443 refused: %v", err)
+	}
+	if err := (Config{DenyPrivate: true}).AlertPolicy()(netip.MustParseAddrPort("10.0.0.1:443")); err == nil {
+		t.Error("--deny-private does not apply to webhooks")
 	}
 }

@@ -42,6 +42,9 @@ type Status struct {
 	Code      probe.Code `json:"code,omitempty"`
 	Title     string     `json:"title,omitempty"`
 	AttemptID string     `json:"attempt_id,omitempty"`
+	// Remediation is the failure's numbered steps, kept with the state so
+	// the monitors page need not open an attempt per failing monitor.
+	Remediation []string `json:"remediation,omitempty"`
 
 	// Streak counts consecutive failed runs; CodeStreak those of them that
 	// ended with StreakCode, the latest failure's code.

@@ -120,6 +120,12 @@ func (s *Service) finish(ctx context.Context, id string, r probe.Result, without
 	}
 	prev := e.m.Status
 	st, events := watch.Next(prev, run, e.m.Thresholds())
+	switch {
+	case st.State != watch.StateFailing:
+		st.Remediation = nil
+	case st.AttemptID == r.ID && r.Diagnosis != nil:
+		st.Remediation = r.Diagnosis.Remediation
+	}
 	e.m.Status = st
 	m := e.m
 	s.mu.Unlock()

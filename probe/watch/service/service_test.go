@@ -98,6 +98,9 @@ func TestRefusedLoginBacksOff(t *testing.T) {
 	if got.Status.State != watch.StateFailing || got.Status.Hold == nil || got.Status.Code != probe.CodeAuthCredentialsRejected {
 		t.Fatalf("after a 535: state %s code %s hold %+v", got.Status.State, got.Status.Code, got.Status.Hold)
 	}
+	if len(got.Status.Remediation) == 0 {
+		t.Error("the failing status keeps no remediation")
+	}
 	if d := got.Status.Hold.RetryAt.Sub(time.Now()); d < 50*time.Minute || d > time.Hour {
 		t.Errorf("login retried in %s, want about an hour", d)
 	}
