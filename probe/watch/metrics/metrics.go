@@ -13,6 +13,7 @@ package metrics
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -27,6 +28,10 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	attempts *prometheus.CounterVec
 	monitors func() []watch.Monitor
+
+	mu    sync.Mutex // held from Gather until its series are written
+	gen   uint64
+	cache map[string]*cached
 }
 
 // New registers the metrics. monitors is asked for the monitors as they
@@ -34,6 +39,7 @@ type Metrics struct {
 func New(monitors func() []watch.Monitor) *Metrics {
 	m := &Metrics{
 		monitors: monitors,
+		cache:    map[string]*cached{},
 		reg:      prometheus.NewRegistry(),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "smtpdoctor_attempts_total",
@@ -85,12 +91,18 @@ func boundedCode(c probe.Code) string {
 // families are consistent by construction (one series per monitor and
 // family, label names sorted), so they skip them. It makes Metrics a
 // prometheus.TransactionalGatherer for promhttp.HandlerForTransactional.
+//
+// The series of each monitor are kept between scrapes and updated in
+// place, so a scrape allocates next to nothing; the lock is held until
+// promhttp has written them (the returned done func).
 func (m *Metrics) Gather() ([]*dto.MetricFamily, func(), error) {
 	mfs, err := m.reg.Gather()
 	if m.monitors == nil {
 		return mfs, func() {}, err
 	}
 	list := m.monitors()
+	m.mu.Lock()
+	m.gen++
 	gauge := dto.MetricType_GAUGE
 	fam := func(name, help string) *dto.MetricFamily {
 		return &dto.MetricFamily{Name: proto(name), Help: proto(help), Type: &gauge, Metric: make([]*dto.Metric, 0, len(list))}
@@ -102,24 +114,33 @@ func (m *Metrics) Gather() ([]*dto.MetricFamily, func(), error) {
 	cert := fam("smtpdoctor_monitor_cert_expiry_timestamp_seconds", "When the certificate the server presented on the last run expires (Unix time).")
 	hold := fam("smtpdoctor_monitor_login_paused", "1 while the monitor has stopped logging in after a refused login (it still checks the server).")
 	for _, mon := range list {
-		id := label("monitor", mon.ID)
+		c := m.series(mon)
 		st := mon.Status
 		switch st.State {
 		case watch.StateOK, watch.StateWarning:
-			up.Metric = append(up.Metric, sample(1, id, label("name", mon.Name)))
+			up.Metric = append(up.Metric, c.up.set(1))
 		case watch.StateFailing:
-			up.Metric = append(up.Metric, sample(0, id, label("name", mon.Name)))
-			failing.Metric = append(failing.Metric, sample(1, label("code", boundedCode(st.Code)), id))
+			up.Metric = append(up.Metric, c.up.set(0))
+			code := boundedCode(st.Code)
+			if c.code != code {
+				c.code, c.failing = code, newSample(label("code", code), c.id)
+			}
+			failing.Metric = append(failing.Metric, c.failing.set(1))
 		}
 		if l := st.Last; l != nil {
-			duration.Metric = append(duration.Metric, sample(float64(l.DurationMS)/1000, id))
-			lastRun.Metric = append(lastRun.Metric, sample(float64(l.At.Unix()), id))
+			duration.Metric = append(duration.Metric, c.duration.set(float64(l.DurationMS)/1000))
+			lastRun.Metric = append(lastRun.Metric, c.lastRun.set(float64(l.At.Unix())))
 			if !l.CertNotAfter.IsZero() {
-				cert.Metric = append(cert.Metric, sample(float64(l.CertNotAfter.Unix()), id))
+				cert.Metric = append(cert.Metric, c.cert.set(float64(l.CertNotAfter.Unix())))
 			}
 		}
 		if st.Hold != nil {
-			hold.Metric = append(hold.Metric, sample(1, id))
+			hold.Metric = append(hold.Metric, c.hold.set(1))
+		}
+	}
+	for id, c := range m.cache {
+		if c.gen != m.gen {
+			delete(m.cache, id) // a deleted monitor
 		}
 	}
 	for _, f := range []*dto.MetricFamily{up, failing, duration, lastRun, cert, hold} {
@@ -128,16 +149,52 @@ func (m *Metrics) Gather() ([]*dto.MetricFamily, func(), error) {
 		}
 	}
 	slices.SortFunc(mfs, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return mfs, func() {}, err
+	return mfs, m.mu.Unlock, err
+}
+
+// cached are one monitor's series, kept between scrapes.
+type cached struct {
+	gen                                  uint64
+	name, code                           string
+	id                                   *dto.LabelPair
+	up, failing, duration, lastRun, cert *gaugeSample
+	hold                                 *gaugeSample
+}
+
+// series returns mon's cached series, made (or remade, when its name
+// changed) as needed. Called with m.mu held.
+func (m *Metrics) series(mon watch.Monitor) *cached {
+	c := m.cache[mon.ID]
+	if c == nil || c.name != mon.Name {
+		id := label("monitor", mon.ID)
+		c = &cached{name: mon.Name, id: id,
+			up:       newSample(id, label("name", mon.Name)),
+			duration: newSample(id), lastRun: newSample(id), cert: newSample(id), hold: newSample(id)}
+		m.cache[mon.ID] = c
+	}
+	c.gen = m.gen
+	return c
+}
+
+// gaugeSample is one gauge series whose value is set in place.
+type gaugeSample struct {
+	m *dto.Metric
+	v float64
+}
+
+func newSample(labels ...*dto.LabelPair) *gaugeSample {
+	g := &gaugeSample{}
+	g.m = &dto.Metric{Label: labels, Gauge: &dto.Gauge{Value: &g.v}}
+	return g
+}
+
+func (g *gaugeSample) set(v float64) *dto.Metric {
+	g.v = v
+	return g.m
 }
 
 func proto(s string) *string { return &s }
 
 func label(name, value string) *dto.LabelPair {
 	return &dto.LabelPair{Name: proto(name), Value: proto(value)}
-}
-
-// sample is one gauge value; labels must come sorted by name.
-func sample(v float64, labels ...*dto.LabelPair) *dto.Metric {
-	return &dto.Metric{Label: labels, Gauge: &dto.Gauge{Value: &v}}
 }

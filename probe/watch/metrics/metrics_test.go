@@ -17,10 +17,11 @@ import (
 // would read it.
 func text(t testing.TB, m *Metrics) string {
 	t.Helper()
-	mfs, _, err := m.Gather()
+	mfs, done, err := m.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer done()
 	var b bytes.Buffer
 	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range mfs {
@@ -69,6 +70,26 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(out, "made.up") {
 		t.Error("an unknown code became a label value")
+	}
+
+	// Series are kept between scrapes: they must follow the monitors.
+	monitors[1].Status = watch.Status{State: watch.StateOK, Last: &watch.LastRun{At: at, DurationMS: 300}}
+	monitors[0].Name = "Head office"
+	monitors = monitors[:2]
+	out = text(t, m)
+	for _, want := range []string{
+		`smtpdoctor_monitor_up{monitor="failID",name="Relay"} 1`,
+		`smtpdoctor_monitor_up{monitor="okID",name="Head office"} 1`,
+		`smtpdoctor_monitor_last_duration_seconds{monitor="failID"} 0.3`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second scrape lacks %s", want)
+		}
+	}
+	for _, gone := range []string{`smtpdoctor_monitor_failing{`, `login_paused{`, `name="Office"`} {
+		if strings.Contains(out, gone) {
+			t.Errorf("second scrape still has %s", gone)
+		}
 	}
 }
 
