@@ -13,11 +13,14 @@ import (
 // LifecycleProber runs monitor probes through the attempt lifecycle: each
 // run is an attempt of kind monitor, linked to its monitor, admitted under
 // the same global and per-target bounds as every other probe, numbered,
-// diagnosed and stored once. A lifecycle at a bound answers *Busy.
+// diagnosed and stored. It is stored queued before it starts (not only
+// once it ends), so a run cut short by a crash is found at the next start
+// and marked interrupted, like any probe. A lifecycle at a bound answers
+// *Busy.
 func LifecycleProber(l *attempt.Lifecycle) Prober {
 	return func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret) (probe.Result, error) {
 		started, err := l.Start(ctx, attempt.Request{Kind: probe.KindMonitor, MonitorID: monitorID, Settings: set,
-			Secret: sec, Wait: 24 * time.Hour})
+			Secret: sec})
 		var ce *attempt.CapacityError
 		switch {
 		case errors.As(err, &ce):
@@ -26,11 +29,10 @@ func LifecycleProber(l *attempt.Lifecycle) Prober {
 			return probe.Result{}, &Busy{RetryAfter: time.Minute, Msg: err.Error()}
 		case err != nil:
 			return probe.Result{}, err
-		case started.Done:
-			return started.Result, nil
 		}
-		// The wait ended with ctx (the service closing); the lifecycle's
-		// shutdown finishes the attempt or marks it interrupted.
+		// A wait that ends with ctx (the service closing) leaves the
+		// attempt to the lifecycle's shutdown, which finishes it or marks
+		// it interrupted; this run then counts for nothing.
 		r, done, err := l.Wait(ctx, started.ID)
 		if err != nil {
 			return r, fmt.Errorf("wait for monitor attempt %s: %w", started.ID, err)
