@@ -171,6 +171,16 @@ func TestMonitorAPI(t *testing.T) {
 	if resp, out := e.get("/api/v1/monitors/" + created.ID); resp.StatusCode != 200 || !strings.Contains(out, `"state":"pending"`) {
 		t.Errorf("get: %d %s", resp.StatusCode, out)
 	}
+	// PUT edits; a password left out stays.
+	edited := strings.Replace(strings.Replace(body, `"Sandbox relay"`, `"Renamed relay"`, 1), `, "password": "`+sandbox.DemoPassword+`"`, "", 1)
+	req, _ := http.NewRequest(http.MethodPut, e.http.URL+"/api/v1/monitors/"+created.ID, strings.NewReader(edited))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, out := e.do(req); resp.StatusCode != http.StatusOK || !strings.Contains(out, `"name":"Renamed relay"`) {
+		t.Errorf("put: %d %s", resp.StatusCode, out)
+	}
+	if m, ok := e.svc.Get(created.ID); !ok || !m.HasSecret || m.Name != "Renamed relay" {
+		t.Errorf("after the edit: %+v", m)
+	}
 	if resp, _ := e.deleteReq("/api/v1/monitors/" + created.ID); resp.StatusCode != http.StatusNoContent {
 		t.Errorf("delete: %d", resp.StatusCode)
 	}

@@ -150,3 +150,45 @@ func (s *Server) apiMonitorDelete(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// apiMonitorUpdate is PUT /api/v1/monitors/{id}: the same body as POST,
+// replacing what people edit. A password left out (or empty) keeps the one
+// stored, and so does an email alert's at the same position. Editing lifts
+// a login hold and runs the monitor at once.
+func (s *Server) apiMonitorUpdate(w http.ResponseWriter, r *http.Request) {
+	if s.monitorsOff(w, r) {
+		return
+	}
+	id := chi.URLParam(r, "id")
+	if _, ok := s.cfg.Monitors.Get(id); !ok {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no monitor with this id"})
+		return
+	}
+	in, err := decodeMonitorInput(r.Body)
+	if err != nil {
+		if isTooLarge(err) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large (at most 64 KiB)"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
+		return
+	}
+	m, secrets, fe := s.toMonitor(in)
+	if fe != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid monitor: " + fe.Error(), Fields: fe})
+		return
+	}
+	m.ID = id
+	m, err = s.cfg.Monitors.Update(r.Context(), m, secrets)
+	var ie *service.InputError
+	switch {
+	case errors.As(err, &ie):
+		writeJSON(w, http.StatusBadRequest, apiError{Error: ie.Error()})
+	case errors.Is(err, service.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no monitor with this id"})
+	case err != nil:
+		s.serverError(w, r, "updating the monitor", err)
+	default:
+		writeJSON(w, http.StatusOK, toAPIMonitor(r, m))
+	}
+}

@@ -75,6 +75,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/api/v1/monitors", s.apiMonitorCreate)
 		r.Get("/api/v1/monitors", s.apiMonitorList)
 		r.Get("/api/v1/monitors/{id}", s.apiMonitorGet)
+		r.Put("/api/v1/monitors/{id}", s.apiMonitorUpdate)
 		r.Delete("/api/v1/monitors/{id}", s.apiMonitorDelete)
 		r.Method(http.MethodGet, "/metrics", s.metricsHandler())
 	})

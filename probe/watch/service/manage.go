@@ -80,7 +80,7 @@ func (s *Service) Update(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 		return m, err
 	}
 	var keep []string
-	if sec.Login == nil && old.HasSecret {
+	if sec.Login == nil && old.HasSecret && m.HasSecret {
 		keep = append(keep, watch.SlotLogin)
 	}
 	for i, a := range m.Alerts {
@@ -129,6 +129,11 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		m.HasSecret = old.HasSecret
 	default:
 		m.HasSecret = false
+	}
+	if m.Settings.User == "" {
+		// No user, no login: a password kept for one would never be used.
+		m.HasSecret = false
+		secrets = nil
 	}
 	for i := range m.Alerts {
 		a := &m.Alerts[i]
