@@ -66,13 +66,14 @@ func (s *Server) routes() http.Handler {
 
 		r.Get("/monitors", s.monitorsList)
 		r.Get("/monitors/new", s.monitorNew)
-		r.Post("/monitors", s.monitorCreate)
+		// Creating a monitor starts probes, like a test does.
+		r.With(startLimit).Post("/monitors", s.monitorCreate)
 		r.Get("/monitors/{id}", s.monitorPage)
 		r.Post("/monitors/{id}/test", s.monitorAction(s.monitorTest, "test"))
 		r.Post("/monitors/{id}/resume", s.monitorAction(s.monitorResume, "resumed"))
 		r.Post("/monitors/{id}/password", s.monitorAction(s.monitorPassword, "password"))
 		r.Post("/monitors/{id}/delete", s.monitorAction(s.monitorDelete, "deleted"))
-		r.Post("/api/v1/monitors", s.apiMonitorCreate)
+		r.With(startLimit).Post("/api/v1/monitors", s.apiMonitorCreate)
 		r.Get("/api/v1/monitors", s.apiMonitorList)
 		r.Get("/api/v1/monitors/{id}", s.apiMonitorGet)
 		r.Put("/api/v1/monitors/{id}", s.apiMonitorUpdate)
