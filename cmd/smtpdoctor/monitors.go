@@ -82,7 +82,7 @@ func alertBaseURL(listen string) string {
 		return "http://" + listen
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		host = hostname()
+		host = probe.Hostname()
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
