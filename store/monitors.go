@@ -11,7 +11,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
 
-// Monitors live in four tables (migrations/0006_monitors.sql): the monitor
+// Monitors live in four tables (migrations/0007_monitors.sql): the monitor
 // with its state, its sealed secrets, a compact row per run with hourly
 // and daily uptime buckets, and the alert delivery log. Secrets arrive here
 // sealed (probe/secretbox); this package never sees a password.
