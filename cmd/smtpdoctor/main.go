@@ -42,11 +42,13 @@ func run(ctx context.Context, args []string, e env, stdin io.Reader, stdout, std
 		return migrateDB(ctx, args, stdout, stderr)
 	case "explain":
 		return explainCommand(args, e, stdin, stdout, stderr)
+	case "rotate-key":
+		return rotateKey(ctx, args, e, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageError{fmt.Sprintf("unknown command %q: use serve, probe, explain or migrate-db", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q: use serve, probe, explain, rotate-key or migrate-db", cmd)}
 	}
 }
 
@@ -63,6 +65,8 @@ const usage = `smtpdoctor: why does SMTP authentication fail, and what fixes it?
   smtpdoctor explain [--json] [FILE|-]
                                    diagnose pasted text (an error, a debug log,
                                    a server log) without connecting anywhere
+  smtpdoctor rotate-key --old FILE --new FILE [--db FILE]
+                                   re-encrypt the passwords monitors keep under a new key
 `
 
 // usageError is a mistake in how the command was called: exit status 2.

@@ -68,6 +68,11 @@ var suite = []struct {
 	{"ExpiredLeaseIsFree", testExpiredLeaseIsFree},
 	{"HitsAreShared", testHitsAreShared},
 	{"ClaimOnce", testClaimOnce},
+	{"MonitorCRUD", testMonitorCRUD},
+	{"SecretsRotate", testSecretsRotate},
+	{"RecordRunKeepsChangesAndTheLatest", testRecordRunKeepsChangesAndTheLatest},
+	{"DeliveryLog", testDeliveryLog},
+	{"BytesPerUnchangedRun", testBytesPerUnchangedRun},
 }
 
 // Run runs the shared suite, each test on a database of its own made by
