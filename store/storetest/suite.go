@@ -73,6 +73,7 @@ var suite = []struct {
 	{"RecordRunKeepsChangesAndTheLatest", testRecordRunKeepsChangesAndTheLatest},
 	{"DeliveryLog", testDeliveryLog},
 	{"BytesPerUnchangedRun", testBytesPerUnchangedRun},
+	{"MonitorRunClaimedOnce", testMonitorRunClaimedOnce},
 }
 
 // Run runs the shared suite, each test on a database of its own made by

@@ -244,3 +244,57 @@ func testBytesPerUnchangedRun(t *testing.T, open opener) {
 		t.Errorf("%.1f bytes per unchanged run, budget 100", per)
 	}
 }
+
+// testMonitorRunClaimedOnce: three replicas that find a monitor due at
+// once claim its run; exactly one gets it, and the others learn the next
+// run it set.
+func testMonitorRunClaimedOnce(t *testing.T, open opener) {
+	a, dsn := open(t)
+	ctx := context.Background()
+	m := newMonitor("claimed")
+	m.NextRunAt = base
+	if err := a.CreateMonitor(ctx, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	stores := []*store.Store{a}
+	for range 2 {
+		s, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	next := base.Add(5 * time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for _, s := range stores {
+		wg.Go(func() {
+			ok, stored, err := s.ClaimMonitorRun(ctx, "claimed", base.Add(time.Second), next)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !stored.Equal(next) {
+				t.Errorf("stored next run %v, want %v", stored, next)
+			}
+			if ok {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Errorf("the run was claimed %d times, want once", won)
+	}
+	// Not due yet: nobody claims it.
+	if ok, _, err := a.ClaimMonitorRun(ctx, "claimed", base.Add(time.Minute), next.Add(5*time.Minute)); err != nil || ok {
+		t.Errorf("claiming a run not due: %v, %v", ok, err)
+	}
+	if _, _, err := a.ClaimMonitorRun(ctx, "no-such-monitor", base, next); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claiming a missing monitor: %v, want ErrNotFound", err)
+	}
+}

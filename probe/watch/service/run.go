@@ -61,6 +61,11 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 		e.running = false
 		s.mu.Unlock()
 	}()
+	// With replicas sharing the database, one of them runs it (shared.go).
+	m, mine := s.claim(ctx, e, m)
+	if !mine {
+		return
+	}
 
 	start := time.Now()
 	if s.cfg.OnDue != nil {

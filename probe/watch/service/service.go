@@ -178,6 +178,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.cfg.Retention >= 0 {
 		s.wg.Go(func() { s.pruneLoop(ctx) })
 	}
+	if _, ok := s.shared(); ok {
+		s.wg.Go(func() { s.syncLoop(ctx) })
+	}
 	s.log.Info("monitors started", "count", len(ms))
 	return nil
 }
