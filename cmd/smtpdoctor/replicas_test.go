@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/store"
 	"github.com/smtpdoctor/smtpdoctor/store/storetest"
 )
 
@@ -18,8 +22,9 @@ import (
 // database, as behind a load balancer, and checks that they behave as one
 // dashboard: an attempt started on one has its permalink on the others, a
 // page open on another follows its progress live, the per-target limit
-// counts the probes of every replica, and a killed replica's probes, and
-// only those, end up interrupted.
+// counts the probes of every replica, a monitor runs once per due time and
+// alerts once, and a killed replica's probes, and only those, end up
+// interrupted.
 func TestReplicasActAsOne(t *testing.T) {
 	db := storetest.Postgres(t)
 	bin := buildBinary(t)
@@ -54,6 +59,12 @@ func TestReplicasActAsOne(t *testing.T) {
 	if got := events.waitFor(t, "done"); !strings.Contains(got, "421") {
 		t.Errorf("C's live stream ended without B's result (the 421 reply); it showed:\n%s", got)
 	}
+
+	// A monitor made on B, of a server that refuses connections, alerting
+	// a webhook at its first failure: all three replicas schedule it
+	// (A and C learn of it from the database), yet each run happens once
+	// and the failing alert goes out once.
+	monitorRunsOnce(t, b, db)
 
 	// A second silent server, on another loopback address, for a probe
 	// that B runs while A is killed.
@@ -199,4 +210,73 @@ func (s *eventStream) waitFor(t *testing.T, name string) string {
 			t.Fatalf("no %q event", name)
 		}
 	}
+}
+
+// monitorRunsOnce makes a monitor through p's API and watches four runs.
+func monitorRunsOnce(t *testing.T, p *serverProcess, db string) {
+	t.Helper()
+	var mu sync.Mutex
+	alerts := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		alerts++
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	refused := refusedAddr(t, "127.0.0.6")
+	body := `{"name":"refused relay","settings":{"host":"` + refused.IP.String() + `","port":` + strconv.Itoa(refused.Port) +
+		`,"security":"none"},"interval":"10s","fail_after":1,"alerts":[{"type":"webhook","url":"` + hook.URL + `/hook"}]}`
+	resp, err := http.Post(p.base+"api/v1/monitors", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&made)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || made.ID == "" {
+		t.Fatalf("create a monitor: %s", resp.Status)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var runs []store.RunPoint
+	deadline := time.Now().Add(3 * time.Minute)
+	for len(runs) < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d runs of the monitor", len(runs))
+		}
+		time.Sleep(500 * time.Millisecond)
+		if runs, err = st.MonitorRuns(context.Background(), made.ID, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Runs come newest first, one interval (10 s, give or take a jitter of
+	// 0.2 s) apart; a due run done by two replicas would be two close
+	// together (or, the per-target bound making the second wait, a few
+	// seconds apart).
+	for i := 1; i < len(runs); i++ {
+		if gap := runs[i-1].At.Sub(runs[i].At); gap < 9*time.Second {
+			t.Errorf("two runs %v apart at %v: a due run ran on two replicas", gap, runs[i].At)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if alerts != 1 {
+		t.Errorf("the failing alert went out %d times, want once", alerts)
+	}
+}
+
+// refusedAddr is an address on ip where nothing listens.
+func refusedAddr(t *testing.T, ip string) *net.TCPAddr {
+	t.Helper()
+	ln, err := net.Listen("tcp", ip+":0")
+	if err != nil {
+		t.Skipf("cannot listen on %s: %v", ip, err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close()
+	return addr
 }
