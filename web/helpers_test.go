@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -49,7 +50,7 @@ type testEnv struct {
 // servers listen, and to their ephemeral ports.
 func loopbackOK(cfg *Config) {
 	cfg.AllowTargets = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	cfg.AllowPorts = PortSet{{1, 65535}}
+	cfg.AllowPorts = policy.PortSet{{1, 65535}}
 }
 
 // newEnv starts a dashboard on a real SQLite file in a temp dir.

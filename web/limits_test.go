@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
@@ -62,7 +63,7 @@ func TestInjectionRefusedBeforeConnecting(t *testing.T) {
 func TestTargetPolicyEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Script{})
 	// Ports widened (the test server has an ephemeral one), addresses not.
-	e := newEnv(t, Config{AllowPorts: PortSet{{1, 65535}}})
+	e := newEnv(t, Config{AllowPorts: policy.PortSet{{1, 65535}}})
 	for _, host := range []string{srv.Host, "169.254.169.254", "localhost"} {
 		body, _ := json.Marshal(map[string]any{"host": host, "port": srv.Port, "security": "none"})
 		resp, out := e.postJSON("/api/v1/probes?wait=30s", string(body))

@@ -233,7 +233,7 @@ func (rn *runner) run(j *job, host string, set probe.Settings, sec probe.Secret)
 		RootCAs:      rn.rootCAs(set),
 		StepTimeout:  rn.s.cfg.StepTimeout,
 		TotalTimeout: rn.s.cfg.TotalTimeout,
-		Policy:       rn.s.policy.checkAddr,
+		Policy:       rn.s.policy.CheckAddr,
 		Origin:       rn.s.cfg.Origin,
 		Observe: func(p probe.Result) {
 			p.ID, p.Status = j.id, probe.StatusRunning
@@ -344,7 +344,7 @@ func (rn *runner) ensureStored(ctx context.Context, id string) error {
 // rootCAs trusts the sandbox's CA for the sandbox, the configured roots
 // for everything else.
 func (rn *runner) rootCAs(set probe.Settings) *x509.CertPool {
-	if sb := rn.s.cfg.Sandbox; sb != nil && rn.s.policy.isSandboxHost(set.Host, set.Port) {
+	if sb := rn.s.cfg.Sandbox; sb != nil && rn.s.policy.IsSandbox(set.Host, set.Port) {
 		return sb.RootCAs()
 	}
 	return rn.s.cfg.RootCAs

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 )
 
 // Input validation shared by the HTML form and the JSON API (issue 6).
@@ -121,7 +122,7 @@ func decodeAPIInput(r io.Reader) (probeInput, error) {
 // what is wrong. defaultSecurity applies when none was chosen (the form
 // preselects STARTTLS; the API defaults to auto). The port is checked
 // against the target policy here, so a refused port never connects.
-func validate(in probeInput, pol *targetPolicy, defaultSecurity probe.Security) (probe.Settings, probe.Secret, fieldErrors) {
+func validate(in probeInput, pol *policy.Policy, defaultSecurity probe.Security) (probe.Settings, probe.Secret, fieldErrors) {
 	fe := fieldErrors{}
 	var s probe.Settings
 
@@ -149,7 +150,7 @@ func validate(in probeInput, pol *targetPolicy, defaultSecurity probe.Security) 
 		}
 	}
 	if s.Port != 0 && fe["host"] == "" && pol != nil {
-		if err := pol.checkPort(s.Host, s.Port); err != nil {
+		if err := pol.CheckPort(s.Host, s.Port); err != nil {
 			fe["port"] = err.Error()
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 )
 
 func TestValidateRefusesInjection(t *testing.T) {
@@ -38,7 +39,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 		case "port":
 			in.Port = tc.value
 		}
-		_, _, fe := validate(in, &targetPolicy{}, probe.SecurityAuto)
+		_, _, fe := validate(in, policy.New(policy.Config{}), probe.SecurityAuto)
 		if fe[tc.field] == "" {
 			t.Errorf("%s=%q accepted; errors %v", tc.field, tc.value, fe)
 		}
@@ -48,7 +49,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 func TestValidateNormalises(t *testing.T) {
 	in := probeInput{Host: " Bücher.example ", Port: "", Security: "SSL", User: "alice", Password: "pw",
 		Mech: "LOGIN", From: "<a@bücher.example>", HELO: "client.example"}
-	s, sec, fe := validate(in, &targetPolicy{}, probe.SecurityStartTLS)
+	s, sec, fe := validate(in, policy.New(policy.Config{}), probe.SecurityStartTLS)
 	if fe != nil {
 		t.Fatalf("errors: %v", fe)
 	}
@@ -60,7 +61,7 @@ func TestValidateNormalises(t *testing.T) {
 	if sec.Password != "pw" {
 		t.Errorf("password not carried")
 	}
-	s, _, fe = validate(probeInput{Host: "smtp.example.com:465"}, &targetPolicy{}, probe.SecurityAuto)
+	s, _, fe = validate(probeInput{Host: "smtp.example.com:465"}, policy.New(policy.Config{}), probe.SecurityAuto)
 	if fe != nil || s.Port != 465 || s.Host != "smtp.example.com" || s.Security != probe.SecurityAuto {
 		t.Errorf("host:port = %+v, %v", s, fe)
 	}
@@ -88,7 +89,7 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 		{"host", probeInput{Host: "http://smtp.example.com/"}},
 		{"user", probeInput{Host: "h.example", Password: "pw"}},
 	} {
-		_, _, fe := validate(tc.in, &targetPolicy{}, probe.SecurityAuto)
+		_, _, fe := validate(tc.in, policy.New(policy.Config{}), probe.SecurityAuto)
 		if fe[tc.field] == "" {
 			t.Errorf("%+v: no error on %s (errors %v)", tc.in, tc.field, fe)
 		}
@@ -96,17 +97,17 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 }
 
 func TestValidatePortPolicy(t *testing.T) {
-	_, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{}, probe.SecurityAuto)
+	_, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, policy.New(policy.Config{}), probe.SecurityAuto)
 	if !strings.Contains(fe["port"], "--allow-ports") {
 		t.Errorf("port 2526: error %q does not say how to allow it", fe["port"])
 	}
 	for _, p := range []string{"25", "465", "587", "2525"} {
-		if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: p}, &targetPolicy{}, probe.SecurityAuto); fe != nil {
+		if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: p}, policy.New(policy.Config{}), probe.SecurityAuto); fe != nil {
 			t.Errorf("port %s refused: %v", p, fe)
 		}
 	}
-	ps, _ := ParsePortSet("2500-2600")
-	if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{ports: ps}, probe.SecurityAuto); fe != nil {
+	ps, _ := policy.ParsePortSet("2500-2600")
+	if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, policy.New(policy.Config{Ports: ps}), probe.SecurityAuto); fe != nil {
 		t.Errorf("widened port refused: %v", fe)
 	}
 }
@@ -123,7 +124,7 @@ func checkAccepted(t *testing.T, s probe.Settings, sec probe.Secret) {
 		len(s.To) > maxAddress || len(s.HELO) > maxHELO || len(sec.Password) > maxPassword {
 		t.Fatalf("accepted out-of-bounds settings %+v", s)
 	}
-	if s.Port < 1 || s.Port > 65535 || !PortSet(nil).Contains(s.Port) {
+	if s.Port < 1 || s.Port > 65535 || !policy.PortSet(nil).Contains(s.Port) {
 		t.Fatalf("accepted port %d", s.Port)
 	}
 	switch s.Security {
@@ -151,7 +152,7 @@ func FuzzFormInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(formInput(v), &targetPolicy{}, probe.SecurityStartTLS)
+		s, sec, fe := validate(formInput(v), policy.New(policy.Config{}), probe.SecurityStartTLS)
 		if fe != nil {
 			return
 		}
@@ -169,7 +170,7 @@ func FuzzAPIInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(in, &targetPolicy{}, probe.SecurityAuto)
+		s, sec, fe := validate(in, policy.New(policy.Config{}), probe.SecurityAuto)
 		if fe != nil {
 			return
 		}

@@ -126,7 +126,7 @@ func (s *Server) runTryAll(w http.ResponseWriter, r *http.Request, hostIn, note 
 			RootCAs:      s.tryRootCAs(host),
 			StepTimeout:  s.cfg.StepTimeout,
 			TotalTimeout: min(cmpOr(s.cfg.TotalTimeout, tryAllDeadline), tryAllDeadline),
-			Policy:       s.policy.checkAddr,
+			Policy:       s.policy.CheckAddr,
 			Origin:       s.cfg.Origin,
 		},
 		Combos: s.cfg.TryCombos,

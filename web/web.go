@@ -2,7 +2,7 @@
 // permalink page that shows it live and then as a report, the history, the
 // guide, and a small JSON API for scripts. It runs probes in a bounded
 // background pool (runner.go), keeps them to the targets the operator
-// allows (policy.go), and stores every attempt through package store.
+// allows (package policy), and stores every attempt through package store.
 //
 // Security posture, in one place: every field is validated before anything
 // connects (settings.go); responses carry a nonce-based Content-Security-
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
@@ -46,7 +47,7 @@ type Config struct {
 	AllowAllTargets bool
 	// AllowPorts are the ports probes may use; nil means DefaultPorts
 	// (25, 465, 587, 2525).
-	AllowPorts PortSet
+	AllowPorts policy.PortSet
 	// DenyPrivate refuses private ranges (RFC 1918, fc00::/7, 100.64/10),
 	// which are allowed by default so an office relay can be tested.
 	DenyPrivate bool
@@ -112,7 +113,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	store  *store.Store
-	policy *targetPolicy
+	policy *policy.Policy
 	runner *runner
 	cop    *http.CrossOriginProtection
 
@@ -163,15 +164,16 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 			return nil, fmt.Errorf("web: new server: trusted origin: %w", err)
 		}
 	}
-	s.policy = &targetPolicy{
-		allow:       cfg.AllowTargets,
-		allowAll:    cfg.AllowAllTargets,
-		ports:       cfg.AllowPorts,
-		denyPrivate: cfg.DenyPrivate,
+	pc := policy.Config{
+		AllowTargets: cfg.AllowTargets,
+		AllowAll:     cfg.AllowAllTargets,
+		Ports:        cfg.AllowPorts,
+		DenyPrivate:  cfg.DenyPrivate,
 	}
 	if cfg.Sandbox != nil {
-		s.policy.sandbox = cfg.Sandbox.Contains
+		pc.Sandbox = cfg.Sandbox.Contains
 	}
+	s.policy = policy.New(pc)
 	s.runner = newRunner(s)
 	s.startPruning()
 	return s, nil

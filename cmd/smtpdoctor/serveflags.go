@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
 
@@ -99,7 +100,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		}
 		return
 	})
-	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
+	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = policy.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
 	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
 	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
