@@ -59,7 +59,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	started := apiStarted{ID: id, URL: absURL(r, "/p/"+id)}
+	started := apiStarted{ID: id, URL: s.absURL(r, "/p/"+id)}
 	if wait > 0 {
 		ctx, cancel := contextWithTimeout(r, wait)
 		defer cancel()

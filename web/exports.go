@@ -29,7 +29,7 @@ func (s *Server) exportText(w http.ResponseWriter, r *http.Request) {
 	}
 	var b strings.Builder
 	st := res.Settings
-	fmt.Fprintf(&b, "smtpdoctor report %s\n\n", absURL(r, "/p/"+res.ID))
+	fmt.Fprintf(&b, "smtpdoctor report %s\n\n", s.absURL(r, "/p/"+res.ID))
 	fmt.Fprintf(&b, "Tested:   %s, security %s\n", target(st), securityLabel(st.Security))
 	if st.User != "" {
 		fmt.Fprintf(&b, "Username: %s (mechanism %s)\n", st.User, st.Mech)

@@ -66,7 +66,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res)}
+	v := permalinkView{R: res, URL: s.absURL(r, "/p/"+res.ID), Live: isLive(res)}
 	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {
@@ -105,17 +105,6 @@ func (s *Server) deleteAttempt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/history?deleted=1", http.StatusSeeOther)
-}
-
-// absURL builds an absolute URL for a path on this dashboard, for the
-// copy-link box and the API's "url". The scheme is a best guess (the
-// header only affects what is displayed).
-func absURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
 }
 
 func fmtTime(t time.Time) string {

@@ -16,7 +16,7 @@ import (
 // routes is every URL the dashboard answers (CONTRACT.md, "HTTP").
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
+	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, s.hostGuard, limitBody)
 	// Cross-site POSTs (a form on another site aimed at this dashboard)
 	// are refused with 403, by Sec-Fetch-Site or Origin.
 	r.Use(s.cop.Handler)

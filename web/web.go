@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -97,6 +98,14 @@ type Config struct {
 	// for the client address (rate limits, logs); empty means the TCP peer
 	// is the client.
 	TrustedProxies []netip.Prefix
+
+	// PublicURL is the address people use (--public-url): every absolute
+	// link is built from it, and requests naming another host are
+	// refused. Nil: links use ListenAddr, and only address literals,
+	// localhost and the listen host are accepted.
+	PublicURL *url.URL
+	// ListenAddr is the address the dashboard listens on (host:port).
+	ListenAddr string
 
 	// Origin names this machine on permalinks; empty means os.Hostname.
 	Origin string

@@ -58,13 +58,21 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	}
 	wc.Origin = hostname()
 
-	app, err := web.New(wc, st)
-	if err != nil {
-		return fmt.Errorf("set up the dashboard: %w", err)
-	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
+	}
+	defer ln.Close()
+	wc.ListenAddr = ln.Addr().String()
+	if h, _, err := net.SplitHostPort(cfg.listen); err == nil && h != "" {
+		// Keep a name given to --listen (localhost) as typed: it is one
+		// of the names the dashboard answers to.
+		_, p, _ := net.SplitHostPort(wc.ListenAddr)
+		wc.ListenAddr = net.JoinHostPort(h, p)
+	}
+	app, err := web.New(wc, st)
+	if err != nil {
+		return fmt.Errorf("set up the dashboard: %w", err)
 	}
 	srv := &http.Server{
 		Handler:           app.Handler(),
@@ -76,6 +84,9 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), cfg.db)
+	if u := wc.PublicURL; u != nil {
+		fmt.Fprintf(stdout, "people reach it at %s/; requests for other host names are refused\n", u)
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
 
 	errc := make(chan error, 1)

@@ -131,6 +131,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"serve", "--max-probes", "0"}, "1 or more"},
 		{[]string{"serve", "--auth-user", "admin"}, "go together"},
 		{[]string{"serve", "extra"}, "no arguments"},
+		{[]string{"serve", "--public-url", "smtpdoctor.example.com"}, "https://"},
 	} {
 		r := runCLI(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

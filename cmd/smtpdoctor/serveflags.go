@@ -35,9 +35,10 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str := func(p *string, name, def, help string) {
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
-	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies string
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL string
 	var probeRate, perTarget, maxProbes, queue string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
+	str(&publicURL, "public-url", "", "the address people use, e.g. https://smtpdoctor.example.com: links are built from it and requests for other host names are refused")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
 	boolean := func(p *bool, name, help string) {
 		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
@@ -97,6 +98,12 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		c.web.TrustedProxies, all, e = parseTargets(trustedProxies)
 		if all {
 			e = fmt.Errorf("list the proxies' CIDRs; trusting every peer would let any client choose its address")
+		}
+		return
+	})
+	parse("public-url", func() (e error) {
+		if publicURL != "" {
+			c.web.PublicURL, e = web.ParsePublicURL(publicURL)
 		}
 		return
 	})
