@@ -24,7 +24,7 @@ func (s *Server) routes() http.Handler {
 		s.clientError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
 	})
 
-	auth := newAuthenticator(s.cfg)
+	auth := s.auth
 	startLimit := s.startLimiter()
 
 	r.Get("/healthz", s.healthz)

@@ -123,6 +123,7 @@ type Server struct {
 	log    *slog.Logger
 	store  *store.Store
 	policy *policy.Policy
+	auth   *authenticator
 	runner *runner
 	cop    *http.CrossOriginProtection
 
@@ -183,6 +184,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 		pc.Sandbox = cfg.Sandbox.Contains
 	}
 	s.policy = policy.New(pc)
+	s.auth = newAuthenticator(cfg)
 	s.runner = newRunner(s)
 	s.startPruning()
 	return s, nil
