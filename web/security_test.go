@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -147,7 +148,7 @@ func TestAuthOffByDefault(t *testing.T) {
 }
 
 func TestTrustedHeaderAndPublicPermalinks(t *testing.T) {
-	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", PublicPermalinks: true})
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", PublicPermalinks: true, TrustedProxies: loopbackPeers})
 	id := e.storedAttempt(nil)
 	if resp, _ := e.get("/history"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("history without the header = %d", resp.StatusCode)
@@ -170,7 +171,7 @@ func TestTrustedHeaderAndPublicPermalinks(t *testing.T) {
 }
 
 func TestPrivatePermalinks(t *testing.T) {
-	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User"})
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", TrustedProxies: loopbackPeers})
 	id := e.storedAttempt(nil)
 	for _, path := range []string{"/p/" + id, "/p/" + id + ".json", "/p/" + id + ".txt", "/p/" + id + "/events"} {
 		if resp, _ := e.get(path); resp.StatusCode != http.StatusUnauthorized {
@@ -222,5 +223,31 @@ func TestTrustedOriginMayPost(t *testing.T) {
 	}
 	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store); err == nil {
 		t.Error("a bad trusted origin was accepted")
+	}
+}
+
+// loopbackPeers trusts the test client, which connects from loopback, as
+// the reverse proxy.
+var loopbackPeers = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// The user header signs a request in only when the reverse proxy that sets
+// it sent the request: from any other peer it is a header anyone can send.
+func TestAuthHeaderOnlyFromTrustedProxies(t *testing.T) {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", BasicUser: "admin", BasicHash: string(hash),
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/history", nil)
+	req.Header.Set("X-Forwarded-User", "mallory")
+	if resp, _ := e.do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("history with the header from an untrusted peer = %d, want 401", resp.StatusCode)
+	}
+	req, _ = http.NewRequest(http.MethodGet, e.http.URL+"/history", nil)
+	req.Header.Set("X-Forwarded-User", "mallory")
+	req.SetBasicAuth("admin", "s3cret")
+	if resp, _ := e.do(req); resp.StatusCode != http.StatusOK {
+		t.Errorf("basic auth beside an untrusted header = %d, want 200", resp.StatusCode)
+	}
+	if _, err := New(Config{TrustedUserHeader: "X-Forwarded-User"}, e.store); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
+		t.Errorf("a user header without trusted proxies was accepted: %v", err)
 	}
 }

@@ -83,7 +83,8 @@ type Config struct {
 	BasicHash string
 	// TrustedUserHeader names a header a reverse proxy sets to the
 	// signed-in user (say X-Forwarded-User); requests without it are
-	// refused. The proxy must strip it from what clients send.
+	// refused. It is believed only from TrustedProxies, which must not
+	// be empty, and the proxy must strip it from what clients send.
 	TrustedUserHeader string
 	// PublicPermalinks lets anyone with a permalink (and its events and
 	// exports) see it without signing in; everything else still asks.
@@ -162,6 +163,9 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	}
 	if cfg.BasicUser != "" && cfg.BasicHash == "" || cfg.BasicUser == "" && cfg.BasicHash != "" {
 		return nil, errors.New("web: new server: basic auth needs both a user and a bcrypt hash")
+	}
+	if cfg.TrustedUserHeader != "" && len(cfg.TrustedProxies) == 0 {
+		return nil, errors.New("web: new server: a trusted user header needs the trusted proxies that set it; from any other peer it would let a client sign itself in")
 	}
 	for _, r := range cfg.AllowPorts {
 		if r[0] < 1 || r[1] > 65535 || r[0] > r[1] {

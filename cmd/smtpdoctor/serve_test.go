@@ -132,6 +132,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"serve", "--auth-user", "admin"}, "go together"},
 		{[]string{"serve", "extra"}, "no arguments"},
 		{[]string{"serve", "--public-url", "smtpdoctor.example.com"}, "https://"},
+		{[]string{"serve", "--auth-header", "X-Forwarded-User"}, "--trusted-proxies"},
 	} {
 		r := runCLI(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

@@ -67,8 +67,8 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	boolean(&c.web.PublicPermalinks, "public-permalinks", "with access control on, let permalinks be opened without logging in")
 	str(&c.web.BasicUser, "auth-user", "", "require HTTP basic auth with this user name (with --auth-bcrypt)")
 	str(&c.web.BasicHash, "auth-bcrypt", "", "bcrypt hash of the basic-auth password (htpasswd -nbB user pass)")
-	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
-	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client, for per-client rate limits behind a proxy")
+	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header as the logged-in user when it comes from --trusted-proxies (your reverse proxy sets it), e.g. X-Forwarded-User")
+	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client (per-client rate limits behind a proxy) and whose --auth-header is believed")
 	str(&logLevel, "log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -126,6 +126,10 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	}
 	if c.web.Retention == 0 {
 		c.web.Retention = -1
+	}
+	if err == nil && c.web.TrustedUserHeader != "" && len(c.web.TrustedProxies) == 0 {
+		err = fmt.Errorf("--auth-header %s is believed only from the reverse proxy that sets it: name that proxy with --trusted-proxies (e.g. --trusted-proxies 127.0.0.1/32), or any client could send the header and sign itself in",
+			c.web.TrustedUserHeader)
 	}
 	if err == nil && (c.web.BasicUser == "") != (c.web.BasicHash == "") {
 		err = fmt.Errorf("--auth-user and --auth-bcrypt go together: set both or neither")
