@@ -238,3 +238,41 @@ func TestRateLimitBehindTrustedProxy(t *testing.T) {
 		t.Errorf("behind a trusted proxy, the first client escaped its limit: %d", code)
 	}
 }
+
+// Addresses of one IPv6 /64 are one client: a host that owns the whole
+// network cannot multiply its limit by changing address. IPv4 clients
+// count one by one.
+func TestRateLimitCountsIPv6ByNetwork(t *testing.T) {
+	bad := url.Values{"host": {"smtp.example.com"}, "port": {"0"}}
+	post := func(e *testEnv, client string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/probes", strings.NewReader(bad.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", client)
+		resp, _ := e.do(req)
+		return resp.StatusCode
+	}
+	proxied := Config{ProbeRate: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	e := newEnv(t, proxied)
+	post(e, "2001:db8:1:2::1")
+	post(e, "2001:db8:1:2::2")
+	for i := 3; i <= 12; i++ {
+		if code := post(e, "2001:db8:1:2::"+strconv.Itoa(i)); code != http.StatusTooManyRequests {
+			t.Fatalf("address %d of one /64 = %d, want 429", i, code)
+		}
+	}
+	if code := post(e, "2001:db8:1:3::1"); code == http.StatusTooManyRequests {
+		t.Errorf("the next /64 shared the first one's limit")
+	}
+	post(e, "198.51.100.1")
+	post(e, "198.51.100.1")
+	if code := post(e, "198.51.100.2"); code == http.StatusTooManyRequests {
+		t.Errorf("a neighbouring IPv4 address shared a limit")
+	}
+	proxied.IPv6Prefix = 128
+	e = newEnv(t, proxied)
+	post(e, "2001:db8:1:2::1")
+	post(e, "2001:db8:1:2::1")
+	if code := post(e, "2001:db8:1:2::2"); code == http.StatusTooManyRequests {
+		t.Errorf("with /128, a second address shared the first one's limit")
+	}
+}

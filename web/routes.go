@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -73,7 +74,7 @@ func (s *Server) startLimiter() func(http.Handler) http.Handler {
 		return func(h http.Handler) http.Handler { return h }
 	}
 	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
-		func(r *http.Request) (string, error) { return clientKey(r), nil },
+		func(r *http.Request) (string, error) { return s.clientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
 			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
@@ -138,15 +139,27 @@ func (s *Server) clientIP() func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(prefixes...)
 }
 
-// clientKey is the rate-limit key: the client address, or the TCP peer
-// when a trusted proxy sent no usable X-Forwarded-For.
-func clientKey(r *http.Request) string {
-	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+// clientKey is whose limit a request counts against: the client address
+// (or the TCP peer when a trusted proxy sent no usable X-Forwarded-For).
+// An IPv6 client counts by its network (IPv6Prefix bits, a /64 by
+// default): one subscriber line or host usually gets a whole /64 (RFC
+// 6177), so counting single addresses would give it 2^64 limits.
+func (s *Server) clientKey(r *http.Request) string {
+	ip := middleware.GetClientIP(r.Context())
+	if ip == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		ip = host
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
 		return ip
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
 	}
-	return host
+	return netip.PrefixFrom(a, s.cfg.IPv6Prefix).Masked().String()
 }

@@ -56,6 +56,9 @@ type Config struct {
 	// ProbeRate is how many probes one client address may start per
 	// minute: 0 means 10, a negative value means unlimited.
 	ProbeRate int
+	// IPv6Prefix is how many leading bits of an IPv6 client address name
+	// one client for ProbeRate and other per-client limits: 0 means 64.
+	IPv6Prefix int
 	// PerTarget bounds concurrent probes per target host: 0 means 2,
 	// negative means unlimited.
 	PerTarget int
@@ -145,6 +148,12 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	}
 	if cfg.ProbeRate == 0 {
 		cfg.ProbeRate = 10
+	}
+	if cfg.IPv6Prefix == 0 {
+		cfg.IPv6Prefix = 64
+	}
+	if cfg.IPv6Prefix < 1 || cfg.IPv6Prefix > 128 {
+		return nil, fmt.Errorf("web: new server: IPv6 client prefix /%d: want 1 to 128 bits", cfg.IPv6Prefix)
 	}
 	if cfg.PerTarget == 0 {
 		cfg.PerTarget = 2

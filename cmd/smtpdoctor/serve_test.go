@@ -133,6 +133,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, "no arguments"},
 		{[]string{"serve", "--public-url", "smtpdoctor.example.com"}, "https://"},
 		{[]string{"serve", "--auth-header", "X-Forwarded-User"}, "--trusted-proxies"},
+		{[]string{"serve", "--ipv6-prefix", "129"}, "1 to 128"},
 	} {
 		r := runCLI(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

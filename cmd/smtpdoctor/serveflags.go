@@ -36,7 +36,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
 	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL string
-	var probeRate, perTarget, maxProbes, queue string
+	var probeRate, perTarget, maxProbes, queue, ipv6Prefix string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
 	str(&publicURL, "public-url", "", "the address people use, e.g. https://smtpdoctor.example.com: links are built from it and requests for other host names are refused")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
@@ -57,6 +57,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&allowPorts, "allow-ports", "25,465,587,2525", "ports probes may use: a list and ranges, e.g. 25,465,587,2525 or 1-65535")
 	boolean(&c.web.DenyPrivate, "deny-private", "refuse private address ranges too (for a dashboard reachable from the internet)")
 	str(&probeRate, "probe-rate", "10", "probe starts per minute per client address; 0 = unlimited")
+	str(&ipv6Prefix, "ipv6-prefix", "64", "IPv6 clients count against per-client limits by this many leading bits of their address (1-128)")
 	str(&perTarget, "per-target", "2", "concurrent probes per target host; 0 = unlimited")
 	str(&maxProbes, "max-probes", "32", "concurrent probes in all")
 	str(&queue, "queue", "64", "probes that may wait for a free slot before new ones are refused with 503")
@@ -109,6 +110,13 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	})
 	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = policy.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
+	parse("ipv6-prefix", func() (e error) {
+		c.web.IPv6Prefix, e = positive(ipv6Prefix)
+		if e == nil && c.web.IPv6Prefix > 128 {
+			e = fmt.Errorf("%q: an IPv6 prefix has 1 to 128 bits (64 counts each /64 network as one client)", ipv6Prefix)
+		}
+		return
+	})
 	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
 	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
 	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
