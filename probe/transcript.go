@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -44,13 +45,18 @@ func (t *transcript) note(format string, args ...any) {
 
 func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
 
-// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and
+// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and C0
 // control characters (other than tab) become \xNN, so a server cannot
-// smuggle terminal escapes or broken encodings into a page or a log.
+// smuggle terminal escapes or broken encodings into a page or a log. The
+// characters that are there but not seen become a visible ⟨U+XXXX⟩: C1
+// controls (U+009B starts a terminal escape too), format characters (the
+// bidirectional overrides and isolates that make text read in another
+// order than it is, zero-width spaces and joiners, the byte-order mark,
+// tag characters) and the line and paragraph separators.
 func escape(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || (r >= 0x80 && hidden(r)) {
 			clean = false
 			break
 		}
@@ -66,6 +72,8 @@ func escape(s string) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case (r < 0x20 && r != '\t') || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r >= 0x80 && hidden(r):
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
 		default:
 			b.WriteString(s[i : i+n])
 		}
@@ -73,6 +81,19 @@ func escape(s string) string {
 	}
 	return b.String()
 }
+
+// hidden reports characters that change how text displays without being
+// seen: C1 controls, format characters (Unicode category Cf) and the line
+// and paragraph separators (Zl, Zp).
+func hidden(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// Printable is the escaping every text from a server gets when the probe
+// records it, for text that reaches a page or a terminal by another way
+// (pasted text, say): controls as \xNN, invisible and direction-changing
+// characters as ⟨U+XXXX⟩.
+func Printable(s string) string { return escape(s) }
 
 // scrubber removes secrets (and their encoded forms) from text that did
 // not come from our own redacted writes: server replies that echo what we

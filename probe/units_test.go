@@ -117,6 +117,13 @@ func TestEscape(t *testing.T) {
 		"del\x7f":         `del\x7f`,
 		"emoji 😀 stays":   "emoji 😀 stays",
 		"bad \xff\xfe ok": `bad \xff\xfe ok`,
+		// Characters that change how text reads without being seen.
+		"evil\u202Etxt.exe":           "evil⟨U+202E⟩txt.exe",
+		"a\u2066b\u2069c\u200Fd":      "a⟨U+2066⟩b⟨U+2069⟩c⟨U+200F⟩d",
+		"zero\u200Bwidth\u200D\uFEFF": "zero⟨U+200B⟩width⟨U+200D⟩⟨U+FEFF⟩",
+		"c1 \u009B2J":                 "c1 ⟨U+009B⟩2J",
+		"line\u2028sep":               "line⟨U+2028⟩sep",
+		"tag\U000E0041":               "tag⟨U+E0041⟩",
 	}
 	for in, want := range tests {
 		if got := escape(in); got != want || !utf8.ValidString(got) {

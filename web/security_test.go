@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
 // storedAttempt puts a finished attempt straight into the store.
@@ -249,5 +252,33 @@ func TestAuthHeaderOnlyFromTrustedProxies(t *testing.T) {
 	}
 	if _, err := New(Config{TrustedUserHeader: "X-Forwarded-User"}, e.store); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
 		t.Errorf("a user header without trusted proxies was accepted: %v", err)
+	}
+}
+
+// A server's banner that reverses the rest of its line (U+202E) or hides
+// characters (zero-width space, bidi isolates) shows those characters on
+// the permalink and in the exports instead of letting them act.
+func TestInvisibleServerCharactersShown(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{Greeting: []string{
+		"220 mail.example.com\u202Emoc.live\u202C ESMTP\u200B \u2066ready\u2069",
+	}})
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	resp, body := e.postJSON("/api/v1/probes?wait=20s", `{"host":"127.0.0.1","port":`+strconv.Itoa(srv.Port)+`,"security":"none"}`)
+	var res probe.Result
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &res) != nil {
+		t.Fatalf("probe = %d %s", resp.StatusCode, body)
+	}
+	for _, path := range []string{"/p/" + res.ID, "/p/" + res.ID + ".txt", "/p/" + res.ID + ".json", "/history"} {
+		_, page := e.get(path)
+		for _, ch := range []string{"\u202E", "\u202C", "\u200B", "\u2066", "\u2069"} {
+			if strings.Contains(page, ch) {
+				t.Errorf("%s carries %U as it is", path, []rune(ch)[0])
+			}
+		}
+		if path != "/history" && !strings.Contains(page, "⟨U+202E⟩") {
+			t.Errorf("%s does not show the override as ⟨U+202E⟩", path)
+		}
 	}
 }

@@ -113,23 +113,32 @@ func writeReport(w io.Writer, r probe.Result, p palette) {
 }
 
 // clean makes untrusted text safe for a terminal: control characters,
-// escape sequences included, are shown as \xNN instead of acted upon.
+// escape sequences included, are shown as \xNN instead of acted upon, and
+// characters that change how text reads without being seen (bidirectional
+// overrides, zero-width characters) as ⟨U+XXXX⟩.
 func clean(s string) string {
-	if strings.IndexFunc(s, isControl) < 0 {
+	if strings.IndexFunc(s, isControl) < 0 && strings.IndexFunc(s, isHidden) < 0 {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isControl(r) {
+		switch {
+		case isControl(r) && r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
+		case isControl(r) || isHidden(r):
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
 
 func isControl(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }
+
+// isHidden: format characters (bidi controls, zero-width spaces and
+// joiners, tags) and the line and paragraph separators.
+func isHidden(r rune) bool { return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) }
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
