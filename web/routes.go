@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(auth.requireAuth)
 		}
 		r.Get("/p/{id}", s.permalink)
-		r.Get("/p/{id}/events", s.events)
+		r.Get("/p/{id}/events", s.limitStreams(s.events))
 		r.Get("/p/{id}.json", s.exportJSON)
 		r.Get("/p/{id}.txt", s.exportText)
 		r.Get("/api/v1/probes/{id}", s.apiGet)

@@ -68,6 +68,12 @@ type Config struct {
 	// means none wait (over capacity at once); -1 means 2*MaxProbes.
 	QueueSize int
 
+	// MaxStreams bounds the live-progress streams open in all (0 means
+	// 1000); MaxStreamsPerClient those of one client (0 means 16).
+	// Beyond either, a stream is refused with 503.
+	MaxStreams          int
+	MaxStreamsPerClient int
+
 	// Retention is how long attempts are kept: 0 means 90 days,
 	// negative means forever.
 	Retention time.Duration
@@ -128,8 +134,10 @@ type Server struct {
 	store  *store.Store
 	policy *policy.Policy
 	auth   *authenticator
-	runner *runner
-	cop    *http.CrossOriginProtection
+	// streams caps the live-progress streams (streams.go).
+	streams *streamLimiter
+	runner  *runner
+	cop     *http.CrossOriginProtection
 
 	pruneStop context.CancelFunc
 	pruneDone chan struct{}
@@ -163,6 +171,12 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	}
 	if cfg.QueueSize < 0 {
 		cfg.QueueSize = 2 * cfg.MaxProbes
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = 1000
+	}
+	if cfg.MaxStreamsPerClient <= 0 {
+		cfg.MaxStreamsPerClient = 16
 	}
 	if cfg.Retention == 0 {
 		cfg.Retention = 90 * 24 * time.Hour
@@ -198,6 +212,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	}
 	s.policy = policy.New(pc)
 	s.auth = newAuthenticator(cfg)
+	s.streams = newStreamLimiter(cfg.MaxStreamsPerClient, cfg.MaxStreams)
 	s.runner = newRunner(s)
 	s.startPruning()
 	return s, nil

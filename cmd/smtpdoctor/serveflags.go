@@ -36,7 +36,7 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
 	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL string
-	var probeRate, perTarget, maxProbes, queue, ipv6Prefix string
+	var probeRate, perTarget, maxProbes, queue, ipv6Prefix, maxStreams, streamsPerClient string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
 	str(&publicURL, "public-url", "", "the address people use, e.g. https://smtpdoctor.example.com: links are built from it and requests for other host names are refused")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
@@ -61,6 +61,8 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&perTarget, "per-target", "2", "concurrent probes per target host; 0 = unlimited")
 	str(&maxProbes, "max-probes", "32", "concurrent probes in all")
 	str(&queue, "queue", "64", "probes that may wait for a free slot before new ones are refused with 503")
+	str(&maxStreams, "max-streams", "1000", "live-progress streams open at once in all; more are refused with 503 (each costs about 40 KB)")
+	str(&streamsPerClient, "max-streams-per-client", "16", "live-progress streams one client may have open at once")
 	str(&retention, "retention", "2160h", "delete attempts older than this (default 90 days); 0 keeps everything")
 	str(&stepTimeout, "timeout", "10s", "probe deadline per step (connect, each reply)")
 	str(&totalTimeout, "total-timeout", "60s", "probe deadline for the whole conversation")
@@ -119,6 +121,8 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	})
 	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
 	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
+	parse("max-streams", func() (e error) { c.web.MaxStreams, e = positive(maxStreams); return })
+	parse("max-streams-per-client", func() (e error) { c.web.MaxStreamsPerClient, e = positive(streamsPerClient); return })
 	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
 	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
 	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
