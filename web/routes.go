@@ -110,18 +110,6 @@ func stringify(v any) string {
 	return "non-string panic value"
 }
 
-// healthz is GET /healthz: 200 when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.store.Ping(r.Context()); err != nil {
-		s.log.ErrorContext(r.Context(), "health check", "request_id", reqID(r.Context()), "err", err)
-		http.Error(w, "database not answering", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
-}
-
 // clientIP decides whose address a request counts against (rate limits,
 // logs). By default the TCP peer: X-Forwarded-For is not trusted, so rate
 // limits cannot be dodged by sending a header. Behind reverse proxies named

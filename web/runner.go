@@ -290,6 +290,7 @@ func (rn *runner) persist(j *job, log interface{ Error(string, ...any) }, stop <
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			if err := rn.s.store.Save(ctx, r); err != nil {
 				log.Error("store probe progress", "err", err)
+				rn.s.noteStoreError(err)
 			}
 			cancel()
 			written = &r
@@ -326,6 +327,7 @@ func (rn *runner) save(log interface{ Error(string, ...any) }, r probe.Result) {
 	defer cancel()
 	if err := rn.s.store.Save(ctx, r); err != nil {
 		log.Error("store probe result", "err", err)
+		rn.s.noteStoreError(err)
 	}
 }
 

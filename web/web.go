@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
@@ -136,6 +137,9 @@ type Server struct {
 	auth   *authenticator
 	// streams caps the live-progress streams (streams.go).
 	streams *streamLimiter
+	// corrupt is the first store error that said the database file is
+	// damaged (health.go); nil while none has.
+	corrupt atomic.Pointer[string]
 	runner  *runner
 	cop     *http.CrossOriginProtection
 
