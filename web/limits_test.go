@@ -26,6 +26,39 @@ func formFor(host string, port int) url.Values {
 	return url.Values{"host": {host}, "port": {strconv.Itoa(port)}, "security": {"none"}}
 }
 
+// A control character in a password or token would go into the SASL
+// payload as it is; it is refused, saying which character and where, and
+// nothing connects.
+func TestControlCharactersInPasswordRefused(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{})
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	for pw, want := range map[string]string{
+		"app-password\n":      "line break",
+		"app\r\npassword":     "carriage return",
+		"ya29.token\x01extra": `\x01`,
+		"tab\tpassword":       "tab",
+		"nul\x00password":     "NUL",
+	} {
+		v := formFor(srv.Host, srv.Port)
+		v.Set("user", "alice@example.com")
+		v.Set("password", pw)
+		resp, body := e.postForm("/probes", v)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("form password %q: %d, want 400 saying %q", pw, resp.StatusCode, want)
+		}
+		api, _ := json.Marshal(map[string]any{"host": srv.Host, "port": srv.Port, "security": "none", "user": "alice@example.com", "password": pw})
+		resp, body = e.postJSON("/api/v1/probes", string(api))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "password") || !strings.Contains(body, want) {
+			t.Errorf("API password %q: %d %s", pw, resp.StatusCode, body)
+		}
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("the server saw %d connections", n)
+	}
+}
+
 func TestInjectionRefusedBeforeConnecting(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Script{})
 	cfg := Config{}

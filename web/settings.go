@@ -195,9 +195,8 @@ func validate(in probeInput, pol *policy.Policy, defaultSecurity probe.Security)
 	switch {
 	case len(in.Password) > maxPassword:
 		fe["password"] = fmt.Sprintf("is longer than %d characters", maxPassword)
-	case strings.ContainsRune(in.Password, 0):
-		// PLAIN separates user and password with NUL (RFC 4616 §2).
-		fe["password"] = "must not contain a NUL character"
+	case probe.CheckSecret(in.Password) != nil:
+		fe["password"] = probe.CheckSecret(in.Password).Error()
 	case in.Password != "" && s.User == "" && fe["user"] == "":
 		fe["user"] = "enter the user name that goes with the password"
 	}

@@ -90,6 +90,9 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 		if err != nil {
 			return usageError{err.Error()}
 		}
+		if err := probe.CheckSecret(secret.Password); err != nil {
+			return usageError{"the password " + err.Error()}
+		}
 	}
 
 	opts := probe.Options{
