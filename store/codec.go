@@ -96,6 +96,7 @@ type row struct {
 	id, host, security, user, status, outcome string
 	code, title, failedStep, replyText        string
 	searchText                                string
+	owner                                     string // the replica writing it; see replicas.go
 	startedAt, durationMS                     int64
 	port                                      int
 	doc                                       []byte

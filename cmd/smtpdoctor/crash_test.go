@@ -222,3 +222,26 @@ func TestSIGTERMMarksUnfinishedProbesInterrupted(t *testing.T) {
 		t.Errorf("after SIGTERM the unfinished attempt is %q, want interrupted", r.Status)
 	}
 }
+
+// Two serve processes on one database: the second one starting leaves the
+// first one's running probes alone; once the first is killed, the second
+// marks them interrupted (it finds the first one's lock released).
+func TestTwoServersOnOneDatabase(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "shared.db")
+	addr, accepted := tarpit(t)
+
+	a := startProcess(t, bin, db, "--timeout", "60s", "--total-timeout", "120s")
+	id := a.startProbe(t, addr)
+	waitFor(t, "the probe to connect", func() bool { return accepted.Load() >= 1 })
+
+	b := startProcess(t, bin, db)
+	for _, p := range []*serverProcess{a, b} {
+		if s := p.status(t, id); s != "running" && s != "queued" {
+			t.Fatalf("with both servers up, the first one's probe is %q, want it unfinished", s)
+		}
+	}
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	waitFor(t, "the second server to mark the killed one's probe interrupted", func() bool { return b.status(t, id) == "interrupted" })
+}
