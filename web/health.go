@@ -34,3 +34,25 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write([]byte("ok\n"))
 }
+
+// readyz is GET /readyz, readiness as opposed to /healthz's liveness: 200
+// when the database can be written now (a heartbeat write goes through),
+// 503 when it cannot (a full disk, a read-only or damaged file). A load
+// balancer should send no new work to a dashboard that is not ready, but
+// there is no need to restart it: it becomes ready by itself once the
+// write succeeds again.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if msg := s.corrupt.Load(); msg != nil {
+		http.Error(w, "not ready: database damaged: "+*msg, http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.store.Ready(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "readiness check", "request_id", reqID(r.Context()), "err", err)
+		s.noteStoreError(err)
+		http.Error(w, "not ready: the database cannot be written: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}

@@ -57,3 +57,11 @@ func TestHealthzFailsOnACorruptDatabase(t *testing.T) {
 		t.Errorf("/healthz after a 500 from a damaged database = %d %q, want 503 saying damaged", resp.StatusCode, body)
 	}
 }
+
+func TestReadyzOnAWritableDatabase(t *testing.T) {
+	e := newEnv(t, Config{})
+	resp, body := e.get("/readyz")
+	if resp.StatusCode != http.StatusOK || body != "ready\n" {
+		t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+	}
+}

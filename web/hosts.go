@@ -27,7 +27,9 @@ import (
 // with 421 Misdirected Request (RFC 9110 §15.5.20).
 func (s *Server) hostGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.knownHost(r.Host) {
+		// Health checks come from load balancers and orchestrators under
+		// whatever name they were given, and reveal nothing a page could use.
+		if s.knownHost(r.Host) || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			next.ServeHTTP(w, r)
 			return
 		}

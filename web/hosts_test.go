@@ -57,6 +57,17 @@ func TestDNSRebindingRequestsAreRefused(t *testing.T) {
 	}
 }
 
+func TestHealthChecksAnswerAnyHost(t *testing.T) {
+	e := newEnv(t, Config{PublicURL: mustPublicURL(t, "https://smtpdoctor.example.com")})
+	for _, path := range []string{"/healthz", "/readyz"} {
+		req, _ := http.NewRequest(http.MethodGet, e.http.URL+path, nil)
+		req.Host = "smtpdoctor.internal:8080"
+		if resp, _ := e.do(req); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s for a load balancer's name = %d, want 200", path, resp.StatusCode)
+		}
+	}
+}
+
 func TestKnownHostsAreServed(t *testing.T) {
 	e := newEnv(t, Config{PublicURL: mustPublicURL(t, "https://SMTPdoctor.example.com/")})
 	for _, host := range []string{

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	startLimit := s.startLimiter()
 
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", http.StripPrefix("/static", static.Handler()))
 	r.Get("/guide", s.guide)
 
