@@ -101,7 +101,7 @@ func TestAbsoluteLinksUseThePublicURL(t *testing.T) {
 	if want := "https://smtpdoctor.example.com/p/" + started.ID; started.URL != want {
 		t.Errorf("url = %q, want %q", started.URL, want)
 	}
-	if _, _, err := e.srv.runner.wait(t.Context(), started.ID); err != nil {
+	if _, _, err := e.attempts.Wait(t.Context(), started.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/p/" + started.ID + ".txt", "/p/" + started.ID, "/history.csv"} {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
@@ -23,7 +24,7 @@ import (
 func (e *testEnv) storedAttempt(mod func(*probe.Result)) string {
 	e.t.Helper()
 	r := probe.Result{
-		ID: newID(), Status: probe.StatusDone, Outcome: probe.OutcomeFailure,
+		ID: attempt.NewID(), Status: probe.StatusDone, Outcome: probe.OutcomeFailure,
 		Settings:  probe.Settings{Host: "smtp.example.com", Port: 587, Security: probe.SecurityStartTLS, User: "alice", Mech: probe.MechAuto},
 		StartedAt: time.Now().UTC().Add(-time.Minute), DurationMS: 123, Origin: "test-machine",
 		Diagnosis: &probe.Diagnosis{Code: "auth.credentials_rejected", Severity: probe.SeverityError, Title: "The password was refused",
@@ -205,7 +206,7 @@ func TestServerTextEscaped(t *testing.T) {
 
 func TestIDParsingOnRoutes(t *testing.T) {
 	e := newEnv(t, Config{})
-	for _, path := range []string{"/p/short", "/p/AAAAAAAAAAAAAAAAAAAAAB", "/api/v1/probes/xyz", "/p/" + newID()} {
+	for _, path := range []string{"/p/short", "/p/AAAAAAAAAAAAAAAAAAAAAB", "/api/v1/probes/xyz", "/p/" + attempt.NewID()} {
 		if resp, _ := e.get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
 		}
@@ -224,7 +225,7 @@ func TestTrustedOriginMayPost(t *testing.T) {
 			t.Errorf("POST from %s = %d, want %d", origin, resp.StatusCode, want)
 		}
 	}
-	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store); err == nil {
+	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store, e.attempts); err == nil {
 		t.Error("a bad trusted origin was accepted")
 	}
 }
@@ -250,7 +251,7 @@ func TestAuthHeaderOnlyFromTrustedProxies(t *testing.T) {
 	if resp, _ := e.do(req); resp.StatusCode != http.StatusOK {
 		t.Errorf("basic auth beside an untrusted header = %d, want 200", resp.StatusCode)
 	}
-	if _, err := New(Config{TrustedUserHeader: "X-Forwarded-User"}, e.store); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
+	if _, err := New(Config{TrustedUserHeader: "X-Forwarded-User"}, e.store, e.attempts); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
 		t.Errorf("a user header without trusted proxies was accepted: %v", err)
 	}
 }

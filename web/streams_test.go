@@ -6,16 +6,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // Live-progress streams are capped per client and in all; beyond a cap a
 // stream is refused at once with 503, and a closed stream frees its place.
 func TestEventStreamsAreCapped(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second, MaxStreamsPerClient: 2, MaxStreams: 3,
+	cfg := Config{MaxStreamsPerClient: 2, MaxStreams: 3,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, attempt.Config{StepTimeout: 30 * time.Second})
 	resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
 	id := strings.TrimPrefix(resp.Header.Get("Location"), "/p/")
 	if id == "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
@@ -23,6 +24,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	web             web.Config
+	attempts        attempt.Config
 }
 
 // parseServeFlags reads the serve flags; every flag's default comes from its
@@ -119,25 +121,30 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		}
 		return
 	})
-	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
-	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
+	parse("per-target", func() (e error) { c.attempts.PerTarget, e = nonNegative(perTarget); return })
+	parse("max-probes", func() (e error) { c.attempts.MaxProbes, e = positive(maxProbes); return })
 	parse("max-streams", func() (e error) { c.web.MaxStreams, e = positive(maxStreams); return })
 	parse("max-streams-per-client", func() (e error) { c.web.MaxStreamsPerClient, e = positive(streamsPerClient); return })
-	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
+	parse("queue", func() (e error) { c.attempts.QueueSize, e = nonNegative(queue); return })
 	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
-	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
-	parse("total-timeout", func() (e error) { c.web.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
+	parse("timeout", func() (e error) { c.attempts.StepTimeout, e = time.ParseDuration(stepTimeout); return })
+	parse("total-timeout", func() (e error) { c.attempts.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
 	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
 	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
-	// The contract's 0 means unlimited; web.Config reads 0 as "the default"
-	// and a negative value as unlimited.
-	for _, n := range []*int{&c.web.ProbeRate, &c.web.PerTarget} {
-		if *n == 0 {
-			*n = -1
-		}
+	// On the command line 0 lifts a bound (or, for --queue, lets nothing
+	// wait); in the configuration structs 0 means "not set, use the
+	// default", so translate.
+	if c.web.ProbeRate == 0 {
+		c.web.ProbeRate = web.Unlimited
+	}
+	if c.attempts.PerTarget == 0 {
+		c.attempts.PerTarget = attempt.Unlimited
+	}
+	if c.attempts.QueueSize == 0 {
+		c.attempts.QueueSize = attempt.NoQueue
 	}
 	if c.web.Retention == 0 {
-		c.web.Retention = -1
+		c.web.Retention = web.KeepForever
 	}
 	if err == nil && c.web.TrustedUserHeader != "" && len(c.web.TrustedProxies) == 0 {
 		err = fmt.Errorf("--auth-header %s is believed only from the reverse proxy that sets it: name that proxy with --trusted-proxies (e.g. --trusted-proxies 127.0.0.1/32), or any client could send the header and sign itself in",
