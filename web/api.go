@@ -44,7 +44,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 	}
 	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec, Wait: wait})
 	if err != nil {
-		if status, msg, ok := refusal(w, err); ok {
+		if status, msg, ok := s.refusal(w, r, err); ok {
 			writeJSON(w, status, apiError{Error: msg})
 			return
 		}

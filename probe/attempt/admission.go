@@ -62,7 +62,9 @@ func (l *Lifecycle) release(target, id string) {
 	if l.perHost[host]--; l.perHost[host] <= 0 {
 		delete(l.perHost, host)
 	}
-	if id != "" {
+	// A job whose result could not be stored yet stays, served from
+	// memory, until keepSaving stores it.
+	if j := l.jobs[id]; j != nil && j.unsaved() == nil {
 		delete(l.jobs, id)
 	}
 	l.mu.Unlock()

@@ -71,7 +71,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	if req.Wait <= 0 {
 		if err := l.cfg.Store.Save(ctx, j.result); err != nil {
 			l.release(set.Host, id)
-			return Started{}, fmt.Errorf("store the new attempt: %w", err)
+			return Started{}, fmt.Errorf("store the new attempt: %w: %w", ErrNotStored, err)
 		}
 	}
 	go l.run(j, req.Secret)
@@ -83,6 +83,11 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	defer cancel()
 	res, done := waitJob(wctx, j)
 	if done {
+		// Its write failed: say so, and keep the id to ourselves (the
+		// attempt is written later if the store recovers).
+		if err := j.unsaved(); err != nil {
+			return Started{}, fmt.Errorf("store the finished attempt: %w", err)
+		}
 		return Started{ID: id, Done: true, Result: res}, nil
 	}
 	// The id is about to be handed out: store the attempt as it is now.
@@ -92,7 +97,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer scancel()
 	if err := l.cfg.Store.CreateIfAbsent(sctx, res); err != nil {
-		return Started{}, fmt.Errorf("store the attempt %s before handing out its id: %w", id, err)
+		return Started{}, fmt.Errorf("store the attempt %s before handing out its id: %w: %w", id, ErrNotStored, err)
 	}
 	return Started{ID: id}, nil
 }
