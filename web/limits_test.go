@@ -310,3 +310,21 @@ func TestRateLimitCountsIPv6ByNetwork(t *testing.T) {
 		t.Errorf("with /128, a second address shared the first one's limit")
 	}
 }
+
+// --per-target 1 counts the server, however it is written: with a test of
+// 127.0.0.1 running, ::ffff:127.0.0.1 and localhost are refused with 503.
+func TestPerTargetHoldsHoweverTheTargetIsWritten(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnvWith(t, cfg, attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second})
+	if resp, _ := e.postForm("/probes", formFor("127.0.0.1", tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first test of 127.0.0.1 = %d", resp.StatusCode)
+	}
+	for _, host := range []string{"127.0.0.1", "::ffff:127.0.0.1", "[::ffff:127.0.0.1]", "localhost"} {
+		resp, body := e.postForm("/probes", formFor(host, tp.Port))
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") {
+			t.Errorf("%s while 127.0.0.1 runs = %d, want 503 saying tests of it are running", host, resp.StatusCode)
+		}
+	}
+}

@@ -13,6 +13,8 @@ type job struct {
 	result  probe.Result
 	changed chan struct{}
 	done    bool
+	// target is what admission counted the attempt under.
+	target target
 	// saveErr is why the finished result could not be stored, nil once
 	// it is (see keepSaving).
 	saveErr error

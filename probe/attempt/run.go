@@ -18,7 +18,7 @@ import (
 func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	queued, _, _ := j.snapshot()
 	id, set := queued.ID, queued.Settings
-	defer l.release(set.Host, id)
+	defer l.release(j.target, id)
 	log := l.log.With("attempt", id)
 	// A bug in the probe must not take the whole dashboard down with it.
 	defer func() {
@@ -48,7 +48,7 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	})
 	defer stop()
 
-	opts := l.probeOptions()
+	opts := j.target.options(l.probeOptions())
 	opts.Observe = func(p probe.Result) {
 		p.ID, p.Status, p.Kind, p.MonitorID = id, probe.StatusRunning, queued.Kind, queued.MonitorID
 		j.set(p, false)

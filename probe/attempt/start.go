@@ -47,11 +47,12 @@ type Started struct {
 // written.
 func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	set := req.Settings
-	if err := l.admit(set.Host); err != nil {
+	t := l.resolveTarget(ctx, set.Host)
+	if err := l.admit(t); err != nil {
 		return Started{}, err
 	}
 	id := NewID()
-	j := &job{changed: make(chan struct{})}
+	j := &job{changed: make(chan struct{}), target: t}
 	j.result = probe.Result{
 		ID:         id,
 		Status:     probe.StatusQueued,
@@ -70,7 +71,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 
 	if req.Wait <= 0 {
 		if err := l.cfg.Store.Save(ctx, j.result); err != nil {
-			l.release(set.Host, id)
+			l.release(t, id)
 			return Started{}, fmt.Errorf("store the new attempt: %w: %w", ErrNotStored, err)
 		}
 	}
