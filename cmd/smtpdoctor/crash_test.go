@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -246,6 +247,11 @@ func TestSIGTERMMarksUnfinishedProbesInterrupted(t *testing.T) {
 	}
 	if r.Status != "interrupted" {
 		t.Errorf("after SIGTERM the unfinished attempt is %q, want interrupted", r.Status)
+	}
+	// Cut off by the dashboard stopping, not by the server: the diagnosis
+	// must say so, never blame the server with a timeout.
+	if r.Diagnosis == nil || r.Diagnosis.Code != probe.CodeProbeInterrupted || !strings.Contains(r.Diagnosis.Summary, "stopped") {
+		t.Errorf("after SIGTERM the attempt is diagnosed %+v, want %s saying the dashboard stopped", r.Diagnosis, probe.CodeProbeInterrupted)
 	}
 }
 
