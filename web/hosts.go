@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,8 @@ import (
 // as its own, history and all. A rebound name never equals one of ours, so
 // checking the Host header ends it.
 //
-// Accepted: the host of --public-url, the host named in --listen, the name
+// Accepted: the host of --public-url, the names in --allowed-hosts, the
+// host named in --listen, the name
 // localhost (which browsers resolve to loopback themselves, never through
 // DNS), and IP address literals (an address cannot be rebound: a page whose
 // origin is an address is on that address). Ports are not compared: the
@@ -61,7 +63,9 @@ func (s *Server) knownHost(host string) bool {
 	if h, _, err := net.SplitHostPort(s.cfg.ListenAddr); err == nil && h != "" && name == strings.ToLower(h) {
 		return true
 	}
-	return false
+	return slices.ContainsFunc(s.cfg.AllowedHosts, func(h string) bool {
+		return name == strings.TrimSuffix(strings.ToLower(h), ".")
+	})
 }
 
 // hostOnly strips the port and the IPv6 brackets from a Host header.

@@ -69,8 +69,9 @@ func TestHealthChecksAnswerAnyHost(t *testing.T) {
 }
 
 func TestKnownHostsAreServed(t *testing.T) {
-	e := newEnv(t, Config{PublicURL: mustPublicURL(t, "https://SMTPdoctor.example.com/")})
+	e := newEnv(t, Config{PublicURL: mustPublicURL(t, "https://SMTPdoctor.example.com/"), AllowedHosts: []string{"smtpdoctor.internal"}})
 	for _, host := range []string{
+		"smtpdoctor.internal:8080", "SMTPDOCTOR.INTERNAL",
 		"smtpdoctor.example.com", "smtpdoctor.example.com:443", "smtpdoctor.example.com.",
 		"localhost:" + e.port(), "127.0.0.1:" + e.port(), "[::1]:" + e.port(),
 	} {

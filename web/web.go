@@ -104,6 +104,10 @@ type Config struct {
 	PublicURL *url.URL
 	// ListenAddr is the address the dashboard listens on (host:port).
 	ListenAddr string
+	// AllowedHosts are more host names the dashboard answers to besides
+	// PublicURL's (--allowed-hosts): an internal name a scraper or a
+	// second proxy uses. Links are still built from PublicURL.
+	AllowedHosts []string
 }
 
 // Unlimited, as ProbeRate, lifts the bound.

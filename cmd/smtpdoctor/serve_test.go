@@ -134,6 +134,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"serve", "--public-url", "smtpdoctor.example.com"}, "https://"},
 		{[]string{"serve", "--auth-header", "X-Forwarded-User"}, "--trusted-proxies"},
 		{[]string{"serve", "--ipv6-prefix", "129"}, "1 to 128"},
+		{[]string{"serve", "--allowed-hosts", "https://smtpdoctor.internal"}, "host names only"},
 	} {
 		r := runCLI(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

@@ -37,10 +37,11 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str := func(p *string, name, def, help string) {
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
-	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL string
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL, allowedHosts string
 	var probeRate, perTarget, maxProbes, queue, ipv6Prefix, maxStreams, streamsPerClient string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
 	str(&publicURL, "public-url", "", "the address people use, e.g. https://smtpdoctor.example.com: links are built from it and requests for other host names are refused")
+	str(&allowedHosts, "allowed-hosts", "", "more host names the dashboard answers to (comma-separated), e.g. the internal name a metrics scraper uses")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
 	boolean := func(p *bool, name, help string) {
 		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
@@ -111,6 +112,18 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 			c.web.PublicURL, e = web.ParsePublicURL(publicURL)
 		}
 		return
+	})
+	parse("allowed-hosts", func() error {
+		for h := range strings.SplitSeq(allowedHosts, ",") {
+			if h = strings.TrimSpace(h); h == "" {
+				continue
+			}
+			if strings.ContainsAny(h, "/:@ ") {
+				return fmt.Errorf("%q: give host names only, without scheme, port or path (e.g. smtpdoctor.internal)", h)
+			}
+			c.web.AllowedHosts = append(c.web.AllowedHosts, h)
+		}
+		return nil
 	})
 	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = policy.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
