@@ -20,5 +20,5 @@ func CheckSecret(s string) error {
 	if name == "" {
 		name = fmt.Sprintf("the control character \\x%02x", s[i])
 	}
-	return fmt.Errorf("contains %s at position %d; passwords and tokens never hold control characters, so it was probably pasted by mistake: remove it and try again", name, i+1)
+	return fmt.Errorf("must not contain line breaks or control characters: it holds %s at position %d, probably pasted by mistake (no real password or token has one); remove it and try again", name, i+1)
 }

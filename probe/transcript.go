@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,7 +27,7 @@ func (t *transcript) add(dir Direction, text string) {
 	if t.res.TranscriptCut {
 		return
 	}
-	text = t.scrub.clean(escape(text))
+	text = t.scrub.clean(Escape(text))
 	if len(t.res.Transcript) >= maxTranscriptLines-1 || t.bytes+len(text) > maxTranscriptBytes {
 		t.res.TranscriptCut = true
 		t.res.Transcript = append(t.res.Transcript, Line{AtMS: t.ms(), Dir: DirNote,
@@ -44,56 +43,6 @@ func (t *transcript) note(format string, args ...any) {
 }
 
 func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
-
-// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and C0
-// control characters (other than tab) become \xNN, so a server cannot
-// smuggle terminal escapes or broken encodings into a page or a log. The
-// characters that are there but not seen become a visible ⟨U+XXXX⟩: C1
-// controls (U+009B starts a terminal escape too), format characters (the
-// bidirectional overrides and isolates that make text read in another
-// order than it is, zero-width spaces and joiners, the byte-order mark,
-// tag characters) and the line and paragraph separators.
-func escape(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || (r >= 0x80 && hidden(r)) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case (r < 0x20 && r != '\t') || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r >= 0x80 && hidden(r):
-			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-// hidden reports characters that change how text displays without being
-// seen: C1 controls, format characters (Unicode category Cf) and the line
-// and paragraph separators (Zl, Zp).
-func hidden(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
-}
-
-// Printable is the escaping every text from a server gets when the probe
-// records it, for text that reaches a page or a terminal by another way
-// (pasted text, say): controls as \xNN, invisible and direction-changing
-// characters as ⟨U+XXXX⟩.
-func Printable(s string) string { return escape(s) }
 
 // scrubber removes secrets (and their encoded forms) from text that did
 // not come from our own redacted writes: server replies that echo what we
@@ -112,7 +61,7 @@ func (s *scrubber) add(secret string) {
 		return
 	}
 	s.secrets = append(s.secrets, secret)
-	if e := escape(secret); e != secret {
+	if e := Escape(secret); e != secret {
 		s.secrets = append(s.secrets, e)
 	}
 }

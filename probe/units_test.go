@@ -117,17 +117,21 @@ func TestEscape(t *testing.T) {
 		"del\x7f":         `del\x7f`,
 		"emoji 😀 stays":   "emoji 😀 stays",
 		"bad \xff\xfe ok": `bad \xff\xfe ok`,
-		// Characters that change how text reads without being seen.
-		"evil\u202Etxt.exe":           "evil⟨U+202E⟩txt.exe",
-		"a\u2066b\u2069c\u200Fd":      "a⟨U+2066⟩b⟨U+2069⟩c⟨U+200F⟩d",
-		"zero\u200Bwidth\u200D\uFEFF": "zero⟨U+200B⟩width⟨U+200D⟩⟨U+FEFF⟩",
-		"c1 \u009B2J":                 "c1 ⟨U+009B⟩2J",
-		"line\u2028sep":               "line⟨U+2028⟩sep",
-		"tag\U000E0041":               "tag⟨U+E0041⟩",
+		// C1 controls: U+009B is a one-byte CSI to many terminals.
+		"csi \u009b2J": `csi \u009b2J`,
+		"nel\u0085":    `nel\u0085`,
+		// Bidi overrides and isolates reorder what is shown; zero-width
+		// characters hide inside words.
+		"535 \u202edeined":    `535 \u202edeined`,
+		"iso\u2067late\u2069": `iso\u2067late\u2069`,
+		"pay\u200bpal":        `pay\u200bpal`,
+		"\ufeffbom":           `\ufeffbom`,
+		"line\u2028sep":       `line\u2028sep`,
+		"replacement \ufffd":  `replacement \ufffd`,
 	}
 	for in, want := range tests {
-		if got := escape(in); got != want || !utf8.ValidString(got) {
-			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		if got := Escape(in); got != want || !utf8.ValidString(got) {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

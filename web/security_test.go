@@ -278,8 +278,8 @@ func TestInvisibleServerCharactersShown(t *testing.T) {
 				t.Errorf("%s carries %U as it is", path, []rune(ch)[0])
 			}
 		}
-		if path != "/history" && !strings.Contains(page, "⟨U+202E⟩") {
-			t.Errorf("%s does not show the override as ⟨U+202E⟩", path)
+		if path != "/history" && !strings.Contains(page, `\u202e`) {
+			t.Errorf(`%s does not show the override as \u202e`, path)
 		}
 	}
 }
