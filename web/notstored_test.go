@@ -62,13 +62,17 @@ func TestNoIDForAnAttemptThatWasNotStored(t *testing.T) {
 			t.Errorf("POST %s: 503 without Retry-After", path)
 		}
 	}
+	resp, raw := e.postJSON("/api/v1/explain", `{"text":"535 5.7.8 Username and Password not accepted."}`)
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(raw, `"id"`) {
+		t.Errorf("explain with the database full = %d %s; want 503 and no id", resp.StatusCode, raw)
+	}
 	resp, page := e.postForm("/probes", formFor(srv.Host, srv.Port))
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(page, "could not store") {
 		t.Errorf("form POST with the database full = %d", resp.StatusCode)
 	}
 
 	fs.full.Store(false)
-	resp, raw := e.postJSON("/api/v1/probes?wait=10s", body)
+	resp, raw = e.postJSON("/api/v1/probes?wait=10s", body)
 	var done struct{ ID string }
 	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(raw), &done) != nil || done.ID == "" {
 		t.Fatalf("POST once the database can be written = %d %s", resp.StatusCode, raw)

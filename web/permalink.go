@@ -65,7 +65,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := permalinkView{R: res, URL: s.absURL(r, "/p/"+res.ID), Live: isLive(res), Shared: !s.hasAccess(r)}
-	if !v.Shared && res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure {
+	if !v.Shared && res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure && res.Kind != probe.KindExplain {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {
 		case err == nil:
