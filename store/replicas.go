@@ -70,10 +70,9 @@ func startReplica(ctx context.Context, s *Store, dbPath string) (*replica, error
 		r.lockDir = filepath.Dir(dbPath)
 		r.lock = lockReplicaFile(r.lockPath(s.owner), dbPath)
 	}
-	if err := r.beat(ctx); err != nil {
-		r.unlock()
-		return nil, fmt.Errorf("register replica: %w", err)
-	}
+	// A database that cannot be written now (a full disk) still serves
+	// what it holds: the failed beat is Ready's answer until one succeeds.
+	r.beat(ctx)
 	r.forgetLockFiles()
 	hctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
