@@ -29,6 +29,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/metrics"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -108,6 +110,12 @@ type Config struct {
 	// PublicURL's (--allowed-hosts): an internal name a scraper or a
 	// second proxy uses. Links are still built from PublicURL.
 	AllowedHosts []string
+
+	// Monitors runs the monitors (probe/watch/service); nil turns the
+	// monitor pages and API off.
+	Monitors *service.Service
+	// Metrics is served at GET /metrics; nil turns it off.
+	Metrics *metrics.Metrics
 }
 
 // Unlimited, as ProbeRate, lifts the bound.
@@ -119,6 +127,14 @@ const KeepForever time.Duration = -1
 // TargetPolicy is the address check this configuration describes, for the
 // lifecycle to ask before every dial (attempt.Config.Policy).
 func (c Config) TargetPolicy() attempt.Policy { return newTargetPolicy(c).CheckAddr }
+
+// AlertPolicy is the address check for alert webhooks: the same as for
+// probes, on any port (webhooks live on 443 and elsewhere, not on SMTP
+// ports).
+func (c Config) AlertPolicy() func(netip.AddrPort) error {
+	c.AllowPorts = policy.PortSet{{1, 65535}}
+	return newTargetPolicy(c).CheckAddr
+}
 
 func newTargetPolicy(c Config) *policy.Policy {
 	pc := policy.Config{
