@@ -6,8 +6,29 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 )
+
+// Several processes (replicas) may serve from one database. Each has a
+// random id for its lifetime, written into attempts.owner when it stores an
+// attempt, and a row in replicas whose seen_at it refreshes every
+// Heartbeat. An unfinished attempt is cut off when its owner is gone, and
+// only then is it marked interrupted; a live replica's running probes are
+// left alone.
+//
+// "Gone" is decided in two ways. On one machine (SQLite), each replica
+// also holds an exclusive lock on a small file beside the database,
+// <db>-replica-<id>.lock, which the kernel releases the moment the process
+// ends, kill -9 included: if another process can take that lock, the owner
+// is gone, and if it cannot, the owner is alive however late its
+// heartbeat (a full disk stops heartbeats, not probes). Without such a file
+// (another machine, a database opened before this scheme, a directory the
+// file could not be made in), the heartbeat decides: older than Stale is
+// gone. Every replica checks at startup and with each heartbeat.
 
 // Options tune a store; zero fields take the defaults.
 type Options struct {
@@ -16,13 +37,14 @@ type Options struct {
 	Heartbeat time.Duration
 	// Stale is how old a replica's last heartbeat may be before the
 	// replica counts as gone and its unfinished attempts as interrupted
-	// (DefaultStale). It should span several heartbeats, so that one slow
+	// (DefaultStale), when no lock file can say (PostgreSQL, another
+	// machine). It should span several heartbeats, so that one slow
 	// heartbeat does not declare a live replica dead.
 	Stale time.Duration
 }
 
-// Liveness defaults: a killed replica's probes show as interrupted within
-// about half a minute.
+// Liveness defaults: a replica gone without a trace (no lock file to ask)
+// shows its probes as interrupted within about half a minute.
 const (
 	DefaultHeartbeat = 5 * time.Second
 	DefaultStale     = 30 * time.Second
@@ -38,41 +60,87 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// forgetReplicasAfter is how long a gone replica's row is kept, for
-// looking into what happened, before a heartbeat deletes it.
+// forgetReplicasAfter is how long a gone replica's row is kept, for looking
+// into what happened, before a heartbeat deletes it.
 const forgetReplicasAfter = 24 * time.Hour
 
-// replica keeps this process's row in replicas fresh. Every attempt this
-// process stores carries its id (attempts.owner).
+// replica is this process's presence in the database.
 type replica struct {
-	s      *Store
-	o      Options
-	cancel context.CancelFunc
-	done   chan struct{}
+	s         *Store
+	heartbeat time.Duration
+	stale     time.Duration
+	lockDir   string   // where lock files live; "" when the store has no file
+	lock      *os.File // our own lock file, held; nil if it could not be made
+
+	mu      sync.Mutex
+	lastErr error // the last heartbeat's error, for Ready
+
+	cancel   context.CancelFunc
+	done     chan struct{}
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // newReplicaID is 128 random bits (base32): unique among the processes
 // that will ever share a database.
 func newReplicaID() string { return rand.Text() }
 
-func startReplica(ctx context.Context, s *Store, o Options) (*replica, error) {
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO replicas (id, started_at, seen_at)
-		VALUES (?, `+s.d.nowMS()+`, `+s.d.nowMS()+`)`, s.owner); err != nil {
-		return nil, fmt.Errorf("register replica: %w", err)
+// startReplica registers this process and starts its heartbeat. dbPath is
+// the SQLite file, for the lock file beside it.
+func startReplica(ctx context.Context, s *Store, dbPath string, o Options) (*replica, error) {
+	r := &replica{s: s, heartbeat: o.Heartbeat, stale: o.Stale, done: make(chan struct{})}
+	if dbPath != "" && !strings.HasPrefix(dbPath, "file:") && dbPath != ":memory:" {
+		r.lockDir = filepath.Dir(dbPath)
+		r.lock = lockReplicaFile(r.lockPath(s.owner), dbPath)
 	}
+	// A database that cannot be written now (a full disk) still serves
+	// what it holds: the failed beat is Ready's answer until one succeeds.
+	r.beat(ctx)
+	r.forgetLockFiles()
 	hctx, cancel := context.WithCancel(context.Background())
-	r := &replica{s: s, o: o, cancel: cancel, done: make(chan struct{})}
+	r.cancel = cancel
 	go r.loop(hctx)
 	return r, nil
 }
 
-// loop beats until stopped. On PostgreSQL each beat also looks for
-// replicas that stopped beating and marks their probes interrupted, so a
-// killed replica's probes stop showing as running while the others live
-// on. (A SQLite database has one process; it does that once, at startup.)
+// forgetLockFiles removes the lock files that processes killed before
+// anyone asked about them left behind (nobody holds their locks).
+func (r *replica) forgetLockFiles() {
+	if r.lockDir == "" {
+		return
+	}
+	paths, _ := filepath.Glob(filepath.Join(r.lockDir, lockPrefix(r.s.path)+"*.lock"))
+	for _, p := range paths {
+		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), lockPrefix(r.s.path)), ".lock")
+		if held, known := lockHeld(p); known && !held {
+			r.forget(id, p)
+		}
+	}
+}
+
+// forget records that replica id is gone, as its released lock said, then
+// removes the lock file: the heartbeat rule alone then counts it gone.
+func (r *replica) forget(id, lockFile string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := r.s.write.ExecContext(ctx, `UPDATE replicas SET seen_at = 0 WHERE id = ?`, id); err == nil {
+		os.Remove(lockFile)
+	}
+}
+
+func (r *replica) lockPath(id string) string {
+	return filepath.Join(r.lockDir, lockPrefix(r.s.path)+id+".lock")
+}
+
+// lockPrefix names the lock files of one database.
+func lockPrefix(dbPath string) string { return filepath.Base(dbPath) + "-replica-" }
+
+// loop beats until stopped, and with each beat looks for replicas that
+// are gone, so that a replica killed while others live has its probes
+// marked interrupted by them.
 func (r *replica) loop(ctx context.Context) {
 	defer close(r.done)
-	t := time.NewTicker(r.o.Heartbeat)
+	t := time.NewTicker(r.heartbeat)
 	defer t.Stop()
 	for {
 		select {
@@ -80,91 +148,151 @@ func (r *replica) loop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		// Errors are left for the next beat: a database that is away
-		// for a moment fails the requests of the moment, and a
-		// replica away for longer than Stale is rightly counted gone.
-		bctx, cancel := context.WithTimeout(ctx, r.o.Heartbeat)
-		r.beat(bctx)
-		if r.s.d == dialectPostgres {
+		bctx, cancel := context.WithTimeout(ctx, r.heartbeat)
+		if err := r.beat(bctx); err == nil {
 			r.s.MarkInterrupted(bctx)
 		}
 		cancel()
 	}
 }
 
+// beat refreshes this replica's row (creating it after a long absence) and
+// forgets replicas gone for a day. It is a real write: Ready uses it to
+// tell whether the database can be written.
 func (r *replica) beat(ctx context.Context) error {
-	s := r.s
-	res, err := s.write.ExecContext(ctx, `UPDATE replicas SET seen_at = `+s.d.nowMS()+` WHERE id = ?`, s.owner)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		// Forgotten after a long absence: count as alive again.
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO replicas (id, started_at, seen_at)
-			VALUES (?, `+s.d.nowMS()+`, `+s.d.nowMS()+`)`, s.owner); err != nil {
+	now := time.Now().UnixMilli()
+	err := func() error {
+		res, err := r.s.write.ExecContext(ctx, `UPDATE replicas SET seen_at = ? WHERE id = ?`, now, r.s.owner)
+		if err != nil {
 			return err
 		}
-	}
-	if _, err = s.write.ExecContext(ctx, `DELETE FROM replicas WHERE seen_at < `+s.d.nowMS()+` - ?`,
-		forgetReplicasAfter.Milliseconds()); err != nil {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if _, err := r.s.write.ExecContext(ctx, `INSERT INTO replicas (id, started_at, seen_at) VALUES (?, ?, ?)`,
+				r.s.owner, now, now); err != nil {
+				return err
+			}
+		}
+		if _, err := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE seen_at < ?`, now-forgetReplicasAfter.Milliseconds()); err != nil {
+			return err
+		}
+		// Old request counts and expired claims (limits.go).
+		if _, err := r.s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < ?`, now-forgetRateCountsAfter.Milliseconds()); err != nil {
+			return err
+		}
+		_, err = r.s.write.ExecContext(ctx, `DELETE FROM claims WHERE expires_at < ?`, now)
 		return err
-	}
-	if _, err = s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < `+s.d.nowMS()+` - ?`,
-		forgetRateCountsAfter.Milliseconds()); err != nil {
-		return err
-	}
-	_, err = s.write.ExecContext(ctx, `DELETE FROM claims WHERE expires_at < `+s.d.nowMS())
+	}()
+	r.mu.Lock()
+	r.lastErr = err
+	r.mu.Unlock()
 	return err
 }
 
-// stop ends the heartbeat, marks whatever this process still has
-// unfinished interrupted (nothing will finish it now), gives back its
-// leases, and removes this replica's row.
+// gone reports whether the replica id no longer runs anything.
+func (r *replica) gone(ctx context.Context, id string) (bool, error) {
+	switch id {
+	case "":
+		return true, nil // stored before replicas were recorded
+	case r.s.owner:
+		return false, nil
+	}
+	if r.lockDir != "" {
+		if held, known := lockHeld(r.lockPath(id)); known {
+			if !held {
+				r.forget(id, r.lockPath(id))
+			}
+			return !held, nil
+		}
+	}
+	var seen int64
+	err := r.s.read.QueryRowContext(ctx, `SELECT seen_at FROM replicas WHERE id = ?`, id).Scan(&seen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return seen < time.Now().Add(-r.stale).UnixMilli(), nil
+}
+
+// stop ends the heartbeat and says goodbye: whatever this replica still
+// has unfinished is cut off now, so it is marked interrupted, and its row
+// and lock file go.
 func (r *replica) stop() error {
 	if r == nil {
 		return nil
 	}
+	r.stopOnce.Do(func() { r.stopErr = r.goodbye() })
+	return r.stopErr
+}
+
+func (r *replica) goodbye() error {
 	r.cancel()
 	<-r.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := r.s.interrupt(ctx, `owner = ?`, r.s.owner); err != nil {
-		return fmt.Errorf("store: unregister replica: %w", err)
-	}
-	if _, err := r.s.write.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, r.s.owner); err != nil {
-		return fmt.Errorf("store: unregister replica: %w", err)
-	}
-	if _, err := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE id = ?`, r.s.owner); err != nil {
+	_, err1 := r.s.interrupt(ctx, `owner = ?`, r.s.owner)
+	_, err3 := r.s.write.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, r.s.owner)
+	_, err2 := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE id = ?`, r.s.owner)
+	r.unlock()
+	if err := errors.Join(err1, err2, err3); err != nil {
 		return fmt.Errorf("store: unregister replica: %w", err)
 	}
 	return nil
 }
 
+func (r *replica) unlock() {
+	if r.lock != nil {
+		os.Remove(r.lock.Name())
+		r.lock.Close()
+		r.lock = nil
+	}
+}
+
 // Replica is this process's id among the replicas sharing the database.
 func (s *Store) Replica() string { return s.owner }
 
-// MarkInterrupted turns every queued or running attempt whose owner is
-// gone into an interrupted one, and says how many there were.
-//
-// On SQLite, where one process has the database, it is called at startup,
-// before the runner starts, so every unfinished attempt was cut off (by a
-// crash or a restart). On PostgreSQL, where replicas
-// share the database, an attempt is cut off when its replica's last
-// heartbeat is older than Options.Stale (or the replica said goodbye);
-// a live replica's running probes are left alone. Every replica calls it
-// at startup and with each heartbeat.
-func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
-	if s.d == dialectPostgres {
-		return s.interrupt(ctx, `owner NOT IN (SELECT id FROM replicas WHERE seen_at >= `+s.d.nowMS()+` - ?)`,
-			s.replica.o.Stale.Milliseconds())
+// Ready reports whether the database can be written now: it writes this
+// replica's heartbeat. A full disk or a read-only file fails it; it
+// succeeds again by itself once the write does.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.replica.beat(ctx); err != nil {
+		return fmt.Errorf("store: write the heartbeat: %w", err)
 	}
-	return s.interrupt(ctx, `1 = 1`)
+	return nil
+}
+
+// MarkInterrupted turns every queued or running attempt whose owner is gone
+// (see above) into an interrupted one, and says how many there were. The
+// attempts of this process and of other live replicas are left alone.
+func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
+	owners, err := scanStrings(s.read.QueryContext(ctx,
+		`SELECT DISTINCT owner FROM attempts WHERE status IN ('queued', 'running')`))
+	if err != nil {
+		return 0, fmt.Errorf("store: mark interrupted attempts: find their owners: %w", err)
+	}
+	var total int64
+	for _, owner := range owners {
+		gone, err := s.replica.gone(ctx, owner)
+		if err != nil {
+			return total, fmt.Errorf("store: mark interrupted attempts: is replica %q alive: %w", owner, err)
+		}
+		if !gone {
+			continue
+		}
+		n, err := s.interrupt(ctx, `owner = ?`, owner)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // interrupt marks the unfinished attempts matching cond interrupted, and
-// tells their watchers, on every replica.
+// tells their watchers, on every replica (NOTIFY on PostgreSQL).
 func (s *Store) interrupt(ctx context.Context, cond string, args ...any) (int64, error) {
 	t, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -202,5 +330,5 @@ func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 		}
 		out = append(out, v)
 	}
-	return out, errors.Join(rows.Err(), rows.Close())
+	return out, rows.Err()
 }

@@ -22,6 +22,9 @@ type Store struct {
 	read  pool // SQLite: query_only connections; PostgreSQL: the same pool as write
 	// writer commits Create and Update in groups; see groupcommit.go.
 	writer *groupWriter
+	// path is the SQLite file, for the replicas' lock files beside it; ""
+	// on PostgreSQL.
+	path string
 	// owner is this process's replica id, written into every attempt it
 	// stores.
 	owner string
@@ -80,7 +83,10 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		s.closePools()
 		return nil, fmt.Errorf("store: open %s: %w", redact(dsn), err)
 	}
-	s.replica, err = startReplica(ctx, s, o)
+	if s.d == dialectSQLite {
+		s.path = dsn
+	}
+	s.replica, err = startReplica(ctx, s, s.path, o)
 	if err != nil {
 		s.writer.close()
 		s.closePools()

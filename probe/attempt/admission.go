@@ -27,30 +27,30 @@ func (e *CapacityError) Error() string { return e.Msg }
 var ErrShuttingDown = errors.New("the dashboard is shutting down; try again in a moment")
 
 // admit takes one place in the pool (running or queued) and one of the
-// target's places, here and, with a shared store, across replicas (see
-// shared.go), or says why not; release gives them back.
-func (l *Lifecycle) admit(target string) error {
-	if err := l.admitHere(target); err != nil {
+// target's places under each of its keys (target.go), here and, with a
+// shared store, across replicas (shared.go), or says why not; release
+// gives them back.
+func (l *Lifecycle) admit(t target) error {
+	if err := l.admitHere(t); err != nil {
 		return err
 	}
-	if err := l.holdShared(target); err != nil {
-		l.releaseHere(target, "")
+	if err := l.holdShared(t); err != nil {
+		l.releaseHere(t, "")
 		return err
 	}
 	return nil
 }
 
 // release gives back what admit took, and forgets the job id (if any).
-func (l *Lifecycle) release(target, id string) {
-	l.releaseShared(target)
-	l.releaseHere(target, id)
+func (l *Lifecycle) release(t target, id string) {
+	l.releaseShared(t)
+	l.releaseHere(t, id)
 }
 
 // admitHere is admit in this process. It adds to the wait group under the
 // same lock that checks closing, so Shutdown cannot miss work admitted
 // just before it; releaseHere calls wg.Done.
-func (l *Lifecycle) admitHere(target string) error {
-	host := strings.ToLower(target)
+func (l *Lifecycle) admitHere(t target) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -61,28 +61,41 @@ func (l *Lifecycle) admitHere(target string) error {
 			Msg:        fmt.Sprintf("the dashboard is already running %d tests, as many as it allows; try again in a few seconds", l.admitted),
 			RetryAfter: 10 * time.Second,
 		}
-	case l.cfg.PerTarget != Unlimited && l.perHost[host] >= l.cfg.PerTarget:
-		return &CapacityError{
-			Msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", l.perHost[host], target),
-			RetryAfter: 5 * time.Second,
+	case l.cfg.PerTarget != Unlimited:
+		for _, k := range t.keys {
+			if n := l.perHost[k]; n >= l.cfg.PerTarget {
+				what := t.name
+				if k != strings.ToLower(t.name) {
+					what += " (" + k + ")"
+				}
+				return &CapacityError{
+					Msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", n, what),
+					RetryAfter: 5 * time.Second,
+				}
+			}
 		}
 	}
 	l.admitted++
-	l.perHost[host]++
+	for _, k := range t.keys {
+		l.perHost[k]++
+	}
 	l.wg.Add(1)
 	return nil
 }
 
 // releaseHere gives back what admitHere took, and forgets the job id (if
 // any).
-func (l *Lifecycle) releaseHere(target, id string) {
-	host := strings.ToLower(target)
+func (l *Lifecycle) releaseHere(t target, id string) {
 	l.mu.Lock()
 	l.admitted--
-	if l.perHost[host]--; l.perHost[host] <= 0 {
-		delete(l.perHost, host)
+	for _, k := range t.keys {
+		if l.perHost[k]--; l.perHost[k] <= 0 {
+			delete(l.perHost, k)
+		}
 	}
-	if id != "" {
+	// A job whose result could not be stored yet stays, served from
+	// memory, until keepSaving stores it.
+	if j := l.jobs[id]; j != nil && j.unsaved() == nil {
 		delete(l.jobs, id)
 	}
 	l.mu.Unlock()

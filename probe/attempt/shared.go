@@ -35,54 +35,75 @@ func (l *Lifecycle) shared() (SharedStore, bool) {
 // sharedTimeout bounds one exchange with the shared store about places.
 const sharedTimeout = 5 * time.Second
 
-// holdShared takes one of the target's places in the shared store, on top
-// of this replica's own count (admit). The place outlives a crash of this
-// replica by at most its ttl: longer than any probe, a try-all's included.
-func (l *Lifecycle) holdShared(target string) error {
+// holdShared takes one of the target's places under each of its keys in
+// the shared store, on top of this replica's own count (admitHere): all of
+// them, or none. A place outlives a crash of this replica by at most its
+// ttl: longer than any probe, a try-all's included.
+func (l *Lifecycle) holdShared(t target) error {
 	sh, ok := l.shared()
 	if !ok || l.cfg.PerTarget == Unlimited {
 		return nil
 	}
-	host := strings.ToLower(target)
 	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
 	defer cancel()
 	ttl := max(10*time.Minute, 5*l.cfg.TotalTimeout)
-	release, ok, err := sh.HoldPlace(ctx, "per-target:"+host, l.cfg.PerTarget, ttl)
-	if err != nil {
-		return fmt.Errorf("count the tests of %s across replicas: %w", target, err)
-	}
-	if !ok {
-		return &CapacityError{
-			Msg:        fmt.Sprintf("%d tests of %s are already running on this dashboard's replicas, as many as it allows at once per server; try again when they finish", l.cfg.PerTarget, target),
-			RetryAfter: 5 * time.Second,
+	var held []func(context.Context) error
+	giveBack := func() {
+		for _, release := range held {
+			release(ctx)
 		}
 	}
+	for _, k := range t.keys {
+		release, ok, err := sh.HoldPlace(ctx, "per-target:"+k, l.cfg.PerTarget, ttl)
+		if err != nil {
+			giveBack()
+			return fmt.Errorf("count the tests of %s across replicas: %w", t.name, err)
+		}
+		if !ok {
+			giveBack()
+			what := t.name
+			if k != strings.ToLower(t.name) {
+				what += " (" + k + ")"
+			}
+			return &CapacityError{
+				Msg:        fmt.Sprintf("%d tests of %s are already running on this dashboard's replicas, as many as it allows at once per server; try again when they finish", l.cfg.PerTarget, what),
+				RetryAfter: 5 * time.Second,
+			}
+		}
+		held = append(held, release)
+	}
 	l.mu.Lock()
-	l.holds[host] = append(l.holds[host], release)
+	for i, k := range t.keys {
+		l.holds[k] = append(l.holds[k], held[i])
+	}
 	l.mu.Unlock()
 	return nil
 }
 
-// releaseShared gives back one of the target's shared places. The places
-// of one host are alike, so any of this replica's will do.
-func (l *Lifecycle) releaseShared(target string) {
-	host := strings.ToLower(target)
+// releaseShared gives back one of the target's shared places under each
+// of its keys. The places of one key are alike, so any of this replica's
+// will do.
+func (l *Lifecycle) releaseShared(t target) {
+	var releases []func(context.Context) error
 	l.mu.Lock()
-	hs := l.holds[host]
-	if len(hs) == 0 {
-		l.mu.Unlock()
-		return
-	}
-	release := hs[len(hs)-1]
-	if l.holds[host] = hs[:len(hs)-1]; len(l.holds[host]) == 0 {
-		delete(l.holds, host)
+	for _, k := range t.keys {
+		hs := l.holds[k]
+		if len(hs) == 0 {
+			continue
+		}
+		releases = append(releases, hs[len(hs)-1])
+		if l.holds[k] = hs[:len(hs)-1]; len(l.holds[k]) == 0 {
+			delete(l.holds, k)
+		}
 	}
 	l.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
 	defer cancel()
-	if err := release(ctx); err != nil {
-		// The place frees itself when its ttl runs out.
-		l.log.Warn("give back a shared per-target place", "host", host, "err", err)
+	for _, release := range releases {
+		if err := release(ctx); err != nil {
+			// The place frees itself when its ttl runs out.
+			l.log.Warn("give back a shared per-target place", "target", t.name, "err", err)
+		}
 	}
 }
 

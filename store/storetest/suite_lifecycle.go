@@ -72,6 +72,9 @@ func testMarkInterrupted(t *testing.T, open opener) {
 	// The unfinished attempts were written before replicas were recorded
 	// (owner ''), by a process long gone.
 	mustCreate(t, s, queued, running, attempt("done", base, "h", 25, probe.OutcomeSuccess, "ok"))
+	if n, err := s.MarkInterrupted(ctx); err != nil || n != 0 {
+		t.Fatalf("MarkInterrupted of this process's own attempts = %d, %v; want 0", n, err)
+	}
 	if _, err := rawDB(t, dsn).Exec(`UPDATE attempts SET owner = ''`); err != nil {
 		t.Fatal(err)
 	}

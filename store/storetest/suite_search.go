@@ -148,6 +148,9 @@ func testSearchIndexHoldsFinishedAttempts(t *testing.T, open opener) {
 	if got := find("xylophone"); len(got) != 1 || got[0] != "done1" {
 		t.Errorf("before the running attempt ends: %v, want only done1", got)
 	}
+	if _, err := rawDB(t, path).Exec(`UPDATE attempts SET owner = '' WHERE id = 'run1'`); err != nil {
+		t.Fatal(err) // as if stored before replicas were recorded: gone
+	}
 	if _, err := s.MarkInterrupted(ctx); err != nil {
 		t.Fatal(err)
 	}
