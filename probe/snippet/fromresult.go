@@ -1,0 +1,51 @@
+package snippet
+
+import (
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// FromResult reads the working settings out of a finished probe. It says
+// false when nothing worked that a client could copy: the probe failed, is
+// not done, or asked for a login that did not succeed.
+func FromResult(r *probe.Result) (Input, bool) {
+	if r == nil || r.Status != probe.StatusDone {
+		return Input{}, false
+	}
+	if r.Outcome != probe.OutcomeSuccess && r.Outcome != probe.OutcomeWarning {
+		return Input{}, false
+	}
+	s := r.Settings
+	if s.Host == "" || s.Port == 0 {
+		return Input{}, false
+	}
+	in := Input{Host: s.Host, Port: s.Port, User: s.User, Mech: s.Mech, From: s.From, To: s.To}
+	if s.User != "" {
+		if r.Auth == nil || !r.Auth.Succeeded {
+			return Input{}, false
+		}
+		// The mechanism that succeeded is the proven one; a client left
+		// to choose may pick another the server offers and fail with it.
+		if m := r.Auth.Mechanism; m != "" {
+			in.Mech = probe.Mechanism(strings.ToLower(m))
+		}
+	}
+	in.Security = securityUsed(r)
+	return in, true
+}
+
+// securityUsed resolves "auto" into what the conversation did.
+func securityUsed(r *probe.Result) probe.Security {
+	if r.TLS != nil {
+		if r.TLS.Mode == "implicit" {
+			return probe.SecurityTLS
+		}
+		return probe.SecurityStartTLS
+	}
+	switch r.Settings.Security {
+	case probe.SecurityTLS, probe.SecurityStartTLS:
+		return r.Settings.Security
+	}
+	return probe.SecurityNone
+}

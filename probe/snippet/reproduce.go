@@ -1,0 +1,141 @@
+package snippet
+
+import (
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// swaks replays the probe's conversation and stops after RCPT TO, as the
+// probe does, so no message is sent. The password reaches swaks through its
+// SWAKS_OPT_ environment options, never the command line (where ps and the
+// shell history would show it), and --auth-hide-password keeps it out of
+// the transcript swaks prints.
+func swaks(in Input) string {
+	var t text
+	t.line("# EHLO, %sAUTH, MAIL FROM, RCPT TO, QUIT: the conversation smtpdoctor had.", securityWords(in.Security, "TLS from the first byte, ", "STARTTLS, EHLO again, ", ""))
+	if in.OAuth() {
+		t.line("# swaks has no XOAUTH2 or OAUTHBEARER: this replays everything but the login.")
+		t.line("# curl below does OAuth.")
+	}
+	prefix := ""
+	if in.Auth() && !in.OAuth() {
+		prefix = "SWAKS_OPT_auth_password=\"$" + PasswordEnv + "\" "
+	}
+	args := []string{"--server " + shQuote(in.Host), "--port " + port(in.Port)}
+	switch in.Security {
+	case probe.SecurityTLS:
+		args = append(args, "--tls-on-connect")
+	case probe.SecurityStartTLS:
+		args = append(args, "--tls")
+	}
+	if in.Security != probe.SecurityNone {
+		tv := "--tls-verify"
+		if in.CAFile != "" {
+			tv += " --tls-ca-path " + shQuote(in.CAFile)
+		}
+		args = append(args, tv)
+	}
+	if in.Auth() && !in.OAuth() {
+		a := "--auth"
+		if m := in.mechUpper(); m != "" {
+			a += " " + m
+		}
+		args = append(args, a+" --auth-user "+shQuote(in.User)+" --auth-hide-password")
+	}
+	args = append(args, "--from "+shQuote(in.sender())+" --to "+shQuote(in.recipient()), "--quit-after RCPT")
+	t.line("%sswaks %s", prefix, strings.Join(args, " \\\n  "))
+	return t.String()
+}
+
+// opensslClient replays the conversation by hand through openssl s_client,
+// which does the TLS (and the STARTTLS exchange) and verifies the
+// certificate; the rest are the SMTP commands themselves. The AUTH PLAIN
+// response (RFC 4616: authzid NUL authcid NUL password, base64) is made
+// with the shell's built-in printf, so the password is never an argument.
+func opensslClient(in Input) string {
+	var t text
+	if in.Security == probe.SecurityNone {
+		t.line("# This server was used without TLS, and openssl s_client only speaks TLS.")
+		t.line("# The same conversation in plaintext: swaks above, or type it into nc:")
+		t.line("nc %s %d", shQuote(in.Host), in.Port)
+		return t.String()
+	}
+	t.line("#!/usr/bin/env bash")
+	t.line("# %s, then EHLO, AUTH, MAIL FROM, RCPT TO, QUIT, one at a time.", securityWords(in.Security, "TLS from the first byte", "STARTTLS", ""))
+	t.line("# The server's replies are printed as they come; 235 means the login worked.")
+	if in.OAuth() {
+		mech := in.mechUpper()
+		if mech == "OAUTHBEARER" {
+			t.line("auth=$(printf 'n,a=%%s,\\001auth=Bearer %%s\\001\\001' %s \"$%s\" | base64 -w0)", shQuote(in.User), TokenEnv)
+		} else {
+			t.line("auth=$(printf 'user=%%s\\001auth=Bearer %%s\\001\\001' %s \"$%s\" | base64 -w0)", shQuote(in.User), TokenEnv)
+		}
+		t.line("login=\"AUTH %s $auth\"", mech)
+	} else if in.Auth() {
+		t.line("auth=$(printf '\\0%%s\\0%%s' %s \"$%s\" | base64 -w0)", shQuote(in.User), PasswordEnv)
+		t.line("login=\"AUTH PLAIN $auth\"")
+	}
+	t.line("{")
+	t.line("  sleep 1; printf 'EHLO %%s\\r\\n' \"$(hostname -f 2>/dev/null || hostname)\"")
+	if in.Auth() {
+		t.line("  sleep 1; printf '%%s\\r\\n' \"$login\"")
+	}
+	t.line("  sleep 1; printf 'MAIL FROM:<%%s>\\r\\n' %s", shQuote(in.sender()))
+	t.line("  sleep 1; printf 'RCPT TO:<%%s>\\r\\n' %s", shQuote(in.recipient()))
+	t.line("  sleep 1; printf 'QUIT\\r\\n'")
+	args := []string{"-quiet", "-connect " + shQuote(in.Host+":"+port(in.Port))}
+	if in.Security == probe.SecurityStartTLS {
+		args = append(args, "-starttls smtp")
+	}
+	if in.hostIsIP() {
+		args = append(args, "-verify_ip "+shQuote(in.Host))
+	} else {
+		args = append(args, "-servername "+shQuote(in.Host), "-verify_hostname "+shQuote(in.Host))
+	}
+	args = append(args, "-verify_return_error")
+	if in.CAFile != "" {
+		args = append(args, "-CAfile "+shQuote(in.CAFile))
+	}
+	t.line("} | openssl s_client %s", strings.Join(args, " "))
+	return t.String()
+}
+
+// curl sends a short test message the way the probe connected; curl has no
+// way to stop after RCPT TO. The credentials go in through a config file
+// read from a pipe (-K), so they are never an argument, and -v is left out
+// because it would print the AUTH exchange.
+func curl(in Input) string {
+	var t text
+	scheme := "smtp"
+	if in.Security == probe.SecurityTLS {
+		scheme = "smtps" // TLS from the first byte
+	}
+	t.line("# curl sends a short test message (it cannot stop after RCPT TO as smtpdoctor does).")
+	args := []string{"curl --silent --show-error", "--url " + shQuote(scheme+"://"+in.Host+":"+port(in.Port))}
+	if in.Security == probe.SecurityStartTLS {
+		args = append(args, "--ssl-reqd") // STARTTLS or fail
+	}
+	if in.CAFile != "" && in.Security != probe.SecurityNone {
+		args = append(args, "--cacert "+shQuote(in.CAFile))
+	}
+	if in.Auth() {
+		if in.OAuth() {
+			args = append(args, "-K <(printf 'user = \"%s\"\\noauth2-bearer = \"%s\"\\n' "+shQuote(in.User)+" \"$"+TokenEnv+"\")")
+		} else {
+			args = append(args, "-K <(printf 'user = \"%s:%s\"\\n' "+shQuote(in.User)+" \"$"+PasswordEnv+"\")")
+		}
+		if m := in.mechUpper(); m != "" {
+			args = append(args, "--login-options "+shQuote("AUTH="+m))
+		}
+	}
+	args = append(args, "--mail-from "+shQuote(in.sender()), "--mail-rcpt "+shQuote(in.recipient()), "--upload-file - <<'EOF'")
+	t.line("%s", strings.Join(args, " \\\n  "))
+	t.line("From: %s", in.sender())
+	t.line("To: %s", in.recipient())
+	t.line("Subject: %s", testSubject)
+	t.line("")
+	t.line("%s", testBody)
+	t.line("EOF")
+	return t.String()
+}
