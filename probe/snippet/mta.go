@@ -66,13 +66,16 @@ func msmtp(in Input) string {
 	t.line("port %d", in.Port)
 	switch in.Security {
 	case probe.SecurityTLS:
+		t.line("# TLS from the first byte (the 465 way)")
 		t.line("tls on")
-		t.line("tls_starttls off   # TLS from the first byte (the 465 way)")
+		t.line("tls_starttls off")
 	case probe.SecurityStartTLS:
+		t.line("# plaintext first, then STARTTLS (the 587 way)")
 		t.line("tls on")
-		t.line("tls_starttls on    # plaintext first, then STARTTLS (the 587 way)")
+		t.line("tls_starttls on")
 	default:
-		t.line("tls off            # this server was used without TLS")
+		t.line("# this server was used without TLS")
+		t.line("tls off")
 	}
 	if in.CAFile != "" && in.Security != probe.SecurityNone {
 		t.line("tls_trust_file %s", dqConfig(in.CAFile))

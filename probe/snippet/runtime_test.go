@@ -1,0 +1,351 @@
+package snippet_test
+
+// Every snippet that can run on this machine is run here against the
+// sandbox's demo servers on loopback, with the client people would use:
+// it must send through the working examples and fail, with the server's
+// 535, against the wrong password. clientRuns below lists every client,
+// and says for each one that is not executed why not.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/probe/snippet"
+)
+
+// clientRun says how one client's snippet is executed, or why it is not.
+type clientRun struct {
+	client string
+	// notExecuted is why the snippet does not run here; empty when it does.
+	notExecuted string
+	// run executes the snippet text in dir with the given environment and
+	// returns everything the client printed.
+	run func(t *testing.T, dir, text string, env []string) (output string, err error)
+	// succeeded and rejected read the output (and exit error) of a run.
+	succeeded func(out string, err error) bool
+	// rejected must hold for the wrong password: the client reports the
+	// server's refusal of the credentials, not some other failure.
+	rejected func(out string, err error) bool
+}
+
+func exitedOK(_ string, err error) bool { return err == nil }
+
+// says535 is how most clients report a refused login: the server's reply
+// (535 5.7.8 in the sandbox, RFC 4954 §6) in their error output.
+func says535(out string, err error) bool { return err != nil && strings.Contains(out, "535") }
+
+// nodeModules is where .ci/run installs Nodemailer with npm.
+func nodeModules() string {
+	if d := os.Getenv("SMTPDOCTOR_NODE_MODULES"); d != "" {
+		return d
+	}
+	return "/opt/smtpdoctor-node/node_modules"
+}
+
+const phpMailerAutoload = "/usr/share/php/libphp-phpmailer/autoload.php"
+
+var clientRuns = []clientRun{
+	{client: "python", run: runFile("send.py", "python3"), succeeded: exitedOK, rejected: says535},
+	{client: "nodemailer", run: runNodemailer, succeeded: exitedOK, rejected: says535},
+	{client: "phpmailer", run: runPHPMailer, succeeded: exitedOK, rejected: says535},
+	{client: "go", run: runGo(false), succeeded: exitedOK, rejected: says535},
+	{client: "go-mail", run: runGo(true), succeeded: exitedOK, rejected: says535},
+	{client: "msmtp", run: runMsmtp, succeeded: exitedOK, rejected: says535},
+	{client: "swaks", run: runFile("replay.sh", "bash", "swaks"), succeeded: exitedOK, rejected: says535},
+	// curl prints no reply text without -v (which would print the AUTH
+	// exchange); its exit status 67 is CURLE_LOGIN_DENIED, the refused login.
+	{client: "curl", run: runFile("send.sh", "bash", "curl"), succeeded: exitedOK, rejected: func(out string, err error) bool {
+		var ee *exec.ExitError
+		return errors.As(err, &ee) && ee.ExitCode() == 67 && strings.Contains(out, "Login denied")
+	}},
+	// openssl s_client exits 0 whatever the server answers: the replies
+	// themselves say how it went.
+	{client: "openssl", run: runFile("replay.sh", "bash", "openssl"),
+		succeeded: func(out string, err error) bool {
+			return err == nil && strings.Contains(out, "\n235 ") && strings.Contains(out, "\n250 ") && !strings.Contains(out, "\n5")
+		},
+		rejected: func(out string, _ error) bool { return strings.Contains(out, "\n535 ") }},
+
+	{client: "symfony", notExecuted: "needs Symfony Mailer from Composer; Debian has no package for it"},
+	{client: "laravel", notExecuted: "needs a Laravel application from Composer"},
+	{client: "django", notExecuted: "needs Django (pip); its backend is smtplib, which the python snippet runs"},
+	{client: "mailkit", notExecuted: "needs the .NET SDK and MailKit from NuGet"},
+	{client: "jakarta-mail", notExecuted: "needs a JDK and Jakarta Mail from Maven Central"},
+	{client: "spring-boot", notExecuted: "needs a JDK and a Spring Boot application from Maven Central"},
+	{client: "rails", notExecuted: "needs Ruby on Rails from RubyGems"},
+	{client: "wordpress", notExecuted: "needs WordPress with the WP Mail SMTP plugin and a web server"},
+	{client: "postfix", notExecuted: "reconfigures the machine's Postfix (root, a reload); the shared test Postfix must not be touched"},
+	{client: "thunderbird", notExecuted: "manual settings for a desktop program"},
+	{client: "outlook", notExecuted: "manual settings for a desktop program"},
+}
+
+// TestEveryClientIsListed keeps the table honest: a new client must say
+// whether it runs here.
+func TestEveryClientIsListed(t *testing.T) {
+	var listed []string
+	for _, r := range clientRuns {
+		listed = append(listed, r.client)
+		if (r.run == nil) == (r.notExecuted == "") {
+			t.Errorf("%s: either a way to run it or a reason it is not executed, not both or neither", r.client)
+		}
+	}
+	for _, c := range snippet.Clients() {
+		if !slices.Contains(listed, c) {
+			t.Errorf("client %q is not in clientRuns: say how it runs, or why it does not", c)
+		}
+	}
+	for _, c := range listed {
+		if !slices.Contains(snippet.Clients(), c) {
+			t.Errorf("clientRuns lists %q, which snippet.Clients does not know", c)
+		}
+	}
+}
+
+// requireReal turns a missing runtime into a failure in CI.
+func missing(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("SMTPDOCTOR_REQUIRE_REAL") != "" {
+		t.Fatalf("SMTPDOCTOR_REQUIRE_REAL is set but %s (.ci/run installs it)", what)
+	}
+	t.Skipf("%s; skipping (.ci/run installs it)", what)
+}
+
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, fmt.Sprintf("there is no %s on PATH", name))
+	}
+	return p
+}
+
+// runFile writes the snippet to name and runs it with the interpreter;
+// tools are other programs the snippet calls.
+func runFile(name, interpreter string, tools ...string) func(*testing.T, string, string, []string) (string, error) {
+	return func(t *testing.T, dir, text string, env []string) (string, error) {
+		for _, tool := range tools {
+			needTool(t, tool)
+		}
+		bin := needTool(t, interpreter)
+		path := filepath.Join(dir, name)
+		writeFile(t, path, text)
+		return command(t, dir, env, bin, path)
+	}
+}
+
+func runNodemailer(t *testing.T, dir, text string, env []string) (string, error) {
+	node := needTool(t, "node")
+	mods := nodeModules()
+	if _, err := os.Stat(filepath.Join(mods, "nodemailer", "package.json")); err != nil {
+		missing(t, "Nodemailer is not installed in "+mods)
+	}
+	// An ES module finds packages in node_modules beside it (NODE_PATH
+	// does not apply to import), so the directory gets a link to them.
+	if err := os.Symlink(mods, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "send.mjs")
+	writeFile(t, path, text)
+	return command(t, dir, env, node, path)
+}
+
+func runPHPMailer(t *testing.T, dir, text string, env []string) (string, error) {
+	php := needTool(t, "php")
+	if _, err := os.Stat(phpMailerAutoload); err != nil {
+		missing(t, "Debian's libphp-phpmailer is not installed")
+	}
+	// The snippet loads Composer's vendor/autoload.php; here that file
+	// hands over to Debian's PHPMailer.
+	writeFile(t, filepath.Join(dir, "vendor", "autoload.php"), "<?php require '"+phpMailerAutoload+"';\n")
+	path := filepath.Join(dir, "send.php")
+	writeFile(t, path, text)
+	return command(t, dir, env, php, path)
+}
+
+func runMsmtp(t *testing.T, dir, text string, env []string) (string, error) {
+	bin := needTool(t, "msmtp")
+	cfg := filepath.Join(dir, "msmtprc")
+	writeFile(t, cfg, text)
+	if err := os.Chmod(cfg, 0o600); err != nil { // msmtp refuses a config others can read
+		t.Fatal(err)
+	}
+	msg := filepath.Join(dir, "message.txt")
+	writeFile(t, msg, "Subject: smtpdoctor test\n\nfrom the msmtp snippet\n")
+	cmd := exec.Command(bin, "-C", cfg, "-a", "smtpdoctor", "friend@"+sandbox.Domain)
+	in, err := os.Open(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	cmd.Stdin = in
+	return output(t, cmd, dir, env)
+}
+
+// runGo runs the Go snippet as a module of its own with go run. go-mail
+// comes from the module cache, which .ci/run fills; the proxy is off here,
+// so a test never reaches outside the machine.
+func runGo(goMail bool) func(*testing.T, string, string, []string) (string, error) {
+	return func(t *testing.T, dir, text string, env []string) (string, error) {
+		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goBin); err != nil {
+			goBin = needTool(t, "go")
+		}
+		mod := "module snippettest\n\ngo 1.26\n"
+		if goMail {
+			mod += "\nrequire github.com/wneessen/go-mail v0.8.1\n"
+		}
+		writeFile(t, filepath.Join(dir, "go.mod"), mod)
+		writeFile(t, filepath.Join(dir, "main.go"), text)
+		// The test's HOME is a fresh directory; the build and module
+		// caches stay the real ones, or every run would build the
+		// standard library anew.
+		goEnv, err := exec.Command(goBin, "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+		if err != nil {
+			t.Fatalf("go env: %v", err)
+		}
+		if f := strings.Fields(string(goEnv)); len(f) == 3 {
+			env = append(env, "GOCACHE="+f[0], "GOMODCACHE="+f[1], "GOPATH="+f[2])
+		}
+		env = append(env, "GOPROXY=off", "GOFLAGS=-mod=mod", "GOSUMDB=off", "GOTOOLCHAIN=local", "GOWORK=off")
+		if goMail {
+			if out, err := command(t, dir, env, goBin, "mod", "tidy"); err != nil {
+				missing(t, "go-mail v0.8.1 is not in the module cache ("+strings.TrimSpace(out)+")")
+			}
+		}
+		return command(t, dir, env, goBin, "run", ".")
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func command(t *testing.T, dir string, env []string, name string, args ...string) (string, error) {
+	return output(t, exec.Command(name, args...), dir, env)
+}
+
+// output runs cmd with a deadline, so a client that hangs fails the test
+// instead of stalling it.
+func output(t *testing.T, cmd *exec.Cmd, dir string, env []string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	c.Stdin = cmd.Stdin
+	c.Dir = dir
+	c.Env = env
+	var buf bytes.Buffer
+	c.Stdout, c.Stderr = &buf, &buf
+	err := c.Run()
+	return buf.String(), err
+}
+
+// baseEnv is the test's environment without any secret of its own, so
+// the only password a snippet can find is the one the test gives it.
+func baseEnv(home string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, snippet.PasswordEnv+"=") || strings.HasPrefix(kv, snippet.TokenEnv+"=") ||
+			strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "SWAKS_OPT_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HOME="+home)
+}
+
+// workingInput probes a sandbox example the way the dashboard does and
+// reads the snippet input from the result, so the settings the snippets
+// run with are the ones a permalink would show.
+func workingInput(t *testing.T, sb *sandbox.Sandbox, key, caFile string) snippet.Input {
+	t.Helper()
+	i := slices.IndexFunc(sb.Examples(), func(e sandbox.Example) bool { return e.Key == key })
+	if i < 0 {
+		t.Fatalf("no sandbox example %q", key)
+	}
+	ex := sb.Examples()[i]
+	res := probe.Run(t.Context(), ex.Settings, probe.Secret{Password: ex.Password}, probe.Options{RootCAs: sb.RootCAs(), StepTimeout: 10 * time.Second})
+	diagnosis.Diagnose(&res)
+	in, ok := snippet.FromResult(&res)
+	if !ok {
+		t.Fatalf("example %s did not work: %s %v", key, res.Outcome, res.Diagnosis)
+	}
+	in.CAFile = caFile
+	return in
+}
+
+func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
+	sb, err := sandbox.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	caFile := filepath.Join(t.TempDir(), "sandbox-ca.pem")
+	writeFile(t, caFile, string(sb.CertificatePEM()))
+
+	starttls := workingInput(t, sb, sandbox.ExampleWorking, caFile)
+	implicit := workingInput(t, sb, sandbox.ExampleImplicitTLS, caFile)
+	if starttls.Security != probe.SecurityStartTLS || implicit.Security != probe.SecurityTLS {
+		t.Fatalf("examples resolved to %s and %s, want starttls and tls", starttls.Security, implicit.Security)
+	}
+
+	for _, r := range clientRuns {
+		if r.run == nil {
+			continue
+		}
+		t.Run(r.client, func(t *testing.T) {
+			cases := []struct {
+				name     string
+				in       snippet.Input
+				password string
+				wantOK   bool
+			}{
+				{sandbox.ExampleWorking, starttls, sandbox.DemoPassword, true},
+				{sandbox.ExampleImplicitTLS, implicit, sandbox.DemoPassword, true},
+				// The wrong-password example is the working settings
+				// with a password the server refuses.
+				{sandbox.ExampleWrongPassword, starttls, "not-the-password", false},
+			}
+			for _, c := range cases {
+				s, err := snippet.For(r.client, c.in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(s.Text, c.password) {
+					t.Fatalf("%s: the snippet holds the password", c.name)
+				}
+				dir := t.TempDir()
+				env := append(baseEnv(dir), snippet.PasswordEnv+"="+c.password)
+				out, err := r.run(t, dir, s.Text, env)
+				if strings.Contains(out, c.password) {
+					t.Errorf("%s: the client printed the password:\n%s", c.name, out)
+				}
+				if c.wantOK && !r.succeeded(out, err) {
+					t.Errorf("%s: %s did not send (%v):\n%s\nsnippet:\n%s", c.name, r.client, err, out, s.Text)
+				}
+				if !c.wantOK && !r.rejected(out, err) {
+					t.Errorf("%s: %s did not report the refused login (%v):\n%s", c.name, r.client, err, out)
+				}
+			}
+		})
+	}
+}
