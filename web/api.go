@@ -88,5 +88,5 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, exported(r, res))
 }

@@ -21,6 +21,11 @@ type permalinkView struct {
 	// PrevID is the test of the same server before this one, to compare
 	// with; "" if none.
 	PrevID string
+	// Snippets are the settings that worked for each client, and the
+	// replays; empty while live.
+	Snippets snippetSet
+	// Ticket is the report as Markdown for a ticket; "" while live.
+	Ticket string
 }
 
 func isLive(r probe.Result) bool {
@@ -79,6 +84,8 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	}
 	if !v.Live {
 		v.PrevID = s.previousAttempt(r, res)
+		v.Snippets = snippetsFor(res)
+		v.Ticket = ticketFor(r, res)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if v.Live {

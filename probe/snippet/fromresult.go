@@ -49,3 +49,30 @@ func securityUsed(r *probe.Result) probe.Security {
 	}
 	return probe.SecurityNone
 }
+
+// FromSettings is the input for replaying what was asked, whether or not
+// it worked: the "Reproduce it yourself" command lines of a failed probe,
+// which show a provider the failure on their own terms. Auto security
+// becomes what auto starts with (implicit TLS on 465, else STARTTLS); an
+// auto mechanism is left to the client.
+func FromSettings(s probe.Settings) (Input, error) {
+	in := Input{Host: s.Host, Port: s.Port, Security: s.Security, Mech: s.Mech, User: s.User, From: s.From, To: s.To}
+	if in.Security == probe.SecurityAuto || in.Security == "" {
+		in.Security = probe.SecurityStartTLS
+		if s.Port == 465 {
+			in.Security = probe.SecurityTLS
+		}
+	}
+	return in, in.Validate()
+}
+
+// Only returns the snippets of one group, in page order.
+func Only(all []Snippet, g Group) []Snippet {
+	var out []Snippet
+	for _, s := range all {
+		if s.Group == g {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -76,3 +76,18 @@ func TestServerTextCannotBreakTheMarkdown(t *testing.T) {
 		t.Errorf("the username is not kept in one cell:\n%s", md)
 	}
 }
+
+func TestLinkToKnowsLoopback(t *testing.T) {
+	for url, local := range map[string]bool{
+		"http://127.0.0.1:8080/p/x":          true,
+		"http://[::1]:8080/p/x":              true,
+		"http://localhost:8080/p/x":          true,
+		"https://smtpdoctor.example.com/p/x": false,
+		"http://192.168.1.10:8080/p/x":       false,
+		"http://127.0.0.53.example.com/p/x":  false,
+	} {
+		if got := ticket.LinkTo(url).LocalOnly; got != local {
+			t.Errorf("LinkTo(%s).LocalOnly = %v, want %v", url, got, local)
+		}
+	}
+}
