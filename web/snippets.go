@@ -15,6 +15,9 @@ import (
 type snippetSet struct {
 	Config    []snippet.Snippet
 	Reproduce []snippet.Snippet
+	// LoginUntested: the probe did not log in (try-all rows), so the
+	// snippets carry a placeholder username and an unproven login.
+	LoginUntested bool
 }
 
 // snippetsFor builds the set for a finished result.
@@ -27,7 +30,7 @@ func snippetsFor(res probe.Result) snippetSet {
 		if err != nil {
 			return snippetSet{}
 		}
-		return snippetSet{Config: snippet.Only(all, snippet.GroupConfig), Reproduce: snippet.Only(all, snippet.GroupReproduce)}
+		return snippetSet{Config: snippet.Only(all, snippet.GroupConfig), Reproduce: snippet.Only(all, snippet.GroupReproduce), LoginUntested: in.LoginUntested}
 	}
 	in, err := snippet.FromSettings(res.Settings)
 	if err != nil {

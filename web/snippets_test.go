@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -167,5 +168,24 @@ func TestTicketTextAndAbsoluteLinks(t *testing.T) {
 				t.Errorf("%s: relative link %q", path, l.URL)
 			}
 		}
+	}
+}
+
+// A test that did not sign in (as try-all's rows) still leads to
+// snippets, with a placeholder username and a warning that the login is
+// untested.
+func TestSnippetsWithoutLogin(t *testing.T) {
+	e, sb := sandboxEnv(t)
+	sub, _ := sb.Addr(sandbox.ServerSubmission)
+	body := `{"host":"` + sub.Addr().String() + `","port":` + strconv.Itoa(int(sub.Port())) + `,"security":"starttls"}`
+	resp, out := e.postJSON("/api/v1/probes?wait=30s", body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST = %d %s", resp.StatusCode, out)
+	}
+	var res struct{ ID string }
+	json.Unmarshal([]byte(out), &res)
+	_, page := e.get("/p/" + res.ID)
+	if !strings.Contains(page, "This test did not sign in") || !strings.Contains(page, "YOUR-USERNAME") {
+		t.Errorf("no untested-login warning or placeholder on the page")
 	}
 }

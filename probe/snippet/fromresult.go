@@ -32,7 +32,28 @@ func FromResult(r *probe.Result) (Input, bool) {
 		}
 	}
 	in.Security = securityUsed(r)
+	if s.User == "" && offersAuth(r, in.Security) {
+		// Nobody sends mail through a submission server without
+		// logging in: the snippets keep the login, with a placeholder.
+		in.User, in.LoginUntested = PlaceholderUser, true
+	}
 	return in, true
+}
+
+// PlaceholderUser stands in for the username when the probe did not log in.
+const PlaceholderUser = "YOUR-USERNAME"
+
+// offersAuth says whether the server offered AUTH where the client would
+// log in: after STARTTLS or on the implicit-TLS connection when TLS was
+// used, else on the plaintext one.
+func offersAuth(r *probe.Result, sec probe.Security) bool {
+	if r.Auth == nil {
+		return false
+	}
+	if sec == probe.SecurityNone {
+		return len(r.Auth.OfferedBeforeTLS) > 0
+	}
+	return len(r.Auth.OfferedAfterTLS) > 0 || len(r.Auth.OfferedBeforeTLS) > 0
 }
 
 // securityUsed resolves "auto" into what the conversation did.

@@ -47,6 +47,11 @@ type Input struct {
 	User string
 	From string
 	To   string
+	// LoginUntested says the probe did not log in (no username was
+	// given, as in "try all ports") although the server offers AUTH: User
+	// is then a placeholder to replace, and the login is the one part
+	// of the snippets no probe has proven.
+	LoginUntested bool
 	// CAFile, when set, is a PEM file of extra trusted certificates (an
 	// internal CA) that each snippet passes to its client's CA option.
 	CAFile string

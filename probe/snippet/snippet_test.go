@@ -196,3 +196,26 @@ func TestFromResult(t *testing.T) {
 		t.Errorf("implicit TLS resolved to %s", in.Security)
 	}
 }
+
+// A probe without a username (try-all) against a server that offers AUTH
+// keeps the login in the snippets, with a placeholder.
+func TestFromResultWithoutLogin(t *testing.T) {
+	r := probe.Result{
+		Status: probe.StatusDone, Outcome: probe.OutcomeSuccess,
+		Settings: probe.Settings{Host: "smtp.example.com", Port: 465, Security: probe.SecurityTLS},
+		TLS:      &probe.TLSInfo{Mode: "implicit"},
+		Auth:     &probe.AuthInfo{OfferedAfterTLS: []string{"PLAIN", "LOGIN"}},
+	}
+	in, ok := FromResult(&r)
+	if !ok || in.User != PlaceholderUser || !in.LoginUntested || !in.Auth() {
+		t.Fatalf("got %+v %v", in, ok)
+	}
+	s, _ := For("nodemailer", in)
+	if !strings.Contains(s.Text, `user: "YOUR-USERNAME"`) {
+		t.Errorf("no placeholder login:\n%s", s.Text)
+	}
+	r.Auth = nil // a relay that offers no AUTH: no login at all
+	if in, _ := FromResult(&r); in.Auth() || in.LoginUntested {
+		t.Errorf("a server without AUTH got a login: %+v", in)
+	}
+}
