@@ -51,10 +51,12 @@ func pythonSMTPLib(in Input) string {
 	if in.Auth() {
 		switch in.Mech {
 		case probe.MechXOAUTH2:
+			t.line("        s.ehlo_or_helo_if_needed()  # auth() does not say EHLO itself, unlike login()")
 			t.line("        token = os.environ[%s]", pyString(TokenEnv))
 			t.line("        # XOAUTH2; on an error challenge the client answers with an empty line.")
 			t.line("        s.auth(\"XOAUTH2\", lambda challenge=None: \"\" if challenge else f\"user={user}\\x01auth=Bearer {token}\\x01\\x01\")")
 		case probe.MechOAUTHBEARER:
+			t.line("        s.ehlo_or_helo_if_needed()  # auth() does not say EHLO itself, unlike login()")
 			t.line("        token = os.environ[%s]", pyString(TokenEnv))
 			t.line("        # OAUTHBEARER (RFC 7628); on an error challenge the client answers with an empty line.")
 			t.line("        s.auth(\"OAUTHBEARER\", lambda challenge=None: \"\" if challenge else f\"n,a={user},\\x01auth=Bearer {token}\\x01\\x01\")")
@@ -123,6 +125,7 @@ func django(in Input) string {
 		t.line("        finally:")
 		t.line("            self.username = user")
 		t.line("        if opened:")
+		t.line("            self.connection.ehlo_or_helo_if_needed()")
 		t.line("            token = os.environ[%s]", pyString(TokenEnv))
 		t.line("            self.connection.auth(%s, lambda challenge=None: \"\" if challenge else %s)", pyString(mech), resp)
 		t.line("        return opened")

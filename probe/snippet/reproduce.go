@@ -48,11 +48,13 @@ func swaks(in Input) string {
 	return t.String()
 }
 
-// opensslClient replays the conversation by hand through openssl s_client,
-// which does the TLS (and the STARTTLS exchange) and verifies the
-// certificate; the rest are the SMTP commands themselves. The AUTH PLAIN
-// response (RFC 4616: authzid NUL authcid NUL password, base64) is made
-// with the shell's built-in printf, so the password is never an argument.
+// opensslClient replays the conversation through openssl s_client, which
+// does the TLS (and the STARTTLS exchange) and verifies the certificate;
+// the script speaks the SMTP itself, one command at a time, waiting for
+// each reply as a client must (AUTH may not be pipelined, RFC 4954 §4). The
+// AUTH response (PLAIN: RFC 4616; XOAUTH2; OAUTHBEARER: RFC 7628) is made
+// with the shell's built-in printf, so the secret is never an argument,
+// and it is shown redacted.
 func opensslClient(in Input) string {
 	var t text
 	if in.Security == probe.SecurityNone {
@@ -62,28 +64,9 @@ func opensslClient(in Input) string {
 		return t.String()
 	}
 	t.line("#!/usr/bin/env bash")
-	t.line("# %s, then EHLO, AUTH, MAIL FROM, RCPT TO, QUIT, one at a time.", securityWords(in.Security, "TLS from the first byte", "STARTTLS", ""))
-	t.line("# The server's replies are printed as they come; 235 means the login worked.")
-	if in.OAuth() {
-		mech := in.mechUpper()
-		if mech == "OAUTHBEARER" {
-			t.line("auth=$(printf 'n,a=%%s,\\001auth=Bearer %%s\\001\\001' %s \"$%s\" | base64 -w0)", shQuote(in.User), TokenEnv)
-		} else {
-			t.line("auth=$(printf 'user=%%s\\001auth=Bearer %%s\\001\\001' %s \"$%s\" | base64 -w0)", shQuote(in.User), TokenEnv)
-		}
-		t.line("login=\"AUTH %s $auth\"", mech)
-	} else if in.Auth() {
-		t.line("auth=$(printf '\\0%%s\\0%%s' %s \"$%s\" | base64 -w0)", shQuote(in.User), PasswordEnv)
-		t.line("login=\"AUTH PLAIN $auth\"")
-	}
-	t.line("{")
-	t.line("  sleep 1; printf 'EHLO %%s\\r\\n' \"$(hostname -f 2>/dev/null || hostname)\"")
-	if in.Auth() {
-		t.line("  sleep 1; printf '%%s\\r\\n' \"$login\"")
-	}
-	t.line("  sleep 1; printf 'MAIL FROM:<%%s>\\r\\n' %s", shQuote(in.sender()))
-	t.line("  sleep 1; printf 'RCPT TO:<%%s>\\r\\n' %s", shQuote(in.recipient()))
-	t.line("  sleep 1; printf 'QUIT\\r\\n'")
+	t.line("# %s, then EHLO, AUTH, MAIL FROM, RCPT TO, QUIT, each answered before the next.",
+		securityWords(in.Security, "TLS from the first byte", "STARTTLS", ""))
+	t.line("# C: lines are what is sent (the login redacted), S: lines what the server answered.")
 	args := []string{"-quiet", "-connect " + shQuote(in.Host+":"+port(in.Port))}
 	if in.Security == probe.SecurityStartTLS {
 		args = append(args, "-starttls smtp")
@@ -97,9 +80,55 @@ func opensslClient(in Input) string {
 	if in.CAFile != "" {
 		args = append(args, "-CAfile "+shQuote(in.CAFile))
 	}
-	t.line("} | openssl s_client %s", strings.Join(args, " "))
+	t.line("coproc SMTP { openssl s_client %s 2>&1; }", strings.Join(args, " "))
+	t.b.WriteString(opensslHelpers)
+	if in.Security == probe.SecurityTLS {
+		t.line("reply; ok # the greeting")
+	} else {
+		t.line("# s_client has read the greeting, said EHLO and STARTTLS; show what it printed.")
+		t.line("settle")
+	}
+	t.line(`send "EHLO $(hostname -f 2>/dev/null || hostname)"; reply; ok`)
+	if in.Auth() {
+		mech := in.mechUpper()
+		switch mech {
+		case "XOAUTH2":
+			t.line(`auth=$(printf 'user=%%s\001auth=Bearer %%s\001\001' %s "$%s" | base64 -w0)`, shQuote(in.User), TokenEnv)
+		case "OAUTHBEARER":
+			t.line(`auth=$(printf 'n,a=%%s,\001auth=Bearer %%s\001\001' %s "$%s" | base64 -w0)`, shQuote(in.User), TokenEnv)
+		default:
+			mech = "PLAIN"
+			t.line(`auth=$(printf '\0%%s\0%%s' %s "$%s" | base64 -w0)`, shQuote(in.User), PasswordEnv)
+		}
+		t.line(`send "AUTH %s $auth" "AUTH %s [redacted]"; reply`, mech, mech)
+		if in.OAuth() {
+			t.line("# A 334 here is the server's error (RFC 7628 §3.2.3): answer it with an empty line.")
+			t.line(`if [ "$code" = 334 ]; then send ""; reply; fi`)
+		}
+		t.line(`[ "$code" = 235 ] || { send QUIT; exit 1; }`)
+	}
+	t.line("send %s; reply; ok", shQuote("MAIL FROM:<"+in.sender()+">"))
+	t.line("send %s; reply; ok", shQuote("RCPT TO:<"+in.recipient()+">"))
+	t.line("send QUIT; reply")
 	return t.String()
 }
+
+// opensslHelpers are the script's send and reply: reply reads one reply,
+// every line of it (RFC 5321 §4.2.1), and leaves its code in $code.
+const opensslHelpers = `send() { printf '%s\r\n' "$1" >&"${SMTP[1]}"; echo "C: ${2:-$1}"; }
+reply() {
+  code=000
+  while IFS= read -r -t 30 line <&"${SMTP[0]}"; do
+    line=${line%$'\r'}
+    echo "S: $line"
+    case $line in [2345][0-9][0-9] | [2345][0-9][0-9]" "*) code=${line:0:3}; return ;; esac
+  done
+  echo "no reply"; exit 1
+}
+ok() { case $code in 2* | 3*) ;; *) send QUIT; exit 1 ;; esac; }
+settle() { while IFS= read -r -t 2 line <&"${SMTP[0]}"; do echo "   ${line%$'\r'}"; done; }
+
+`
 
 // curl sends a short test message the way the probe connected; curl has no
 // way to stop after RCPT TO. The credentials go in through a config file
