@@ -181,7 +181,7 @@ func actionMailer(in Input) string {
 		t.line("  password: ENV.fetch(%s),", singleQuoted(in.secretEnv()))
 		switch in.Mech {
 		case probe.MechXOAUTH2, probe.MechOAUTHBEARER:
-			t.line("  authentication: :xoauth2, # needs the gmail_xoauth gem; the password is the access token")
+			t.line("  authentication: :xoauth2, # built into net-smtp 0.5 and later; the password is the access token")
 		case probe.MechLogin:
 			t.line("  authentication: :login,")
 		case probe.MechCRAMMD5:
