@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/probe/snippet"
 )
 
 // sandboxEnv is a dashboard with the sandbox on, as `smtpdoctor serve`
@@ -187,5 +191,34 @@ func TestSnippetsWithoutLogin(t *testing.T) {
 	_, page := e.get("/p/" + res.ID)
 	if !strings.Contains(page, "This test did not sign in") || !strings.Contains(page, "YOUR-USERNAME") {
 		t.Errorf("no untested-login warning or placeholder on the page")
+	}
+}
+
+// The best row of "try all ports" leads to the snippets of its attempt.
+func TestTryAllBestRowLeadsToSnippets(t *testing.T) {
+	sb, err := sandbox.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	imp, _ := sb.Addr(sandbox.ServerImplicit)
+	sub, _ := sb.Addr(sandbox.ServerSubmission)
+	cfg := Config{Sandbox: sb, TryCombos: []discover.Combo{
+		{Port: int(imp.Port()), Security: probe.SecurityTLS},
+		{Port: int(sub.Port()), Security: probe.SecurityStartTLS},
+	}}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /try = %d\n%s", resp.StatusCode, body)
+	}
+	m := regexp.MustCompile(`href="/p/([A-Za-z0-9_-]+)#snippets-h">Use these settings in…`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the best row does not lead to its snippets:\n%s", body)
+	}
+	_, page := e.get("/p/" + m[1])
+	if !strings.Contains(page, `id="snippets-h"`) || !strings.Contains(page, "mail.WithSSL()") || !strings.Contains(page, snippet.PlaceholderUser) {
+		t.Error("the best row's permalink has no snippets for implicit TLS with a placeholder login")
 	}
 }
