@@ -72,11 +72,13 @@ const (
 	CodeProbeInterrupted Code = "probe.interrupted"
 	CodeProbeError       Code = "probe.error"
 
-	CodeOAuthTokenExpired  Code = "oauth.token_expired"
-	CodeOAuthWrongAudience Code = "oauth.wrong_audience"
-	CodeOAuthMissingScope  Code = "oauth.missing_scope"
-	CodeOAuthUserMismatch  Code = "oauth.user_mismatch"
-	CodeOAuthOpaqueToken   Code = "oauth.opaque_token"
+	CodeOAuthTokenExpired    Code = "oauth.token_expired"
+	CodeOAuthWrongAudience   Code = "oauth.wrong_audience"
+	CodeOAuthMissingScope    Code = "oauth.missing_scope"
+	CodeOAuthUserMismatch    Code = "oauth.user_mismatch"
+	CodeOAuthOpaqueToken     Code = "oauth.opaque_token"
+	CodeOAuthRefreshToken    Code = "oauth.refresh_token"
+	CodeOAuthTokenAsPassword Code = "oauth.token_as_password"
 
 	CodeInputWhitespace         Code = "input.whitespace"
 	CodeInputUsernameNotAddress Code = "input.username_not_address"
@@ -106,6 +108,7 @@ var AllCodes = []Code{
 	CodeProviderRegionMismatch,
 	CodeProbeInterrupted, CodeProbeError,
 	CodeOAuthTokenExpired, CodeOAuthWrongAudience, CodeOAuthMissingScope, CodeOAuthUserMismatch, CodeOAuthOpaqueToken,
+	CodeOAuthRefreshToken, CodeOAuthTokenAsPassword,
 	CodeInputWhitespace, CodeInputUsernameNotAddress, CodeInputAppPasswordSpaces, CodeInputPasswordNonASCII,
 	CodeInputPortHint, CodeInputUnrecognized,
 }

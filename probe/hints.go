@@ -19,6 +19,7 @@ func (p *prober) inputHints() {
 	if user == "" {
 		return
 	}
+	p.tokenHints()
 	if user != strings.TrimSpace(user) {
 		p.observation(CodeInputWhitespace, "the username has spaces or other whitespace at its start or end")
 	}

@@ -16,6 +16,14 @@ const (
 	SecurityNone     Security = "none"     // plaintext only
 )
 
+// AutoMode is what auto security found a port to speak.
+type AutoMode string
+
+const (
+	AutoModeImplicitTLS AutoMode = "implicit_tls"
+	AutoModePlain       AutoMode = "plaintext"
+)
+
 // Mechanism is the SASL mechanism for AUTH (RFC 4954).
 type Mechanism string
 
@@ -110,6 +118,12 @@ type Result struct {
 	Network *NetworkInfo `json:"network,omitempty"`
 	Auth    *AuthInfo    `json:"auth,omitempty"`
 
+	// AutoMode is the mode security "auto" chose on a port without a
+	// conventional mode, by racing a plaintext greeting against a TLS
+	// handshake: "implicit_tls" or "plaintext" (then STARTTLS when
+	// offered). Empty when the mode followed from the port.
+	AutoMode AutoMode `json:"auto_mode,omitempty"`
+
 	// Failure is the first thing that went wrong, kept structured; nil
 	// when the probe did everything it was asked to.
 	Failure *Failure `json:"failure,omitempty"`
@@ -129,6 +143,24 @@ type Diagnosis struct {
 	Remediation []string `json:"remediation"`
 	Links       []Link   `json:"links,omitempty"`
 	Provider    string   `json:"provider,omitempty"` // a recognised provider or server software, if any
+	// Rule says how the diagnosis was reached, so that it can be checked
+	// and argued with. It holds only facts of the reply and the session,
+	// never a secret.
+	Rule *RuleTrace `json:"rule,omitempty"`
+}
+
+// RuleTrace is the rule that decided a diagnosis and the facts it matched.
+type RuleTrace struct {
+	// ID names the rule: "rules/auth.credentials_rejected#0" (the rule for
+	// that code, its first sign), "provider/gmail#2" (the provider's third
+	// reply pattern), "replies#4" (a shared reply pattern), "probe" (the
+	// probe established the cause itself: a refused connection, a failed
+	// handshake), "ok" (nothing failed) or "promoted" (a warning found on a
+	// working session leads the report).
+	ID string `json:"id"`
+	// Matched are the facts that held: "step=auth", "reply=535",
+	// "enhanced=5.7.8", "phrase=too many", "source=URL".
+	Matched []string `json:"matched"`
 }
 
 // Link points to documentation: the provider's own, or a /guide section.

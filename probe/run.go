@@ -116,8 +116,13 @@ func (p *prober) run() {
 	if !p.connect(addrs) {
 		return
 	}
-	if p.implicit() {
+	switch {
+	case p.implicit():
 		if !p.implicitTLS() {
+			return
+		}
+	case p.raceModes():
+		if !p.raceTLS() {
 			return
 		}
 	}

@@ -11,10 +11,12 @@
 package diagnosis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
 // Diagnose sets r.Diagnosis, r.Findings and r.Outcome from the rest of
@@ -26,7 +28,7 @@ func Diagnose(r *probe.Result) {
 		return
 	}
 	f := newFacts(r)
-	code := primaryCode(f)
+	code, trace := primaryCode(f)
 	findings := collectFindings(f, code)
 
 	// Nothing failed: the most serious warning (a certificate carried
@@ -44,8 +46,12 @@ func Diagnose(r *probe.Result) {
 	}
 
 	d := render(f, code)
+	d.Rule = trace
 	if promoted {
+		d.Rule = &probe.RuleTrace{ID: "promoted", Matched: []string{"no failure", "finding=" + string(code)}}
 		d.Severity = probe.SeverityWarning
+	}
+	if promoted && slices.Contains(carriedPast, code) {
 		d.Summary = "Everything asked for worked, but only because smtpdoctor carried on past this problem to test the rest; mail apps that check properly will refuse to connect. " + d.Summary
 	}
 	r.Diagnosis = d
@@ -58,30 +64,55 @@ func Diagnose(r *probe.Result) {
 
 // promotable are the warnings that lead the report when nothing failed,
 // most serious first.
-var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
+var promotable = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld, probe.CodeAuthBasicAuthRetiring}
 
-// primaryCode picks the root cause.
-func primaryCode(f *Facts) probe.Code {
+// carriedPast are the promotable warnings that smtpdoctor stepped over to
+// test the rest; a real client would have stopped there.
+var carriedPast = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostnameMismatch, probe.CodeTLSCertUntrusted, probe.CodeTLSProtocolTooOld}
+
+// primaryCode picks the root cause, and says how.
+func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	switch {
 	case f.R.Status == probe.StatusInterrupted:
-		return probe.CodeProbeInterrupted
+		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}
+	case f.intercept != nil:
+		m := []string{"host=" + plain(f.R.Settings.Host, 255), "expected=" + f.intercept.Expected.Key}
+		for _, n := range f.intercept.Names {
+			m = append(m, "answered="+plain(n, 255))
+		}
+		if f.intercept.HasSoft {
+			m = append(m, "software="+f.intercept.Software.Key)
+		}
+		return probe.CodeSMTPIntercepted, &probe.RuleTrace{ID: "intercepted", Matched: m}
 	case f.R.Failure == nil:
-		return "ok"
+		return "ok", &probe.RuleTrace{ID: "ok", Matched: []string{"no failure"}}
 	case f.Code != "":
 		// The probe established the cause. One refinement: a server that
 		// lists no AUTH on a plaintext connection but offers STARTTLS
 		// wants TLS first — "STARTTLS required" is the root cause.
+		t := &probe.RuleTrace{ID: "probe", Matched: []string{"step=" + f.Step, "established=" + string(f.Code)}}
 		if f.Code == probe.CodeAuthNotOffered && !f.TLSActive && f.StartTLSOffered {
-			return probe.CodeAuthRequiresTLS
+			t.Matched = append(t.Matched, "starttls offered", "no TLS yet")
+			return probe.CodeAuthRequiresTLS, t
 		}
-		return f.Code
+		return f.Code, t
+	}
+	if c, t, ok := replyPattern(f); ok {
+		return c, t
+	}
+	if m := f.ms; m != nil && ruleFor(m.Code) != nil {
+		matched := []string{"step=" + f.Step, "provider=" + f.Provider.Key, "enhanced=" + m.Enhanced}
+		for _, w := range m.Words {
+			matched = append(matched, "phrase="+w)
+		}
+		return m.Code, &probe.RuleTrace{ID: "microsoft/" + m.ID, Matched: append(matched, "source="+m.Source)}
 	}
 	for i := range rules {
-		if rules[i].matches(f) {
-			return rules[i].Code
+		if w, why, ok := rules[i].matches(f); ok {
+			return rules[i].Code, &probe.RuleTrace{ID: fmt.Sprintf("rules/%s#%d", rules[i].Code, w), Matched: why}
 		}
 	}
-	return probe.CodeProbeError
+	return probe.CodeProbeError, &probe.RuleTrace{ID: "fallback", Matched: []string{"step=" + f.Step}}
 }
 
 // render fills in the diagnosis for code from its rule, the provider's
@@ -96,6 +127,9 @@ func render(f *Facts, code probe.Code) *probe.Diagnosis {
 		Severity: rule.Severity,
 		Title:    rule.Title,
 		Summary:  rule.Summary(f),
+	}
+	if f.ms != nil && f.ms.Code == code {
+		d.Summary += " " + f.ms.Explain
 	}
 	d.Remediation = remediation(f, code, rule)
 	d.Links = links(f, code, rule)
@@ -113,6 +147,13 @@ func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 		steps = append(steps, hintSteps(f)...)
 	}
 	general := rule.Steps(f)
+	if f.HasProvider && f.Provider.Kind == provider.KindService {
+		// A hosted service's users do not run its servers: advice for
+		// Postfix or Dovecot administrators would only mislead.
+		general = slices.DeleteFunc(general, func(s string) bool {
+			return selfRunStep(s) || (f.Provider.Family != "microsoft" && strings.Contains(s, "Exchange"))
+		})
+	}
 	if t, ok := tailoring(f, code); ok {
 		steps = append(steps, t.Steps(f)...)
 		if t.Replace {
@@ -133,6 +174,19 @@ func remediation(f *Facts, code probe.Code, rule *Rule) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// selfRunStep reports a step meant for whoever runs the server software.
+func selfRunStep(s string) bool {
+	if strings.HasPrefix(s, "If you run the server") {
+		return true
+	}
+	for _, name := range []string{"Postfix", "Dovecot", "Exim", "saslauthd", "master.cf", "OpenSMTPD"} {
+		if strings.Contains(s, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialCodes are the diagnoses where what the user typed matters.

@@ -42,6 +42,16 @@ type Facts struct {
 	Mech            string // as used, upper case
 	OAuth           bool   // the mechanism is XOAUTH2 or OAUTHBEARER
 	Hints           map[probe.Code]bool
+
+	wordList []string // the reply's words, once split (signs.go)
+	// intercept is set when another operator's server answered for the
+	// provider whose host was typed (intercept.go).
+	intercept *interception
+	// ms is the Microsoft 365 refusal the reply is, if any (microsoft.go).
+	ms *msRefusal
+
+	// Primary is the diagnosis once chosen; findings read it.
+	Primary probe.Code
 }
 
 func newFacts(r *probe.Result) *Facts {
@@ -92,6 +102,12 @@ func newFacts(r *probe.Result) *Facts {
 		banner, ehloDomain = r.Server.Banner, r.Server.EHLODomain
 	}
 	f.Provider, f.HasProvider = provider.Recognise(r.Settings.Host, banner, ehloDomain, f.Lines)
+	if f.HasProvider && markerClash(r.Settings.Host, banner, ehloDomain, f.Provider) {
+		// Only a banner marker named it, and another product's marker
+		// matches the same banner: naming either could be wrong, and
+		// wrong advice is worse than general advice.
+		f.Provider, f.HasProvider = provider.Provider{}, false
+	}
 	// Microsoft 365 and Outlook.com share servers and reply texts; the
 	// user's address tells them apart.
 	if q, ok := provider.ForEmailDomain(r.Settings.User); ok {
@@ -100,7 +116,51 @@ func newFacts(r *probe.Result) *Facts {
 			f.Provider = q
 		}
 	}
+	if in, ok := detectInterception(r); ok {
+		// The typed host's provider did not answer: its advice would
+		// mislead. The software that did answer may be named.
+		f.intercept = &in
+		f.Provider, f.HasProvider = in.Software, in.HasSoft
+	}
+	f.ms = microsoftRefusal(f)
 	return f
+}
+
+// markerClash reports whether p was recognised by banner markers alone
+// (no host name of p was seen) while another provider of another family
+// has a marker in the same banner.
+func markerClash(host string, banner []string, ehloDomain string, p provider.Provider) bool {
+	names := []string{host, ehloDomain}
+	for _, b := range banner {
+		names = append(names, firstField(b))
+	}
+	for _, n := range names {
+		if q, ok := provider.ForHost(n); ok && q.Key == p.Key {
+			return false
+		}
+	}
+	text := strings.ToLower(strings.Join(append(append([]string{}, banner...), ehloDomain), "\n"))
+	if !markersIn(text, p.BannerMarkers) {
+		return false // recognised by a reply marker, not the banner
+	}
+	for _, q := range provider.All() {
+		if q.Key == p.Key || (q.Family != "" && q.Family == p.Family) {
+			continue
+		}
+		if markersIn(text, q.BannerMarkers) {
+			return true
+		}
+	}
+	return false
+}
+
+func markersIn(text string, markers []string) bool {
+	for _, m := range markers {
+		if m != "" && strings.Contains(text, strings.ToLower(m)) {
+			return true
+		}
+	}
+	return false
 }
 
 // is reports whether the provider (or software) recognised is one of keys.
@@ -133,6 +193,16 @@ func (f *Facts) has(phrases ...string) bool {
 		}
 	}
 	return false
+}
+
+// phrase returns the first of phrases the reply text holds.
+func (f *Facts) phrase(phrases ...string) (string, bool) {
+	for _, p := range phrases {
+		if strings.Contains(f.Text, p) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // quote is the server's reply as one line of plain text in quotes: the

@@ -9,68 +9,189 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
-// hint describes an input.* observation the probe records about what the
-// user typed (never the secret itself, only its shape).
-type hint struct {
-	Title string
-	// Detail explains why it matters; the observation's own detail, if
-	// any, comes first.
-	Detail string
-	// Fix is the remediation step it adds to credential diagnoses.
-	Fix func(f *Facts) string
+// finding is one kind of finding, declared the way rules are: when it
+// holds, how serious it is, and what it says. Findings are everything
+// worth knowing besides the primary diagnosis; a finding whose code is the
+// primary diagnosis is left out (the diagnosis says it already).
+type finding struct {
+	Code     probe.Code
+	Severity probe.Severity
+	Title    string
+	// When reads the facts; f.Primary is the diagnosis already chosen.
+	When   func(f *Facts) bool
+	Detail func(f *Facts) string
 }
 
-var hints = map[probe.Code]hint{
-	probe.CodeInputWhitespace: {
-		Title:  "Spaces at the start or end of the username or password",
-		Detail: "Copied credentials often carry a trailing space or newline, and servers compare them exactly.",
-		Fix: func(f *Facts) string {
-			return "Remove the spaces or line breaks at the start or end of the username and password (they were probably copied along), then try again."
+// findings is the table, in the order findings are listed. Observations
+// the probe recorded come before it (see collectFindings).
+var findings = []finding{
+	certFinding(probe.CodeTLSCertExpired),
+	certFinding(probe.CodeTLSCertHostnameMismatch),
+	certFinding(probe.CodeTLSCertUntrusted),
+	{
+		Code: probe.CodeTLSProtocolTooOld, Severity: probe.SeverityWarning, Title: "TLS version too old",
+		When: func(f *Facts) bool {
+			v := strings.ToUpper(tlsVersion(f))
+			return strings.Contains(v, "1.0") || strings.Contains(v, "1.1") || strings.Contains(v, "SSL")
+		},
+		Detail: func(f *Facts) string {
+			return fmt.Sprintf("The server negotiated %s; TLS 1.0 and 1.1 are deprecated (RFC 8996) and refused by current mail apps.", plain(tlsVersion(f), 20))
 		},
 	},
-	probe.CodeInputUsernameNotAddress: {
-		Title:  "The username is not a full email address",
-		Detail: "Most providers want the full address (name@example.com) as the SMTP username, not just the part before the @.",
-		Fix: func(f *Facts) string {
-			if f.HasProvider && f.Provider.UsernameIsAddress {
-				return "Use the full address as the username: " + f.Provider.Name + " wants " + f.Provider.UsernameHint + ", not just the name before the @."
-			}
-			if f.HasProvider && f.Provider.UsernameHint != "" {
-				return "Check the username: " + f.Provider.Name + " wants " + f.Provider.UsernameHint + "."
-			}
-			return "Try the full email address as the username (name@example.com); most providers want it."
+	{
+		// RFC 4954 §4: servers may offer AUTH only once the connection
+		// is protected.
+		Code: probe.CodeAuthOnlyAfterTLS, Severity: probe.SeverityInfo, Title: "AUTH is offered only after STARTTLS",
+		When: func(f *Facts) bool { return len(f.AuthBeforeTLS) == 0 && len(f.AuthAfterTLS) > 0 },
+		Detail: func(f *Facts) string {
+			return "The server lists AUTH " + plain(strings.Join(f.AuthAfterTLS, " "), 200) + " only on the encrypted connection; apps must run STARTTLS and EHLO again before logging in."
 		},
 	},
-	probe.CodeInputAppPasswordSpaces: {
-		Title:  "The password looks like an app password typed with its spaces",
-		Detail: "App passwords are shown in groups of four letters for readability; the spaces are not part of the password.",
-		Fix: func(f *Facts) string {
-			return "Enter the app password without the spaces between its groups of letters."
+	{
+		Code: probe.CodeAuthNotOffered, Severity: probe.SeverityInfo, Title: "AUTH is not offered before TLS",
+		When: func(f *Facts) bool {
+			return f.Primary == probe.CodeAuthRequiresTLS && len(f.AuthBeforeTLS) == 0 && !f.TLSActive
+		},
+		Detail: func(f *Facts) string {
+			return "On the unencrypted connection the server lists no AUTH mechanism; it will list them after STARTTLS."
 		},
 	},
-	probe.CodeInputPasswordNonASCII: {
-		Title:  "The password contains non-ASCII characters",
-		Detail: "Accented letters and symbols outside ASCII are encoded differently by different apps and servers (UTF-8 versus Latin-1), so the same password can fail in one app and work in another.",
-		Fix: func(f *Facts) string {
-			return "If the password contains accented letters or symbols outside ASCII, try a password (or app password) made of plain ASCII letters, digits and punctuation."
+	{
+		Code: probe.CodeAuthPlaintext, Severity: probe.SeverityWarning, Title: "The password was sent without encryption",
+		When: passwordSentInClear,
+		Detail: func(f *Facts) string {
+			return "AUTH " + plain(strings.ToUpper(f.R.Auth.Mechanism), 20) + " ran on an unencrypted connection, so anyone on the network path could read the credentials. Use STARTTLS or implicit TLS, and change the password if this path is not trusted."
+		},
+	},
+	{
+		Code: probe.CodeTLSNotUsed, Severity: probe.SeverityInfo, Title: "STARTTLS was offered but not used",
+		When: func(f *Facts) bool {
+			return !passwordSentInClear(f) && !f.TLSActive && f.StartTLSOffered && f.R.Settings.Security == probe.SecurityNone
+		},
+		Detail: func(f *Facts) string {
+			return "The server offers STARTTLS; this test ran unencrypted because security \"none\" was chosen."
+		},
+	},
+	{
+		Code: probe.CodeAuthBasicAuthRetiring, Severity: probe.SeverityWarning,
+		Title: "Microsoft 365 switches off password (Basic) authentication for SMTP",
+		When:  basicAuthLogin,
+		Detail: func(f *Facts) string {
+			return words("This login used a password"+mechWords(f)+".", basicAuthWords(f), "Move the app to OAuth 2.0 (XOAUTH2 with the SMTP.Send permission) or another relay; see the guide: /guide#microsoft-basic-auth.")
+		},
+	},
+	{
+		Code: probe.CodeAuthNotTested, Severity: probe.SeverityInfo, Title: "Authentication was not tested",
+		When: func(f *Facts) bool {
+			return !f.AuthAttempted && (f.R.Failure == nil || f.Step == probe.StepMail || f.Step == probe.StepRcpt || f.Step == probe.StepData)
+		},
+		Detail: func(f *Facts) string {
+			return "No username was given, so the probe did not log in; give one to test AUTH."
+		},
+	},
+	{
+		Code: probe.CodeAuthSilentRefusal, Severity: probe.SeverityInfo, Title: "Silence at AUTH can mean refused credentials",
+		When: func(f *Facts) bool { return f.Primary == probe.CodeSMTPTimeout && f.Step == probe.StepAuth },
+		Detail: func(f *Facts) string {
+			return "Some providers do not answer at all, instead of 535, when they refuse a login (to slow down password guessing). Check the credentials before suspecting the network."
+		},
+	},
+	{
+		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityWarning, Title: "Too many failed attempts",
+		When: func(f *Facts) bool { return f.Step == probe.StepAuth && f.class() == 5 && f.has("too many") },
+		Detail: func(f *Facts) string {
+			return "The server also says there were too many attempts: after fixing the credentials, wait before retrying, or the block is extended."
+		},
+	},
+	{
+		Code: probe.CodeAuthOAuthError, Severity: probe.SeverityInfo, Title: "The server sent an OAuth error",
+		When: func(f *Facts) bool { return f.Primary != probe.CodeAuthOAuthTokenInvalid && oauthErrorWords(f) != "" },
+		Detail: func(f *Facts) string {
+			return "Decoded error challenge: " + oauthErrorWords(f) + "."
+		},
+	},
+	{
+		Code: probe.CodeSenderSandbox, Severity: probe.SeverityInfo, Title: "Amazon SES sandbox",
+		When: func(f *Facts) bool {
+			return f.is("ses") && f.Primary == probe.CodeSenderRejected && f.has("not verified", "identities failed")
+		},
+		Detail: func(f *Facts) string {
+			return "While an SES account is in the sandbox, recipients must be verified too, not just the sender. Request production access to send to anyone."
+		},
+	},
+	{
+		Code: probe.CodeProviderRegionMismatch, Severity: probe.SeverityWarning, Title: "Amazon SES region differs from the endpoint",
+		When: func(f *Facts) bool {
+			m := sesRegion.FindStringSubmatch(f.Text)
+			return f.is("ses") && m != nil && !strings.Contains(strings.ToLower(f.R.Settings.Host), "."+m[1]+".")
+		},
+		Detail: func(f *Facts) string {
+			m := sesRegion.FindStringSubmatch(f.Text)
+			return "The reply names the region " + m[1] + ", but the probe connected to " + plain(f.R.Settings.Host, 255) + "; identities and SMTP credentials belong to one region."
+		},
+	},
+	{
+		Code: probe.CodeNetAddressFailed, Severity: probe.SeverityInfo, Title: "Not every address of the server answered",
+		When: func(f *Facts) bool { _, ok := failedAddress(f); return ok },
+		Detail: func(f *Facts) string {
+			a, _ := failedAddress(f)
+			return fmt.Sprintf("%s: %s; the probe went on with %s. Apps that try only the first address may fail here.", plain(a.Address, 60), plain(a.Result, 20), plain(f.R.Network.Used, 60))
+		},
+	},
+	{
+		Code: probe.CodeNetPort25Submission, Severity: probe.SeverityInfo, Title: "Port 25 is for server-to-server mail",
+		When: func(f *Facts) bool { return f.R.Settings.Port == 25 && f.AuthAttempted },
+		Detail: func(f *Facts) string {
+			return "Apps should submit mail on port 587 (STARTTLS) or 465 (implicit TLS); port 25 is often blocked by ISPs and clouds and often has no AUTH."
 		},
 	},
 }
 
-// hintSteps are the fixes the input hints suggest, most likely first.
-func hintSteps(f *Facts) []string {
-	var out []string
-	for _, code := range []probe.Code{probe.CodeInputWhitespace, probe.CodeInputAppPasswordSpaces, probe.CodeInputUsernameNotAddress, probe.CodeInputPasswordNonASCII} {
-		if f.Hints[code] {
-			// A username that is not an address is fine for services that
-			// want something else (SendGrid's "apikey").
-			if code == probe.CodeInputUsernameNotAddress && f.HasProvider && f.Provider.Kind == "service" && !f.Provider.UsernameIsAddress {
-				continue
-			}
-			out = append(out, hints[code].Fix(f))
+// certFinding is the finding for a certificate the probe carried past.
+func certFinding(code probe.Code) finding {
+	title := "Certificate problem"
+	for _, r := range rules {
+		if r.Code == code {
+			title = r.Title
 		}
 	}
-	return out
+	return finding{
+		Code: code, Severity: probe.SeverityWarning, Title: title,
+		When: func(f *Facts) bool {
+			t := f.R.TLS
+			return t != nil && !t.Verified && t.VerifyCode == code
+		},
+		Detail: func(f *Facts) string { return plain(f.R.TLS.VerifyError, 500) },
+	}
+}
+
+func tlsVersion(f *Facts) string {
+	if f.R.TLS == nil {
+		return ""
+	}
+	return f.R.TLS.Version
+}
+
+// passwordSentInClear reports whether credentials crossed an unencrypted
+// connection (CRAM-MD5 never sends the password itself).
+func passwordSentInClear(f *Facts) bool {
+	a := f.R.Auth
+	return a != nil && a.Mechanism != "" && !f.TLSActive && !strings.EqualFold(a.Mechanism, "CRAM-MD5") && credentialsSent(f)
+}
+
+// failedAddress is the first resolved address that did not connect while
+// another one did.
+func failedAddress(f *Facts) (probe.AddressAttempt, bool) {
+	n := f.R.Network
+	if n == nil {
+		return probe.AddressAttempt{}, false
+	}
+	for _, a := range n.Addresses {
+		if a.Result != "connected" && a.Result != "not_tried" && a.Result != "" && n.Used != "" && a.Address != n.Used {
+			return a, true
+		}
+	}
+	return probe.AddressAttempt{}, false
 }
 
 // sesRegion finds the region SES names in its replies ("in region
@@ -78,9 +199,10 @@ func hintSteps(f *Facts) []string {
 var sesRegion = regexp.MustCompile(`in region ([a-z]{2}(?:-[a-z]+)+-[0-9])`)
 
 // collectFindings gathers everything worth knowing besides the primary
-// diagnosis code: every observation, TLS facts, what AUTH offered, and
-// the signs of secondary causes.
+// diagnosis: first every observation the probe recorded (input hints,
+// causes it noted and carried past), then the findings table.
 func collectFindings(f *Facts, primary probe.Code) []probe.Finding {
+	f.Primary = primary
 	var out []probe.Finding
 	add := func(code probe.Code, sev probe.Severity, title, detail string) {
 		if code == primary || slices.ContainsFunc(out, func(x probe.Finding) bool { return x.Code == code }) {
@@ -88,111 +210,43 @@ func collectFindings(f *Facts, primary probe.Code) []probe.Finding {
 		}
 		out = append(out, probe.Finding{Code: code, Severity: sev, Title: title, Detail: sentence(detail)})
 	}
-	r := f.R
-
-	for _, o := range r.Observations {
-		detail := plain(o.Detail, 500)
-		if h, ok := hints[o.Code]; ok {
-			sev := probe.SeverityWarning
-			switch {
-			case f.AuthSucceeded:
-				// The login worked: the hint did no harm here.
-				sev = probe.SeverityInfo
-			case o.Code == probe.CodeInputUsernameNotAddress && !(f.HasProvider && f.Provider.UsernameIsAddress):
-				sev = probe.SeverityInfo
-			}
-			add(o.Code, sev, h.Title, words(detail, h.Detail))
-			continue
+	for _, o := range f.R.Observations {
+		code, sev, title, detail := observationFinding(f, o)
+		add(code, sev, title, detail)
+	}
+	for _, fd := range findings {
+		if fd.When(f) {
+			add(fd.Code, fd.Severity, fd.Title, fd.Detail(f))
 		}
-		title, sev := string(o.Code), probe.SeverityInfo
-		if rule := ruleFor(o.Code); rule != nil {
-			title = rule.Title
-			if rule.Severity != probe.SeverityInfo {
-				// A cause the probe noted and carried past is a warning:
-				// the conversation went on.
-				sev = probe.SeverityWarning
-			}
-		}
-		add(o.Code, sev, title, detail)
-	}
-
-	if t := r.TLS; t != nil {
-		if !t.Verified && t.VerifyCode != "" {
-			title := "Certificate problem"
-			if rule := ruleFor(t.VerifyCode); rule != nil {
-				title = rule.Title
-			}
-			add(t.VerifyCode, probe.SeverityWarning, title, plain(t.VerifyError, 500))
-		}
-		if v := strings.ToUpper(t.Version); strings.Contains(v, "1.0") || strings.Contains(v, "1.1") || strings.Contains(v, "SSL") {
-			add(probe.CodeTLSProtocolTooOld, probe.SeverityWarning, "TLS version too old",
-				fmt.Sprintf("The server negotiated %s; TLS 1.0 and 1.1 are deprecated (RFC 8996) and refused by current mail apps.", plain(t.Version, 20)))
-		}
-	}
-
-	// What AUTH offered across STARTTLS (RFC 4954 §4: servers may offer
-	// AUTH only once the connection is protected).
-	if len(f.AuthBeforeTLS) == 0 && len(f.AuthAfterTLS) > 0 {
-		add(probe.CodeAuthOnlyAfterTLS, probe.SeverityInfo, "AUTH is offered only after STARTTLS",
-			"The server lists AUTH "+plain(strings.Join(f.AuthAfterTLS, " "), 200)+" only on the encrypted connection; apps must run STARTTLS and EHLO again before logging in.")
-	}
-	if primary == probe.CodeAuthRequiresTLS && len(f.AuthBeforeTLS) == 0 && !f.TLSActive {
-		add(probe.CodeAuthNotOffered, probe.SeverityInfo, "AUTH is not offered before TLS",
-			"On the unencrypted connection the server lists no AUTH mechanism; it will list them after STARTTLS.")
-	}
-
-	// A password sent without encryption.
-	if r.Auth != nil && r.Auth.Mechanism != "" && !f.TLSActive && !strings.EqualFold(r.Auth.Mechanism, "CRAM-MD5") && credentialsSent(f) {
-		add(probe.CodeAuthPlaintext, probe.SeverityWarning, "The password was sent without encryption",
-			"AUTH "+plain(strings.ToUpper(r.Auth.Mechanism), 20)+" ran on an unencrypted connection, so anyone on the network path could read the credentials. Use STARTTLS or implicit TLS, and change the password if this path is not trusted.")
-	} else if !f.TLSActive && f.StartTLSOffered && r.Settings.Security == probe.SecurityNone {
-		add(probe.CodeTLSNotUsed, probe.SeverityInfo, "STARTTLS was offered but not used",
-			"The server offers STARTTLS; this test ran unencrypted because security \"none\" was chosen.")
-	}
-
-	if !f.AuthAttempted && (r.Failure == nil || f.Step == probe.StepMail || f.Step == probe.StepRcpt || f.Step == probe.StepData) {
-		add(probe.CodeAuthNotTested, probe.SeverityInfo, "Authentication was not tested",
-			"No username was given, so the probe did not log in; give one to test AUTH.")
-	}
-	if primary == probe.CodeSMTPTimeout && f.Step == probe.StepAuth {
-		add(probe.CodeAuthSilentRefusal, probe.SeverityInfo, "Silence at AUTH can mean refused credentials",
-			"Some providers do not answer at all, instead of 535, when they refuse a login (to slow down password guessing). Check the credentials before suspecting the network.")
-	}
-	if f.Step == probe.StepAuth && f.class() == 5 && f.has("too many") {
-		add(probe.CodeAuthRateLimited, probe.SeverityWarning, "Too many failed attempts",
-			"The server also says there were too many attempts: after fixing the credentials, wait before retrying, or the block is extended.")
-	}
-	if primary != probe.CodeAuthOAuthTokenInvalid {
-		if e := oauthErrorWords(f); e != "" {
-			add(probe.CodeAuthOAuthError, probe.SeverityInfo, "The server sent an OAuth error", "Decoded error challenge: "+e+".")
-		}
-	}
-	if f.is("ses") && primary == probe.CodeSenderRejected && f.has("not verified", "identities failed") {
-		add(probe.CodeSenderSandbox, probe.SeverityInfo, "Amazon SES sandbox",
-			"While an SES account is in the sandbox, recipients must be verified too, not just the sender. Request production access to send to anyone.")
-	}
-
-	if f.is("ses") {
-		if m := sesRegion.FindStringSubmatch(f.Text); m != nil && !strings.Contains(strings.ToLower(r.Settings.Host), "."+m[1]+".") {
-			add(probe.CodeProviderRegionMismatch, probe.SeverityWarning, "Amazon SES region differs from the endpoint",
-				"The reply names the region "+m[1]+", but the probe connected to "+plain(r.Settings.Host, 255)+"; identities and SMTP credentials belong to one region.")
-		}
-	}
-
-	if n := r.Network; n != nil {
-		for _, a := range n.Addresses {
-			if a.Result != "connected" && a.Result != "not_tried" && a.Result != "" && n.Used != "" && a.Address != n.Used {
-				add(probe.CodeNetAddressFailed, probe.SeverityInfo, "Not every address of the server answered",
-					fmt.Sprintf("%s: %s; the probe went on with %s. Apps that try only the first address may fail here.", plain(a.Address, 60), plain(a.Result, 20), plain(n.Used, 60)))
-				break
-			}
-		}
-	}
-	if r.Settings.Port == 25 && f.AuthAttempted {
-		add(probe.CodeNetPort25Submission, probe.SeverityInfo, "Port 25 is for server-to-server mail",
-			"Apps should submit mail on port 587 (STARTTLS) or 465 (implicit TLS); port 25 is often blocked by ISPs and clouds and often has no AUTH.")
 	}
 	return out
+}
+
+// observationFinding turns one observation into a finding: an input hint
+// with its explanation, or a cause the probe noted and carried past.
+func observationFinding(f *Facts, o probe.Observation) (probe.Code, probe.Severity, string, string) {
+	detail := plain(o.Detail, 500)
+	if h, ok := hints[o.Code]; ok {
+		sev := probe.SeverityWarning
+		switch {
+		case f.AuthSucceeded:
+			// The login worked: the hint did no harm here.
+			sev = probe.SeverityInfo
+		case o.Code == probe.CodeInputUsernameNotAddress && !(f.HasProvider && f.Provider.UsernameIsAddress):
+			sev = probe.SeverityInfo
+		}
+		return o.Code, sev, h.Title, words(detail, h.Detail)
+	}
+	title, sev := string(o.Code), probe.SeverityInfo
+	if rule := ruleFor(o.Code); rule != nil {
+		title = rule.Title
+		if rule.Severity != probe.SeverityInfo {
+			// A cause the probe noted and carried past is a warning:
+			// the conversation went on.
+			sev = probe.SeverityWarning
+		}
+	}
+	return o.Code, sev, title, detail
 }
 
 // credentialsSent reports whether the conversation got as far as sending

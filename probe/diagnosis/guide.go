@@ -186,6 +186,29 @@ var guide = []GuideSection{
 		},
 	},
 	{
+		ID:    "microsoft-basic-auth",
+		Title: "Microsoft 365: the end of password logins for SMTP",
+		Paragraphs: []string{
+			"Microsoft is retiring Basic authentication (a username and a password, app passwords included) for SMTP AUTH Client Submission, the smtp.office365.com endpoint that apps, printers and scanners use. smtpdoctor warns on every password login to Microsoft 365 that works today (auth.basic_auth_retiring), because it stops working on this schedule unless an administrator acts.",
+			"What to move to: OAuth 2.0 with AUTH XOAUTH2 and the SMTP.Send permission (delegated, for one mailbox) or SMTP.SendAsApp (app-only, with the app's service principal registered in Exchange Online); or, for apps that cannot do OAuth, Microsoft Graph's sendMail, High Volume Email for internal mail, a connector that accepts the device's IP address, or another relay service. The SMTP AUTH clients submission report in the Exchange admin center lists what still logs in with Basic authentication.",
+			"The schedule below is as Microsoft published it (Message center MC786329, updated 27 January 2026).",
+		},
+		List: []string{
+			"Until December 2026: no change; password logins keep working where SMTP AUTH is enabled.",
+			"End of December 2026: Basic authentication for SMTP AUTH is disabled by default for existing tenants. Administrators can still turn it back on.",
+			"Tenants created after December 2026: Basic authentication for SMTP AUTH is unavailable by default; OAuth is the supported method.",
+			"Second half of 2027: Microsoft announces the date Basic authentication for SMTP AUTH is removed for good. After that, password logins get \"550 5.7.30 Basic authentication is not supported for Client Submission\".",
+			"Earlier dates (September 2025, then 1 March to 30 April 2026) were announced and withdrawn; the January 2026 update replaced them.",
+		},
+		Links: []probe.Link{
+			{Title: "Microsoft: Exchange Online to retire Basic auth for Client Submission (SMTP AUTH)", URL: msRetireURL},
+			{Title: "Microsoft: authenticate an SMTP connection with OAuth", URL: msOAuthURL},
+			{Title: "Microsoft: High Volume Email", URL: msHVEURL},
+			{Title: "Microsoft Graph: sendMail", URL: msGraphSendURL},
+			{Title: "Microsoft: options for devices and applications that send mail", URL: msDeviceURL},
+		},
+	},
+	{
 		ID:    "senders-and-relay",
 		Title: "Sender and recipient refusals",
 		Paragraphs: []string{
@@ -200,6 +223,14 @@ var guide = []GuideSection{
 			"A connection that times out means something drops the packets: a firewall on this machine, the network's, the ISP's or the cloud provider's (AWS, Google Cloud and Azure block outgoing port 25 by default, as do many home ISPs). A refused connection is different: the host answered, but nothing listens on that port.",
 			"Test from the machine that sends: nc -vz HOST 587 (Linux, macOS) or Test-NetConnection HOST -Port 587 (Windows PowerShell). If 587 is blocked, try 465 or 2525. Antivirus \"mail shields\" and corporate proxies that inspect SMTP can also strip STARTTLS or break TLS; a test from another network tells.",
 			"A server that stays silent in the middle of a step is a different case: some providers do not answer a refused login at all, to slow down password guessing.",
+		},
+	},
+	{
+		ID:    "interception",
+		Title: "When another server answers",
+		Paragraphs: []string{
+			"Some hosting providers, and some company and hotel networks, redirect every outgoing SMTP connection to their own mail server. The app asked for smtp.gmail.com, but an Exim server of the hosting company answers with its own greeting and certificate. Every error that follows, a refused password above all, comes from that server, not from the provider the app meant.",
+			"smtpdoctor compares the host you typed with the names the server gives itself (greeting, EHLO, certificate). Ways around it: another port (465 is redirected least often), the hosting provider's own relay, or asking the hosting provider to let the traffic through. Never send the provider's password to the server that answered.",
 		},
 	},
 	{

@@ -1,6 +1,7 @@
 package diagnosis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -39,39 +40,62 @@ type When struct {
 	If       func(f *Facts) bool
 }
 
-func (w When) match(f *Facts) bool {
+// match reports whether the sign holds, and the facts it matched, for
+// the result's diagnosis.rule ("step=auth", "reply=535", "phrase=too many").
+func (w When) match(f *Facts) (bool, []string) {
 	if f.Reply == 0 && (len(w.Replies) > 0 || w.Class != 0 || len(w.Enhanced) > 0 || len(w.Phrases) > 0) {
-		return false
+		return false, nil
 	}
-	if len(w.Steps) > 0 && !slices.Contains(w.Steps, f.Step) {
-		return false
+	var why []string
+	if len(w.Steps) > 0 {
+		if !slices.Contains(w.Steps, f.Step) {
+			return false, nil
+		}
+		why = append(why, "step="+f.Step)
 	}
-	if len(w.Replies) > 0 && !slices.Contains(w.Replies, f.Reply) {
-		return false
+	if len(w.Replies) > 0 {
+		if !slices.Contains(w.Replies, f.Reply) {
+			return false, nil
+		}
+		why = append(why, fmt.Sprintf("reply=%d", f.Reply))
 	}
-	if w.Class != 0 && f.class() != w.Class {
-		return false
+	if w.Class != 0 {
+		if f.class() != w.Class {
+			return false, nil
+		}
+		why = append(why, fmt.Sprintf("class=%dxx", w.Class))
 	}
-	if len(w.Enhanced) > 0 && !slices.Contains(w.Enhanced, enhancedDetail(f.Enhanced)) {
-		return false
+	if len(w.Enhanced) > 0 {
+		if !slices.Contains(w.Enhanced, enhancedDetail(f.Enhanced)) {
+			return false, nil
+		}
+		why = append(why, "enhanced="+f.Enhanced)
 	}
-	if len(w.Phrases) > 0 && !f.has(w.Phrases...) {
-		return false
+	if len(w.Phrases) > 0 {
+		p, ok := f.phrase(w.Phrases...)
+		if !ok {
+			return false, nil
+		}
+		why = append(why, "phrase="+p)
 	}
-	if w.If != nil && !w.If(f) {
-		return false
+	if w.If != nil {
+		if !w.If(f) {
+			return false, nil
+		}
+		why = append(why, "condition")
 	}
-	return true
+	return true, why
 }
 
-// matches reports whether any of the rule's signs holds.
-func (r *Rule) matches(f *Facts) bool {
-	for _, w := range r.When {
-		if w.match(f) {
-			return true
+// matches reports whether any of the rule's signs holds, which one (its
+// index in When) and the facts it matched.
+func (r *Rule) matches(f *Facts) (int, []string, bool) {
+	for i, w := range r.When {
+		if ok, why := w.match(f); ok {
+			return i, why, true
 		}
 	}
-	return false
+	return -1, nil, false
 }
 
 // Rules returns the rule table in precedence order. The slice is a copy;

@@ -22,6 +22,14 @@ import (
 // wording drifts, but the enhanced code and a few words rarely both do.
 var rules = []Rule{
 	{
+		// Decided before the rules (diagnose.go): the server is not the
+		// one asked for, so its replies say nothing about the provider.
+		Code: probe.CodeSMTPIntercepted, Severity: probe.SeverityError, Guide: "interception",
+		Title:   "Another operator's server answered",
+		Summary: interceptSummary,
+		Steps:   interceptSteps,
+	},
+	{
 		Code: probe.CodeTLSProtocolTooOld, Severity: probe.SeverityError, Guide: "ports-and-tls",
 		Title: "TLS version too old",
 		When: []When{
@@ -61,13 +69,43 @@ var rules = []Rule{
 				"conditional access", "account is disabled", "account has been disabled",
 				"account disabled", "smtp access is disabled", "smtp is disabled",
 				"not allowed to use smtp", "smtp access denied",
+				// An administrator's access rules (Entra Conditional Access
+				// answers "did not meet the criteria"), an account without
+				// the right to this service.
+				"did not meet the criteria", "access policy", "access rights", "does not have access",
+				"no access to", "not permitted to use", "not authorized to use", "not allowed to send",
+				"not permitted to send", "no permission to send", "does not have permission",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+			// After a login (or without one): the account itself may not
+			// send ("550 User has no permission" from NetEase when SMTP is
+			// not switched on for the mailbox), as opposed to one address.
+			{Steps: atSend, Phrases: []string{"user has no permission", "account has no permission", "has no permission to send",
+				"account is not permitted to send", "sending is disabled for", "smtp service is disabled", "smtp is disabled", "smtp access is disabled"}},
+			{Steps: atAuth, Class: 5, If: weakPassword},
+			// The refusal names a policy or the administrator: the
+			// password may be right, the account may not use it here.
+			{Steps: atAuth, Class: 5, If: func(f *Facts) bool {
+				return f.hasWord("policy", "policies") || (f.hasWord("administrator", "admin") && f.hasWord("contact", "disabled", "blocked", "denied", "restricted"))
+			}},
 		},
 		Summary: func(f *Facts) string {
+			if weakPassword(f) {
+				return fmt.Sprintf("The server refused the login because the account's password breaks its password rules (too short or too simple), not because it is wrong: %s. The provider wants a stronger password before it lets mail apps in.", f.answered())
+			}
+			if f.Step != probe.StepAuth {
+				return fmt.Sprintf("The server refused to let this account send mail at all, by policy, not because of the address or the password: %s. The account (or SMTP for it) must be enabled first.", f.answered())
+			}
 			return fmt.Sprintf("The server refused to authenticate this account at all, by policy, not because of the password: %s. No password will work until the policy changes or the app signs in another way.", f.answered())
 		},
 		Steps: func(f *Facts) []string {
+			if weakPassword(f) {
+				return []string{
+					"Sign in to the provider's web mail and change the account's password to a longer one that meets its rules (mixed letters, digits, symbols), then use the new password in the app.",
+					"Do not retry the old password: the server keeps refusing it, and repeated attempts can lock the account.",
+					f.escalate(f.who()),
+				}
+			}
 			return []string{
 				"Ask whoever administers the account (the tenant or domain admin) whether SMTP authentication is allowed for this mailbox, and to enable it if it should be.",
 				"If the organisation keeps password-based (basic) authentication off, switch the app to OAuth 2.0 (XOAUTH2) or the provider's sending API instead of a password.",
@@ -88,6 +126,10 @@ var rules = []Rule{
 				"requires a secure connection", "plaintext authentication disallowed",
 				"plain-text authentication", "cleartext authentication", "not over an unencrypted",
 			}},
+			// Encryption demanded in other words ("Email sending without
+			// SSL/TLS encryption is not allowed", "SSL required").
+			{Steps: notStart, Class: 5, If: demandsEncryption},
+			{Steps: notStart, Class: 4, If: demandsEncryption},
 			// The server offers STARTTLS and refused AUTH (or does not know
 			// it) before TLS: AUTH is only offered after STARTTLS, as most
 			// submission servers do (RFC 4954 §4; Postfix smtpd_tls_auth_only).
@@ -127,7 +169,9 @@ var rules = []Rule{
 		Code: probe.CodeAuthWebLoginRequired, Severity: probe.SeverityError, Guide: "app-passwords",
 		Title: "Sign in with a web browser first",
 		When: []When{
-			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password"}},
+			{Steps: atAuth, Phrases: []string{"log in via your web browser", "web browser", "sign in via", "signin/continue", "weblogin", "please log in", "verify your account", "password transition", "password has expired", "password expired", "change your password",
+				"web interface", "use web", "via web", "through the web", "webmail first", "not a robot", "captcha",
+				"verify your identity", "confirm your identity", "unusual activity", "suspicious activity"}},
 			{Steps: atAuth, Enhanced: []string{"7.14", "7.12"}}, // RFC 5248 X.7.14 trust relationship; RFC 4954 432 4.7.12 password transition
 			{Steps: atAuth, Replies: []int{432}},
 		},
@@ -140,6 +184,34 @@ var rules = []Rule{
 				"Retry within a few minutes. If the app keeps being challenged, give it an app password or switch it to OAuth, which providers do not challenge this way.",
 				f.escalate(f.who()),
 			}
+		},
+	},
+	{
+		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityError, Guide: "code-421",
+		Title: "Too many attempts: the server is throttling",
+		When: []When{
+			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
+			{Class: 4, Phrases: []string{"too many", "slow down"}},
+			// "535 too many login attempts", "this user authenticate too
+			// many times": a limit first, whatever else the reply says.
+			{Steps: atAuth, Phrases: []string{"too many", "too frequent", "too often", "temporarily blocked", "temporarily locked"}},
+		},
+		Summary: func(f *Facts) string {
+			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered()) + waitSentence(f)
+		},
+		Steps: func(f *Facts) []string {
+			s := []string{"Stop retrying for a while (15 to 60 minutes): every new attempt can extend the block."}
+			if d := waitWords(f); d != "" {
+				s[0] = "Stop retrying and wait " + d + ", as the server says: every new attempt before then can extend the block."
+			}
+			s = append(s, "Do not change the password because of this reply: it is about how often, and a new password does not lift the block.")
+			if f.Step == probe.StepAuth || f.has("auth", "login") {
+				s = append(s, "Find what keeps logging in: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.")
+			}
+			return append(s,
+				"Keep connections and messages within the provider's limits (fewer concurrent connections; queue and pace bulk mail).",
+				f.escalate(f.who()+" if the block does not lift after an hour"),
+			)
 		},
 	},
 	{
@@ -159,7 +231,7 @@ var rules = []Rule{
 			if e := oauthErrorWords(f); e != "" {
 				s += " Its error details say " + e + "."
 			}
-			return s
+			return s + tokenWords(f)
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -167,27 +239,6 @@ var rules = []Rule{
 				"Check that the token was issued for mail sending (the provider's SMTP scope) and for the same account as the username: the user= in XOAUTH2 must be the token's mailbox.",
 				"Paste the token itself as the password, not the refresh token, the client secret or the ID token.",
 			}
-		},
-	},
-	{
-		Code: probe.CodeAuthRateLimited, Severity: probe.SeverityError, Guide: "code-421",
-		Title: "Too many attempts: the server is throttling",
-		When: []When{
-			{Phrases: []string{"throttl", "rate limit", "rate exceeded", "sending rate", "quota exceeded", "sending limit", "sending quota", "thread limit exceeded", "limit exceeded", "too many login", "too many auth"}},
-			{Class: 4, Phrases: []string{"too many", "slow down"}},
-		},
-		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server is limiting this client or account for now: %s. This is about how often or how many, not about the password.", f.answered())
-		},
-		Steps: func(f *Facts) []string {
-			s := []string{"Stop retrying for a while (15 to 60 minutes): every new attempt can extend the block."}
-			if f.Step == probe.StepAuth || f.has("auth", "login") {
-				s = append(s, "Find what keeps logging in: another device or app with an old password retries in the background and uses up the limit. Fix or stop it.")
-			}
-			return append(s,
-				"Keep connections and messages within the provider's limits (fewer concurrent connections; queue and pace bulk mail).",
-				f.escalate(f.who()+" if the block does not lift after an hour"),
-			)
 		},
 	},
 	{
@@ -199,7 +250,7 @@ var rules = []Rule{
 			{Steps: atGreet, Class: 5},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server refused to serve this connection: %s and closed (or will close) the session. 421 and a 554 greeting mean busy, blocked or shutting down, not a wrong password.", f.answered())
+			return fmt.Sprintf("The server refused to serve this connection: %s and closed (or will close) the session. That means busy, blocked or shutting down, not a wrong password.", f.answered()) + codeNote(f, 421, "RFC 5321 §3.8: 421 means the service is not available and the connection is closing")
 		},
 		Steps: func(f *Facts) []string {
 			var s []string
@@ -207,7 +258,7 @@ var rules = []Rule{
 				s = append(s, "Check the EHLO name the app sends: use this machine's real, fully qualified domain name, never \"localhost\" or a bare word (smtpdoctor: --helo).")
 			}
 			if f.Reply == 421 || f.class() == 4 {
-				s = append(s, "Wait a few minutes and try again: a 421 is temporary by definition (RFC 5321 §3.8).")
+				s = append(s, fmt.Sprintf("Wait a few minutes and try again: a %d reply is temporary by definition (RFC 5321 §4.2.1).", f.Reply))
 			} else {
 				s = append(s, "A 5xx greeting is a refusal of this connection, usually of your IP address: retrying from the same address will not help.")
 			}
@@ -229,7 +280,7 @@ var rules = []Rule{
 			if f.Reply == 0 {
 				return words("The server advertised STARTTLS but the upgrade to TLS did not happen.", f.detail())
 			}
-			return fmt.Sprintf("The server advertised STARTTLS but refused it: %s. The server's TLS setup is broken or temporarily unavailable (RFC 3207 §4 uses 454 for \"TLS not available\").", f.answered())
+			return fmt.Sprintf("The server advertised STARTTLS but refused it: %s. The server's TLS setup is broken or temporarily unavailable.", f.answered()) + codeNote(f, 454, "RFC 3207 §4: 454 means TLS is not available")
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -250,7 +301,7 @@ var rules = []Rule{
 			{Steps: atAuth, Class: 4},
 		},
 		Summary: func(f *Facts) string {
-			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: %s. This is the server's problem, not a wrong password (RFC 4954 §6: 454 is a temporary authentication failure).", f.answered())
+			return fmt.Sprintf("The server could not check the password because its own authentication back end failed: %s. This is the server's problem, not a wrong password.", f.answered()) + codeNote(f, 454, "RFC 4954 §6: 454 is a temporary authentication failure")
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -336,7 +387,8 @@ var rules = []Rule{
 		When: []When{
 			{Steps: atSend, Replies: []int{530}},
 			{Steps: atSend, Enhanced: []string{"7.57"}},
-			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required"}},
+			{Steps: atSend, Phrases: []string{"authentication required", "authentication is required", "not authenticated", "please authenticate", "must authenticate", "authenticate first", "auth required", "sender must authenticate", "requires authentication", "smtp auth required",
+				"not logged in", "log in first", "login first", "authentication is needed", "need to authenticate"}},
 			// "Relay access denied" without a login stays relay.denied (its
 			// remediation starts with "authenticate"): the server's own words
 			// name relaying, and that is what a user will search for.
@@ -363,17 +415,28 @@ var rules = []Rule{
 		Code: probe.CodeSenderRejected, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "The sender address was refused",
 		When: []When{
-			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send"}},
+			{Steps: atSend, Phrases: []string{"must match authenticated user", "not owned by", "sender address rejected", "sendasdenied", "send as", "sendas", "not verified", "identities failed", "unverified", "not allowed to send", "sender not allowed", "sender is not allowed", "from address", "sender verify failed", "sender address not allowed", "not authorized to send",
+				"sending domain", "sender domain", "from domain", "domain not verified", "domain is not verified", "sending from domain", "from header", "permissions to send"}},
 			{Steps: atSend, Phrases: []string{"unauthenticated senders"}, If: func(f *Facts) bool { return f.AuthAttempted }},
 			{Steps: atMail, Enhanced: []string{"1.7", "1.8", "7.1"}},
 			{Steps: atMail, Class: 5},
+			// The end-of-data reply is read with the MAIL FROM rules when
+			// it is about the sender: servers that check the From header
+			// (or only decide once they have the message) refuse there.
+			{Steps: []string{probe.StepData}, Class: 5, If: func(f *Facts) bool { return f.hasWord("sender", "from", "domain", "identity") }},
 		},
 		Summary: func(f *Facts) string {
 			from := "this address"
 			if a := f.R.Settings.From; a != "" {
 				from = fmt.Sprintf("%q", plain(a, 200))
 			}
-			return fmt.Sprintf("The login worked (or was not needed), but this account may not send as %s: %s.", from, f.answered())
+			switch {
+			case f.AuthSucceeded:
+				return fmt.Sprintf("The login worked, but this account may not send as %s: %s.", from, f.answered())
+			case !f.AuthAttempted:
+				return fmt.Sprintf("The server refused the sender %s: %s. No login was tried (no username was given), and many servers accept a sender only from a logged-in account that owns it.", from, f.answered())
+			}
+			return fmt.Sprintf("The server refused the sender %s: %s.", from, f.answered())
 		},
 		Steps: func(f *Facts) []string {
 			return []string{
@@ -403,7 +466,7 @@ var rules = []Rule{
 		Code: probe.CodeRelayDenied, Severity: probe.SeverityError, Guide: "senders-and-relay",
 		Title: "Relaying denied",
 		When: []When{
-			{Steps: atRcpt, Phrases: []string{"relay", "relaying"}},
+			{Steps: []string{probe.StepRcpt, probe.StepData}, Phrases: []string{"relay", "relaying"}},
 			{Steps: atRcpt, Class: 5},
 		},
 		Summary: func(f *Facts) string {
@@ -724,6 +787,16 @@ var rules = []Rule{
 				"If a client fails to connect with a handshake error, this is the likely cause: update the server's TLS configuration rather than weakening the client.",
 			}
 		},
+	},
+	{
+		// A finding, and the diagnosis when everything else worked: a
+		// Microsoft 365 password login that works today.
+		Code: probe.CodeAuthBasicAuthRetiring, Severity: probe.SeverityWarning, Guide: "microsoft-basic-auth",
+		Title: "This Microsoft 365 password login stops working when Basic authentication is switched off",
+		Summary: func(f *Facts) string {
+			return words("The login with a password"+mechWords(f)+" to Microsoft 365 worked today.", basicAuthWords(f))
+		},
+		Steps: basicAuthSteps,
 	},
 	{
 		Code: probe.CodeProbeError, Severity: probe.SeverityError, Guide: "causes", Title: "The test failed",

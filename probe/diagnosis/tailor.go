@@ -293,8 +293,17 @@ func tailoring(f *Facts, code probe.Code) (tailor, bool) {
 	if !f.HasProvider {
 		return tailor{}, false
 	}
-	t, ok := tailored[f.Provider.Key][code]
-	return t, ok
+	if f.ms != nil && f.ms.Code == code {
+		return tailor{Replace: true, Steps: f.ms.Steps}, true
+	}
+	if t, ok := tailored[f.Provider.Key][code]; ok {
+		return t, true
+	}
+	// The provider table's own advice, for providers with no code here.
+	if a, ok := f.Provider.AdviceFor(code); ok {
+		return tailor{Replace: a.Replace, Steps: func(*Facts) []string { return a.Steps }}, true
+	}
+	return tailor{}, false
 }
 
 func yahooSteps(f *Facts) []string {

@@ -47,6 +47,11 @@ type Provider struct {
 	// BannerMarkers are case-insensitive substrings of the greeting or
 	// the EHLO domain line that name the server ("ESMTP Postfix").
 	BannerMarkers []string `json:"banner_markers,omitempty"`
+	// BannerExcludes are greeting words of other products that contain
+	// one of BannerMarkers: a greeting with any of them is not this one
+	// (1&1's "Nemesis ESMTP Service ready" is not go-smtp's "ESMTP
+	// Service Ready").
+	BannerExcludes []string `json:"banner_excludes,omitempty"`
 	// ReplyMarkers are case-insensitive substrings of any reply line that
 	// only this provider writes ("- gsmtp"). They must not be plain email
 	// domains: replies quote addresses.
@@ -83,6 +88,85 @@ type Provider struct {
 	SenderDocsURL string `json:"sender_docs_url,omitempty"`
 	// StatusURL is the provider's public service status page.
 	StatusURL string `json:"status_url,omitempty"`
+
+	// Replies are this provider's own phrasings of its refusals, with the
+	// diagnosis each means. The diagnosis consults them before its generic
+	// rules whenever this provider is recognised (by host, banner or reply
+	// marker), so a provider that says "authorization code required" in
+	// its own words is read right without teaching the generic rules that
+	// phrase. See ReplyPattern.
+	Replies []ReplyPattern `json:"replies,omitempty"`
+	// Advice is this provider's own remediation, by diagnosis code: the
+	// steps its users take, on its own settings pages. The diagnosis puts
+	// them before the generic steps of the code (or instead of them, with
+	// Replace).
+	Advice []Advice `json:"advice,omitempty"`
+}
+
+// Advice is the provider's own steps for one diagnosis code.
+type Advice struct {
+	Code  probe.Code `json:"code"`
+	Steps []string   `json:"steps"`
+	// Replace drops the generic steps of the code: the provider's own
+	// say everything, and the generic ones would mislead (an "app
+	// password" step for a sending service that uses API keys).
+	Replace bool `json:"replace,omitempty"`
+}
+
+// AdviceFor returns the provider's own advice for a diagnosis code.
+func (p Provider) AdviceFor(code probe.Code) (Advice, bool) {
+	for _, a := range p.Advice {
+		if a.Code == code {
+			a.Steps = append([]string(nil), a.Steps...)
+			return a, true
+		}
+	}
+	return Advice{}, false
+}
+
+// ReplyPattern is one reply a provider really sends, and what it means.
+// It matches a failed step's reply when every field that is set holds:
+//
+//   - Step is the step the reply came at (probe.StepAuth, probe.StepMail,
+//     probe.StepRcpt, probe.StepData, ...); empty matches any step.
+//   - Words are lower-case substrings of the reply text (every line, the
+//     enhanced codes stripped, joined by spaces); all must appear. Keep
+//     them short and stable: the provider's wording drifts over time.
+//   - Code is the three-digit reply code; 0 matches any.
+//   - Why is the diagnosis code the reply means (probe.CodeAuthAppPasswordRequired).
+//   - Source is the URL where the reply text was seen (a public bug
+//     report, the provider's own documentation); required.
+//
+// Patterns are tried in table order and the first that matches wins, so
+// put a narrower pattern before a broader one. The diagnosis records the
+// pattern it used (provider key, Why, the matched words) in the result's
+// diagnosis.rule, so a wrong pattern is easy to find.
+type ReplyPattern struct {
+	Step   string     `json:"step,omitempty"`
+	Words  []string   `json:"words"`
+	Code   int        `json:"code,omitempty"`
+	Why    probe.Code `json:"why"`
+	Source string     `json:"source"`
+}
+
+// Match reports whether the pattern holds for a reply: its step, its
+// code and its text lower-cased (as described on ReplyPattern).
+func (rp ReplyPattern) Match(step string, code int, text string) bool {
+	if len(rp.Words) == 0 {
+		return false
+	}
+	if rp.Step != "" && rp.Step != step {
+		return false
+	}
+	if rp.Code != 0 && rp.Code != code {
+		return false
+	}
+	for _, w := range rp.Words {
+		if !strings.Contains(text, strings.ToLower(w)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Endpoints returns the submission endpoints with "{region}" filled in.
@@ -173,7 +257,8 @@ func Recognise(host string, banner []string, ehloDomain string, replyLines []str
 			if p.Kind != kind {
 				continue
 			}
-			if containsAny(bannerText, p.BannerMarkers) || containsAny(replyText, p.ReplyMarkers) {
+			banner := containsAny(bannerText, p.BannerMarkers) && !containsAny(bannerText, p.BannerExcludes)
+			if banner || containsAny(replyText, p.ReplyMarkers) {
 				return clone(p), true
 			}
 		}
@@ -251,9 +336,18 @@ func firstWord(s string) string {
 func clone(p Provider) Provider {
 	p.Hosts = append([]string(nil), p.Hosts...)
 	p.BannerMarkers = append([]string(nil), p.BannerMarkers...)
+	p.BannerExcludes = append([]string(nil), p.BannerExcludes...)
 	p.ReplyMarkers = append([]string(nil), p.ReplyMarkers...)
 	p.EmailDomains = append([]string(nil), p.EmailDomains...)
 	p.Submission = append([]Endpoint(nil), p.Submission...)
 	p.Regions = append([]string(nil), p.Regions...)
+	p.Replies = append([]ReplyPattern(nil), p.Replies...)
+	for i := range p.Replies {
+		p.Replies[i].Words = append([]string(nil), p.Replies[i].Words...)
+	}
+	p.Advice = append([]Advice(nil), p.Advice...)
+	for i := range p.Advice {
+		p.Advice[i].Steps = append([]string(nil), p.Advice[i].Steps...)
+	}
 	return p
 }

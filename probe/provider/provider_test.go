@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
 func TestRecognise(t *testing.T) {
@@ -105,7 +107,10 @@ func TestTableIsWellFormed(t *testing.T) {
 		if p.Kind != KindService && p.Kind != KindSoftware {
 			t.Errorf("%s: kind %q", p.Key, p.Kind)
 		}
-		if p.Kind == KindService && len(p.Submission) == 0 {
+		// A hoster whose submission host is each customer's own server
+		// has no endpoint to list.
+		perCustomer := p.Key == "godaddy-cpanel"
+		if p.Kind == KindService && len(p.Submission) == 0 && !perCustomer {
 			t.Errorf("%s: a service without submission endpoints", p.Key)
 		}
 		if p.Kind == KindService && p.UsernameHint == "" {
@@ -215,5 +220,76 @@ func TestForHostKnowsMXHosts(t *testing.T) {
 		if (want == "") == ok || p.Key != want {
 			t.Errorf("ForHost(%q) = %q, %v; want %q", host, p.Key, ok, want)
 		}
+	}
+}
+
+func TestTableCoversTheWorld(t *testing.T) {
+	services := 0
+	for _, p := range All() {
+		if p.Kind == KindService {
+			services++
+		}
+		for i, rp := range p.Replies {
+			if len(rp.Words) == 0 || !probe.KnownCode(string(rp.Why)) {
+				t.Errorf("%s: reply pattern %d has no words or an unknown code %q", p.Key, i, rp.Why)
+			}
+			if !strings.HasPrefix(rp.Source, "https://") {
+				t.Errorf("%s: reply pattern %d (%v) has no source URL", p.Key, i, rp.Words)
+			}
+			for _, w := range rp.Words {
+				if w != strings.ToLower(w) {
+					t.Errorf("%s: reply pattern %d: words are matched lower-case; %q is not", p.Key, i, w)
+				}
+			}
+		}
+		for _, a := range p.Advice {
+			if !probe.KnownCode(string(a.Code)) || len(a.Steps) == 0 {
+				t.Errorf("%s: advice for %q is empty or for an unknown code", p.Key, a.Code)
+			}
+		}
+		if p.Kind == KindService && p.DocsURL == "" {
+			t.Errorf("%s: a service without its own settings page", p.Key)
+		}
+	}
+	if services < 40 {
+		t.Errorf("%d services in the table; it must know at least 40", services)
+	}
+}
+
+// A product name that several operators run names the software, or
+// nothing: never one of the operators.
+func TestSharedMarkersNameTheRightOne(t *testing.T) {
+	tests := []struct {
+		name   string
+		host   string
+		banner []string
+		want   string // "" = not recognised
+	}{
+		{"gmx by its host tag", "mail.example.org", []string{"gmx.com (mrgmxus001) Nemesis ESMTP Service ready"}, "gmx"},
+		{"web.de by its host tag", "mail.example.org", []string{"web.de (mrweb106) Nemesis ESMTP Service ready"}, "webde"},
+		{"ionos by its host tag", "mail.example.org", []string{"kundenserver.de (mreue009) Nemesis ESMTP Service ready"}, "ionos"},
+		{"nemesis alone is nobody", "mail.example.org", []string{"mx.example.org (abc) Nemesis ESMTP Service ready"}, ""},
+		{"netease by its coremail tag", "mail.example.org", []string{"163.com Anti-spam GT for Coremail System (163com[20141201])"}, "netease"},
+		{"coremail alone is not netease", "mail.example.org", []string{"mail.example.edu.cn Anti-spam GT for Coremail System (example[20190101])"}, ""},
+		{"godaddy cpanel server", "p3plcpnl0749.prod.phx3.secureserver.net", nil, "godaddy-cpanel"},
+		{"godaddy mailbox service", "smtpout.secureserver.net", nil, "godaddy"},
+		{"cpanel banner on a custom name", "mail.example.org", []string{"gator2016.hostgator.com ESMTP Exim 4.91 #1 Wed, 29 Aug 2018 03:49:49 -0500", "We do not authorize the use of this system to transport unsolicited,", "and/or bulk e-mail."}, "cpanel"},
+		{"exim alone is the software", "mail.example.org", []string{"mail.smtp.com ESMTP Exim 4.94.2-S2G Mon, 01 Nov 2021 11:28:45 +0000"}, "exim"},
+		{"exchange hosted by ovh", "ex4.mail.ovh.net", []string{"ex4.mail.ovh.net Microsoft ESMTP MAIL Service ready at Tue, 12 Jul 2022 09:28:42 +0200"}, "ovh"},
+		{"exchange on premises", "mail.corp.example", []string{"mail.corp.example Microsoft ESMTP MAIL Service ready at Tue, 12 Jul 2022 09:28:42 +0200"}, "exchange"},
+		{"zeptomail is not zoho mail", "smtp.zeptomail.eu", nil, "zeptomail"},
+		{"yandex by its banner", "mail.example.org", []string{"smtp4m.mail.yandex.net ESMTP (Want to use Yandex.Mail for your domain? Visit http://pdd.yandex.ru)"}, "yandex"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, ok := Recognise(tt.host, tt.banner, "", nil)
+			got := ""
+			if ok {
+				got = p.Key
+			}
+			if got != tt.want {
+				t.Errorf("Recognise(%q, %q) = %q, want %q", tt.host, tt.banner, got, tt.want)
+			}
+		})
 	}
 }

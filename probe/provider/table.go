@@ -1,12 +1,21 @@
 package provider
 
-import "github.com/smtpdoctor/smtpdoctor/probe"
+import (
+	"slices"
 
-// table is every provider, in recognition order: within a kind, the first
-// match wins, so narrower entries come before broader ones of the same
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// table is every provider, in recognition order: host patterns are tried
+// across the whole table first and the first match wins, then markers
+// within a kind, so narrower entries come before broader ones of the same
 // family (Outlook.com's smtp-mail.outlook.com before Microsoft 365's
-// *.outlook.com). URLs are the providers' own, well-known pages.
-var table = []Provider{
+// *.outlook.com; GoDaddy's cPanel servers before its other
+// secureserver.net hosts). URLs are the providers' own pages.
+var table = slices.Concat(globalServices, mailboxServices, sendingServices, hostingServices, software)
+
+// globalServices are the large mailbox and sending services.
+var globalServices = []Provider{
 	{
 		Key:  "gmail",
 		Name: "Gmail / Google Workspace",
@@ -113,6 +122,7 @@ var table = []Provider{
 		UsernameIsAddress: true,
 		PasswordHint:      "an app password generated in your AOL account security settings",
 		AppPasswordURL:    "https://login.aol.com/account/security",
+		DocsURL:           "https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail",
 	},
 	{
 		Key:               "icloud",
@@ -141,7 +151,12 @@ var table = []Provider{
 		},
 		BannerMarkers: []string{"zoho"},
 		ReplyMarkers:  []string{"zoho.com/mail/help"},
-		EmailDomains:  []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
+		Replies: []ReplyPattern{
+			// Zoho refuses a From it does not own at the end of DATA.
+			{Words: []string{"relaying disallowed"}, Why: probe.CodeSenderRejected,
+				Source: "https://github.com/mattermost/mattermost/issues/13224"},
+		},
+		EmailDomains: []string{"zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zohomail.in"},
 		Submission: []Endpoint{
 			{Host: "smtp.zoho.{region}", Port: 465, Security: probe.SecurityTLS},
 			{Host: "smtp.zoho.{region}", Port: 587, Security: probe.SecurityStartTLS},
@@ -276,9 +291,12 @@ var table = []Provider{
 		DocsURL:           "https://developers.brevo.com/docs/smtp-integration",
 		StatusURL:         "https://status.brevo.com/",
 	},
+}
 
-	// Server software: recognised from the greeting. Advice for these is
-	// for whoever runs the server.
+// software is server software, recognised from the greeting. Advice for
+// these is for whoever runs the server. A product name alone ("Exim",
+// "Coremail") names the software, never a provider that runs it.
+var software = []Provider{
 	{
 		Key:           "exchange",
 		Name:          "Microsoft Exchange Server",
@@ -301,8 +319,14 @@ var table = []Provider{
 		Name:          "Exim",
 		Kind:          KindSoftware,
 		BannerMarkers: []string{"ESMTP Exim", "Exim "},
-		DocsURL:       "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html",
-		AuthDocsURL:   "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-smtp_authentication.html",
+		Replies: []ReplyPattern{
+			// Exim's answer to AUTH on a connection where it offered none
+			// (auth_advertise_hosts, or no authenticator for this port).
+			{Step: probe.StepAuth, Words: []string{"auth command used when not advertised"}, Why: probe.CodeAuthNotOffered,
+				Source: "https://github.com/Exim/exim/blob/13835a3c1e057efad7da269c0f93bf2eac850205/src/src/smtp_in.c#L3960"},
+		},
+		DocsURL:     "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html",
+		AuthDocsURL: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-smtp_authentication.html",
 	},
 	{
 		Key:           "opensmtpd",
@@ -334,6 +358,48 @@ var table = []Provider{
 		DocsURL:       "https://haraka.github.io/",
 	},
 	{
+		Key:           "mox",
+		Name:          "mox",
+		Kind:          KindSoftware,
+		BannerMarkers: []string{"ESMTP mox"},
+		DocsURL:       "https://www.xmox.nl/config/",
+		Replies: []ReplyPattern{
+			{Step: probe.StepAuth, Words: []string{"authentication only allowed on submission ports"}, Why: probe.CodeAuthNotOffered,
+				Source: "https://github.com/mjl-/mox/blob/1c9587665b321199312e11b6a47a0480a9e2750f/smtpserver/server.go#L1275"},
+			{Words: []string{"max number of", "over past 24h reached"}, Why: probe.CodeAuthRateLimited,
+				Source: "https://github.com/mjl-/mox/blob/1c9587665b321199312e11b6a47a0480a9e2750f/smtpserver/server.go#L2399"},
+		},
+		Advice: []Advice{
+			{Code: probe.CodeAuthNotOffered, Steps: []string{
+				"mox accepts logins only on its submission listeners (port 587 with STARTTLS or 465 with TLS), never on port 25.",
+			}},
+			{Code: probe.CodeAuthRateLimited, Steps: []string{
+				"mox limits messages and first-time recipients per account per day (MaxOutgoingMessagesPerDay, MaxFirstTimeRecipientsPerDay in the account's settings); wait for the 24-hour window or have the administrator raise the limit.",
+			}},
+		},
+	},
+	{
+		Key:           "postal",
+		Name:          "Postal (mail delivery platform)",
+		Kind:          KindSoftware,
+		BannerMarkers: []string{"ESMTP Postal/"},
+		DocsURL:       "https://docs.postalserver.io/",
+		Replies: []ReplyPattern{
+			{Step: probe.StepData, Words: []string{"from/sender name is not valid"}, Why: probe.CodeSenderRejected,
+				Source: "https://github.com/postalserver/postal/blob/92406129cfcf1a06499a6f5aa18c73f1d6195793/app/lib/smtp_server/client.rb#L450"},
+			{Words: []string{"mail server has been suspended"}, Why: probe.CodeAuthBlockedByPolicy,
+				Source: "https://github.com/postalserver/postal/blob/92406129cfcf1a06499a6f5aa18c73f1d6195793/app/lib/smtp_server/client.rb#L349"},
+		},
+		Advice: []Advice{
+			{Code: probe.CodeSenderRejected, Steps: []string{
+				"Postal checks the From header, not MAIL FROM, against the domains verified for this mail server or its organisation: add and verify the From domain under Domains, or turn on \"Allow Sender Header\" and put a verified domain in the Sender header.",
+			}},
+			{Code: probe.CodeAuthBlockedByPolicy, Steps: []string{
+				"The Postal mail server this credential belongs to is suspended: ask the Postal administrator to unsuspend it.",
+			}},
+		},
+	},
+	{
 		Key:           "stalwart",
 		Name:          "Stalwart Mail Server",
 		Kind:          KindSoftware,
@@ -345,7 +411,8 @@ var table = []Provider{
 		Name: "go-smtp (Go library; maddy and others)",
 		Kind: KindSoftware,
 		// go-smtp's greeting is fixed: "220 <domain> ESMTP Service Ready".
-		BannerMarkers: []string{"ESMTP Service Ready"},
-		DocsURL:       "https://pkg.go.dev/github.com/emersion/go-smtp",
+		BannerMarkers:  []string{"ESMTP Service Ready"},
+		BannerExcludes: []string{"Nemesis ESMTP"},
+		DocsURL:        "https://pkg.go.dev/github.com/emersion/go-smtp",
 	},
 }
