@@ -222,3 +222,18 @@ func TestTryAllBestRowLeadsToSnippets(t *testing.T) {
 		t.Error("the best row's permalink has no snippets for implicit TLS with a placeholder login")
 	}
 }
+
+func TestAPIListHasAbsoluteLinks(t *testing.T) {
+	e, sb := sandboxEnv(t)
+	id := runExample(t, e, sb, sandbox.ExampleWorking)
+	_, body := e.get("/api/v1/probes")
+	var list struct {
+		Probes []struct{ ID, URL string } `json:"probes"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Probes) != 1 {
+		t.Fatalf("list %s: %v", body, err)
+	}
+	if p := list.Probes[0]; p.ID != id || p.URL != e.http.URL+"/p/"+id {
+		t.Errorf("listed %+v, want the absolute permalink of %s", p, id)
+	}
+}
