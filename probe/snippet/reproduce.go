@@ -149,10 +149,14 @@ func curl(in Input) string {
 		args = append(args, "--cacert "+shQuote(in.CAFile))
 	}
 	if in.Auth() {
+		// curl's config file reads backslash escapes inside quotes, so
+		// the secret's backslashes and quotes are escaped on the way in.
+		t.line(`secret=${%s//\\/\\\\}; secret=${secret//\"/\\\"}`, in.secretEnv())
+		user := curlConfigQuote(in.User)
 		if in.OAuth() {
-			args = append(args, "-K <(printf 'user = \"%s\"\\noauth2-bearer = \"%s\"\\n' "+shQuote(in.User)+" \"$"+TokenEnv+"\")")
+			args = append(args, `-K <(printf 'user = "%s"\noauth2-bearer = "%s"\n' `+shQuote(user)+` "$secret")`)
 		} else {
-			args = append(args, "-K <(printf 'user = \"%s:%s\"\\n' "+shQuote(in.User)+" \"$"+PasswordEnv+"\")")
+			args = append(args, `-K <(printf 'user = "%s:%s"\n' `+shQuote(user)+` "$secret")`)
 		}
 		if m := in.mechUpper(); m != "" {
 			args = append(args, "--login-options "+shQuote("AUTH="+m))
@@ -167,4 +171,10 @@ func curl(in Input) string {
 	t.line("%s", testBody)
 	t.line("EOF")
 	return t.String()
+}
+
+// curlConfigQuote escapes a value for a double-quoted string in a curl
+// config file.
+func curlConfigQuote(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
