@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/snippet"
@@ -203,12 +204,12 @@ func TestTryAllBestRowLeadsToSnippets(t *testing.T) {
 	t.Cleanup(func() { sb.Close() })
 	imp, _ := sb.Addr(sandbox.ServerImplicit)
 	sub, _ := sb.Addr(sandbox.ServerSubmission)
-	cfg := Config{Sandbox: sb, TryCombos: []discover.Combo{
+	cfg := Config{Sandbox: sb}
+	loopbackOK(&cfg)
+	e := newEnvWith(t, cfg, attempt.Config{TryCombos: []discover.Combo{
 		{Port: int(imp.Port()), Security: probe.SecurityTLS},
 		{Port: int(sub.Port()), Security: probe.SecurityStartTLS},
-	}}
-	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	}})
 	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST /try = %d\n%s", resp.StatusCode, body)
