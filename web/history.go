@@ -233,7 +233,7 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiList{Probes: make([]listedAttempt, 0, len(page.Attempts)), Next: page.Next}
 	for _, a := range page.Attempts {
-		out.Probes = append(out.Probes, listedAttempt{Summary: a, URL: absURL(r, "/p/"+a.ID)})
+		out.Probes = append(out.Probes, listedAttempt{Summary: a, URL: s.link(r, "/p/"+a.ID)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -79,7 +79,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if !v.Live {
 		v.PrevID = s.previousAttempt(r, res)
 		v.Snippets = snippetsFor(res)
-		v.Ticket = ticketFor(r, res)
+		v.Ticket = s.ticketFor(r, res)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if v.Live {
