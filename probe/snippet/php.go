@@ -95,7 +95,8 @@ func dsnUser(user string) string {
 // symfony writes the Mailer DSN. In Symfony Mailer smtps:// is implicit
 // TLS; smtp:// upgrades with STARTTLS whenever the server offers it, and
 // auto_tls=false (Symfony 7.1) turns that off. The password goes through
-// the urlencode env processor, so any character in it is safe in the DSN.
+// the urlencode env processor (Symfony 7.1), so any character in it is safe
+// in the DSN.
 // XOAUTH2 uses the password slot for the access token.
 func symfony(in Input) string {
 	var t text
@@ -111,6 +112,7 @@ func symfony(in Input) string {
 		t.line("# To trust the CA in %s, set openssl.cafile in php.ini.", in.CAFile)
 	}
 	t.line("# config/packages/mailer.yaml; %s comes from the environment or `php bin/console secrets:set %s`.", in.secretEnv(), in.secretEnv())
+	t.line("# urlencode: (Symfony 7.1 and later) keeps any character of it safe inside the DSN.")
 	switch in.Security {
 	case probe.SecurityTLS:
 		t.line("# smtps:// is TLS from the first byte (the 465 way).")
