@@ -112,7 +112,9 @@ func symfony(in Input) string {
 		t.line("# To trust the CA in %s, set openssl.cafile in php.ini.", in.CAFile)
 	}
 	t.line("# config/packages/mailer.yaml; %s comes from the environment or `php bin/console secrets:set %s`.", in.secretEnv(), in.secretEnv())
-	t.line("# urlencode: (Symfony 7.1 and later) keeps any character of it safe inside the DSN.")
+	if in.Auth() {
+		t.line("# urlencode: (Symfony 7.1 and later) keeps any character of it safe inside the DSN.")
+	}
 	switch in.Security {
 	case probe.SecurityTLS:
 		t.line("# smtps:// is TLS from the first byte (the 465 way).")
