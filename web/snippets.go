@@ -22,7 +22,9 @@ type snippetSet struct {
 
 // snippetsFor builds the set for a finished result.
 func snippetsFor(res probe.Result) snippetSet {
-	if res.Status != probe.StatusDone {
+	// Pasted text was read, not tried: nothing in it is proven to work,
+	// and its settings are whatever the text happened to mention.
+	if res.Status != probe.StatusDone || res.Kind == probe.KindExplain {
 		return snippetSet{}
 	}
 	if in, ok := snippet.FromResult(&res); ok {
