@@ -8,9 +8,10 @@ import (
 
 // FromResult reads the working settings out of a finished probe. It says
 // false when nothing worked that a client could copy: the probe failed, is
-// not done, or asked for a login that did not succeed.
+// not done, asked for a login that did not succeed, or was pasted text.
 func FromResult(r *probe.Result) (Input, bool) {
-	if r == nil || r.Status != probe.StatusDone {
+	// Pasted text (kind explain) was read, not tried: nothing is proven.
+	if r == nil || r.Status != probe.StatusDone || r.Kind == probe.KindExplain {
 		return Input{}, false
 	}
 	if r.Outcome != probe.OutcomeSuccess && r.Outcome != probe.OutcomeWarning {

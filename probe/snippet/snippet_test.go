@@ -190,6 +190,11 @@ func TestFromResult(t *testing.T) {
 	if _, good := FromResult(&noAuth); good {
 		t.Error("a probe whose login did not succeed gave snippets")
 	}
+	pasted := ok
+	pasted.Kind = probe.KindExplain
+	if _, good := FromResult(&pasted); good {
+		t.Error("pasted text gave snippets")
+	}
 	implicit := ok
 	implicit.TLS = &probe.TLSInfo{Mode: "implicit"}
 	if in, _ := FromResult(&implicit); in.Security != probe.SecurityTLS {
