@@ -73,8 +73,11 @@ func settings(b *strings.Builder, r probe.Result) {
 	s := r.Settings
 	b.WriteString("**Settings** (no password)\n\n| | |\n| --- | --- |\n")
 	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, v) }
-	row("Server", code(hostPort(s.Host, s.Port)))
-	row("Security", securityWords(s.Security, r.TLS))
+	if s.Host != "" {
+		// Pasted text (kind explain) may name no server at all.
+		row("Server", code(hostPort(s.Host, s.Port)))
+		row("Security", securityWords(s.Security, r.TLS))
+	}
 	if s.User != "" {
 		row("Username", code(s.User))
 		mech := strings.ToUpper(string(s.Mech))
