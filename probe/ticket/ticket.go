@@ -32,7 +32,7 @@ func Markdown(r probe.Result, link Link) string {
 	if d := r.Diagnosis; d != nil {
 		title = d.Title
 	}
-	fmt.Fprintf(&b, "### SMTP: %s\n\n", inline(title))
+	fmt.Fprintf(&b, "### SMTP: %s\n\n", prose(title))
 	verdict(&b, r)
 	settings(&b, r)
 	findings(&b, r)
@@ -56,14 +56,14 @@ func verdict(b *strings.Builder, r probe.Result) {
 		fmt.Fprintf(b, "**Verdict:** %s\n\n", outcome)
 		return
 	}
-	fmt.Fprintf(b, "**Verdict:** %s — %s (`%s`)\n\n", outcome, inline(d.Title), d.Code)
+	fmt.Fprintf(b, "**Verdict:** %s — %s (`%s`)\n\n", outcome, prose(d.Title), d.Code)
 	if d.Summary != "" {
-		fmt.Fprintf(b, "%s\n\n", scrub(d.Summary))
+		fmt.Fprintf(b, "%s\n\n", prose(d.Summary))
 	}
 	if len(d.Remediation) > 0 {
 		b.WriteString("**What to do**\n\n")
 		for i, step := range d.Remediation {
-			fmt.Fprintf(b, "%d. %s\n", i+1, scrub(step))
+			fmt.Fprintf(b, "%d. %s\n", i+1, prose(step))
 		}
 		b.WriteString("\n")
 	}
@@ -98,7 +98,7 @@ func settings(b *strings.Builder, r probe.Result) {
 	if t := r.TLS; t != nil && t.Version != "" {
 		cert := "verified"
 		if !t.Verified {
-			cert = "not verified: " + scrub(t.VerifyError)
+			cert = "not verified: " + t.VerifyError
 		}
 		row("TLS", t.Version+", certificate "+cell(cert))
 	}
@@ -139,7 +139,7 @@ func findings(b *strings.Builder, r probe.Result) {
 	}
 	b.WriteString("**Also found**\n\n")
 	for _, f := range r.Findings {
-		fmt.Fprintf(b, "- %s (`%s`): %s\n", inline(f.Title), f.Code, scrub(f.Detail))
+		fmt.Fprintf(b, "- %s (`%s`): %s\n", prose(f.Title), f.Code, prose(f.Detail))
 	}
 	b.WriteString("\n")
 }
@@ -183,8 +183,20 @@ func inline(s string) string {
 	return strings.Join(strings.Fields(scrub(s)), " ")
 }
 
-// cell is inline text safe inside a table cell.
-func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
+// markdownEscaper backslash-escapes the punctuation that means something in
+// Markdown (CommonMark §2.4 lets any ASCII punctuation be escaped), so that
+// a server's reply quoted in a summary stays text: no link, no image that
+// loads from elsewhere, no heading, no HTML.
+var markdownEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
+	`!`, `\!`, `|`, `\|`, `#`, `\#`, `&`, `\&`, `~`, `\~`)
+
+// prose is text from the result (ours or the server's) as one line of
+// Markdown that reads as written.
+func prose(s string) string { return markdownEscaper.Replace(inline(s)) }
+
+// cell is prose for a table cell (prose already escapes the pipe).
+func cell(s string) string { return prose(s) }
 
 // code is inline code that a backtick in the value cannot end early.
 func code(s string) string {

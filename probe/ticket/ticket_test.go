@@ -91,3 +91,23 @@ func TestLinkToKnowsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// A server reply quoted in the diagnosis is text in the ticket: no image
+// that loads from elsewhere, no link, no HTML.
+func TestQuotedRepliesStayText(t *testing.T) {
+	res := probe.Result{
+		Status: probe.StatusDone, Outcome: probe.OutcomeFailure,
+		Settings: probe.Settings{Host: "mx.example.com", Port: 25},
+		Diagnosis: &probe.Diagnosis{Code: probe.CodeAuthCredentialsRejected, Title: "Refused",
+			Summary: `The server said "535 ![x](https://evil.example/t.png) <img src=x> [click](https://evil.example)".`},
+	}
+	md := ticket.Markdown(res, ticket.Link{})
+	for _, bad := range []string{"![x](", " <img", "[click]("} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the ticket carries live Markdown %q:\n%s", bad, md)
+		}
+	}
+	if !strings.Contains(md, `\!\[x\](https://evil.example/t.png) \<img src=x\>`) {
+		t.Errorf("the reply is not kept as escaped text:\n%s", md)
+	}
+}
