@@ -4,6 +4,10 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
+// usesCAFile says whether the snippet loads the CA file: only when it
+// speaks TLS at all.
+func (in Input) usesCAFile() bool { return in.CAFile != "" && in.Security != probe.SecurityNone }
+
 // goTLSConfig writes the tls.Config lines both Go snippets share.
 func goTLSConfig(t *text, in Input, indent string) {
 	if in.CAFile != "" {
@@ -34,7 +38,7 @@ func goNetSMTP(in Input) string {
 	if in.Security != probe.SecurityNone {
 		t.line("\t\"crypto/tls\"")
 	}
-	if in.CAFile != "" {
+	if in.usesCAFile() {
 		t.line("\t\"crypto/x509\"")
 	}
 	if in.Auth() && in.Mech == probe.MechLogin {
@@ -44,7 +48,9 @@ func goNetSMTP(in Input) string {
 	t.line("\t\"log\"")
 	t.line("\t\"net\"")
 	t.line("\t\"net/smtp\"")
-	t.line("\t\"os\"")
+	if in.Auth() || in.usesCAFile() {
+		t.line("\t\"os\"")
+	}
 	t.line("\t\"time\"")
 	t.line(")")
 	t.line("")
@@ -173,12 +179,14 @@ func goMail(in Input) string {
 	if in.Security != probe.SecurityNone {
 		t.line("\t\"crypto/tls\"")
 	}
-	if in.CAFile != "" {
+	if in.usesCAFile() {
 		t.line("\t\"crypto/x509\"")
 	}
 	t.line("\t\"fmt\"")
 	t.line("\t\"log\"")
-	t.line("\t\"os\"")
+	if in.Auth() || in.usesCAFile() {
+		t.line("\t\"os\"")
+	}
 	t.line("\t\"time\"")
 	t.line("")
 	t.line("\t\"github.com/wneessen/go-mail\"")

@@ -301,6 +301,12 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 	if starttls.Security != probe.SecurityStartTLS || implicit.Security != probe.SecurityTLS {
 		t.Fatalf("examples resolved to %s and %s, want starttls and tls", starttls.Security, implicit.Security)
 	}
+	// The MX server takes mail for its own domain without a login, in
+	// plaintext too: the "none" forms (ignoreTLS, SMTPAutoTLS = false,
+	// tls off, ...) must send there without TLS.
+	mx, _ := sb.Addr(sandbox.ServerMX)
+	plaintext := snippet.Input{Host: mx.Addr().String(), Port: int(mx.Port()), Security: probe.SecurityNone,
+		From: "someone@example.com", To: "friend@" + sandbox.Domain}
 
 	for _, r := range clientRuns {
 		if r.run == nil {
@@ -319,18 +325,26 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 				// with a password the server refuses.
 				{sandbox.ExampleWrongPassword, starttls, "not-the-password", false},
 			}
+			if r.client != "openssl" { // s_client speaks only TLS
+				cases = append(cases, struct {
+					name     string
+					in       snippet.Input
+					password string
+					wantOK   bool
+				}{"plaintext, no login", plaintext, "", true})
+			}
 			for _, c := range cases {
 				s, err := snippet.For(r.client, c.in)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if strings.Contains(s.Text, c.password) {
+				if c.password != "" && strings.Contains(s.Text, c.password) {
 					t.Fatalf("%s: the snippet holds the password", c.name)
 				}
 				dir := t.TempDir()
 				env := append(baseEnv(dir), snippet.PasswordEnv+"="+c.password)
 				out, err := r.run(t, dir, s.Text, env)
-				if strings.Contains(out, c.password) {
+				if c.password != "" && strings.Contains(out, c.password) {
 					t.Errorf("%s: the client printed the password:\n%s", c.name, out)
 				}
 				if c.wantOK && !r.succeeded(out, err) {
@@ -389,6 +403,113 @@ func TestOAuthSnippetsRun(t *testing.T) {
 						t.Errorf("%s, wrong token: did not report the refusal (%v):\n%s", mech, err, out)
 					}
 				}
+			}
+		})
+	}
+}
+
+// Every form of the Go snippets compiles and passes go vet: each security
+// mode, each mechanism, with and without a CA file and a login. They are
+// built together as one module, one package per form.
+func TestGoSnippetsCompileInEveryForm(t *testing.T) {
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goBin); err != nil {
+		goBin = needTool(t, "go")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module forms\n\ngo 1.26\n\nrequire github.com/wneessen/go-mail v0.8.1\n")
+	n := 0
+	for _, client := range []string{"go", "go-mail"} {
+		for _, sec := range []probe.Security{probe.SecurityTLS, probe.SecurityStartTLS, probe.SecurityNone} {
+			for _, mech := range []probe.Mechanism{"", probe.MechPlain, probe.MechLogin, probe.MechCRAMMD5, probe.MechXOAUTH2, probe.MechOAUTHBEARER} {
+				for _, ca := range []string{"", "/etc/ssl/private-ca.pem"} {
+					in := snippet.Input{Host: "smtp.example.com", Port: 587, Security: sec, Mech: mech, User: "me@example.com", CAFile: ca}
+					if mech == "" {
+						in.User = "" // no login at all
+					}
+					s, err := snippet.For(client, in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					n++
+					writeFile(t, filepath.Join(dir, fmt.Sprintf("form%03d", n), "main.go"), s.Text)
+				}
+			}
+		}
+	}
+	env := append(baseEnv(dir), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOSUMDB=off", "GOTOOLCHAIN=local", "GOWORK=off")
+	goEnv, err := exec.Command(goBin, "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	if f := strings.Fields(string(goEnv)); len(f) == 3 {
+		env = append(env, "GOCACHE="+f[0], "GOMODCACHE="+f[1], "GOPATH="+f[2])
+	}
+	if out, err := command(t, dir, env, goBin, "mod", "tidy"); err != nil {
+		missing(t, "go-mail v0.8.1 is not in the module cache ("+strings.TrimSpace(out)+")")
+	}
+	if out, err := command(t, dir, env, goBin, "vet", "./..."); err != nil {
+		t.Fatalf("%d forms of the Go snippets: go vet: %v\n%s", n, err, out)
+	}
+}
+
+// syntaxChecks are the interpreters' own syntax checks, for the snippets
+// whose every form cannot be run: prefix is what the text needs before it
+// to be a whole file (wp-config.php lines are a fragment of PHP); many
+// says the checker takes all the files at once.
+var syntaxChecks = map[string]struct {
+	ext, prefix string
+	cmd         []string
+	many        bool
+}{
+	"python":     {".py", "", []string{"python3", "-m", "py_compile"}, true},
+	"django":     {".py", "", []string{"python3", "-m", "py_compile"}, true},
+	"phpmailer":  {".php", "", []string{"php", "-l"}, false},
+	"wordpress":  {".php", "<?php\n", []string{"php", "-l"}, false},
+	"nodemailer": {".mjs", "", []string{"node", "--check"}, false},
+	"swaks":      {".sh", "", []string{"bash", "-n"}, false},
+	"openssl":    {".sh", "", []string{"bash", "-n"}, false},
+	"curl":       {".sh", "", []string{"bash", "-n"}, false},
+	"postfix":    {".sh", "", []string{"bash", "-n"}, false},
+}
+
+// Every form (security mode × mechanism × CA file × login, with quotes in
+// the username) of the scripts passes its interpreter's syntax check.
+func TestScriptSnippetsParseInEveryForm(t *testing.T) {
+	for client, check := range syntaxChecks {
+		t.Run(client, func(t *testing.T) {
+			bin := needTool(t, check.cmd[0])
+			dir := t.TempDir()
+			var files []string
+			for _, sec := range []probe.Security{probe.SecurityTLS, probe.SecurityStartTLS, probe.SecurityNone} {
+				for _, mech := range []probe.Mechanism{"", probe.MechPlain, probe.MechLogin, probe.MechCRAMMD5, probe.MechXOAUTH2, probe.MechOAUTHBEARER} {
+					for _, ca := range []string{"", "/etc/ssl/private-ca.pem"} {
+						in := snippet.Input{Host: "smtp.example.com", Port: 587, Security: sec, Mech: mech, User: `me'"@example.com`, CAFile: ca}
+						if mech == "" {
+							in.User = ""
+						}
+						s, err := snippet.For(client, in)
+						if err != nil {
+							t.Fatal(err)
+						}
+						path := filepath.Join(dir, fmt.Sprintf("form%02d%s", len(files), check.ext))
+						writeFile(t, path, check.prefix+s.Text)
+						files = append(files, path)
+					}
+				}
+			}
+			if check.many {
+				args := append(append([]string{}, check.cmd[1:]...), files...)
+				if out, err := command(t, dir, baseEnv(dir), bin, args...); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				return
+			}
+			// One shell runs the checker over every file and names the
+			// first that fails.
+			script := `for f in "$@"; do ` + strings.Join(check.cmd, " ") + ` "$f" >/dev/null || { echo "in $f"; cat "$f"; exit 1; }; done`
+			if out, err := command(t, dir, baseEnv(dir), needTool(t, "bash"), append([]string{"-c", script, "check"}, files...)...); err != nil {
+				t.Fatalf("%v\n%s", err, out)
 			}
 		})
 	}
