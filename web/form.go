@@ -126,3 +126,12 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/p/"+started.ID, http.StatusSeeOther)
 }
+
+// boolAttr spells a bool for attributes such as aria-invalid, which take
+// the words "true" and "false" rather than being present or absent.
+func boolAttr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

@@ -640,11 +640,4 @@ func option(value, label, current string) templ.Component {
 	})
 }
 
-func boolAttr(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
 var _ = templruntime.GeneratedTemplate

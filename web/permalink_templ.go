@@ -10,11 +10,11 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 func permalinkHead(v permalinkView) templ.Component {
@@ -1097,9 +1097,9 @@ func verdict(r probe.Result) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var57 string
-			templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(orDash(string(r.Outcome)))
+			templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(report.OrDash(string(r.Outcome)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 152, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 152, Col: 83}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var57))
 			if templ_7745c5c3_Err != nil {
@@ -1349,9 +1349,9 @@ func progress(r probe.Result) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var70 string
-				templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(dirLabel(l.Dir))
+				templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(report.DirTag(l.Dir))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 191, Col: 108}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 191, Col: 113}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
 				if templ_7745c5c3_Err != nil {
@@ -1364,7 +1364,7 @@ func progress(r probe.Result) templ.Component {
 				var templ_7745c5c3_Var71 string
 				templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(l.Text)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 191, Col: 144}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/permalink.templ`, Line: 191, Col: 149}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 				if templ_7745c5c3_Err != nil {
@@ -2111,81 +2111,6 @@ func serverDetails(r probe.Result) templ.Component {
 		}
 		return nil
 	})
-}
-
-// contextLine says, before the verdict, what was tested, when and from
-// where, for someone who opens a shared link with no other context.
-func contextLine(r probe.Result) string {
-	s := securityLabel(r.Settings.Security)
-	if r.Settings.User != "" {
-		s += ", signing in as " + r.Settings.User
-	} else {
-		s += ", without signing in"
-	}
-	s += " · " + fmtTime(r.StartedAt)
-	if r.Origin != "" {
-		s += " · from " + r.Origin
-	}
-	return s
-}
-
-func whenText(r probe.Result) string {
-	if r.DurationMS > 0 {
-		return fmtTime(r.StartedAt) + ", took " + fmtMS(r.DurationMS)
-	}
-	return fmtTime(r.StartedAt)
-}
-
-func target(s probe.Settings) string {
-	if strings.Contains(s.Host, ":") {
-		return "[" + s.Host + "]:" + strconv.Itoa(s.Port)
-	}
-	return s.Host + ":" + strconv.Itoa(s.Port)
-}
-
-func securityLabel(s probe.Security) string {
-	switch s {
-	case probe.SecurityStartTLS:
-		return "STARTTLS"
-	case probe.SecurityTLS:
-		return "SSL/TLS (implicit)"
-	case probe.SecurityNone:
-		return "none (plaintext)"
-	case probe.SecurityAuto:
-		return "auto"
-	}
-	return string(s)
-}
-
-func fmtMS(ms int64) string {
-	if ms < 1000 {
-		return strconv.FormatInt(ms, 10) + " ms"
-	}
-	return fmt.Sprintf("%.2f s", float64(ms)/1000)
-}
-
-func dirLabel(d probe.Direction) string {
-	switch d {
-	case probe.DirClient:
-		return "C:"
-	case probe.DirServer:
-		return "S:"
-	}
-	return "--"
-}
-
-var stepLabels = map[string]string{
-	probe.StepResolve: "Resolve name", probe.StepConnect: "Connect", probe.StepTLS: "TLS handshake",
-	probe.StepGreeting: "Greeting", probe.StepEHLO: "EHLO", probe.StepStartTLS: "STARTTLS",
-	probe.StepEHLOTLS: "EHLO after TLS", probe.StepAuth: "AUTH", probe.StepMail: "MAIL FROM",
-	probe.StepRcpt: "RCPT TO", probe.StepData: "DATA", probe.StepQuit: "QUIT",
-}
-
-func stepLabel(name string) string {
-	if l, ok := stepLabels[name]; ok {
-		return l
-	}
-	return name
 }
 
 var _ = templruntime.GeneratedTemplate

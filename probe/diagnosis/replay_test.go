@@ -105,7 +105,7 @@ func replayScript(t *testing.T, ca *smtptest.CA, r *probe.Result) (smtptest.Scri
 }
 
 // TestReplayScenarios replays every scenario that has a server reply
-// (SCENARIOS.md and the unseen providers) through the probe.
+// (the sample scenarios and the unseen providers) through the probe.
 func TestReplayScenarios(t *testing.T) {
 	ca := smtptest.NewCA(t, "replay CA")
 	for _, sc := range append(sampleScenarios(), unseenScenarios()...) {
