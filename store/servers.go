@@ -92,7 +92,8 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 
 	var out []ServerSummary
 	for k, n := range counts {
-		if n <= 0 {
+		// Pasted text that named no server (a server log) is no row.
+		if n <= 0 || k.host == "" {
 			continue
 		}
 		sv := ServerSummary{Host: k.host, Port: k.port, Attempts: n}

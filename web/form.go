@@ -24,6 +24,10 @@ type formView struct {
 	// AskPassword focuses the password field: a re-run has every setting
 	// but the password, which is never stored.
 	AskPassword bool
+	// ExplainText and ExplainMessage refill the paste box beside the form
+	// when what was pasted could not be explained.
+	ExplainText    string
+	ExplainMessage string
 }
 
 // preset is one provider's preferred submission endpoint.
@@ -83,6 +87,19 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Notice = "Settings copied from the test of " + old.StartedAt.Format(time.RFC1123) + ". Passwords are never stored: enter it again."
 		v.AskPassword = st.User != ""
+		if old.Kind == probe.KindExplain {
+			// What the pasted text revealed; what it did not say keeps the
+			// form's default, and the app's own EHLO name is not reused.
+			if st.Port == 0 {
+				v.In.Port = defaultInput().Port
+			}
+			if st.Security == "" {
+				v.In.Security = string(probe.SecurityAuto)
+			}
+			v.In.HELO = ""
+			v.Notice = "Settings read from the pasted text explained on " + old.StartedAt.Format(time.RFC1123) + ": check them, then enter the password to probe the server. It is used for this test only."
+			v.AskPassword = st.User != "" && st.Host != ""
+		}
 	}
 	s.renderForm(w, r, http.StatusOK, v)
 }

@@ -14,6 +14,9 @@ import (
 // contextLine says, before the verdict, what was tested, when and from
 // where, for someone who opens a shared link with no other context.
 func contextLine(r probe.Result) string {
+	if isExplained(r) {
+		return "Read from pasted text; nothing was connected to · " + fmtTime(r.StartedAt)
+	}
 	s := securityLabel(r.Settings.Security)
 	if r.Settings.User != "" {
 		s += ", signing in as " + r.Settings.User

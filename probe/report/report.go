@@ -33,7 +33,12 @@ func Write(w io.Writer, r probe.Result, o Options) error {
 	bw := bufio.NewWriter(w)
 	p := PaletteFor(o.Color)
 	e := probe.Escape
-	writeHeading(bw, r, o, p)
+	explained := r.Kind == probe.KindExplain
+	if explained {
+		writeExplainedHeading(bw, r, o, p)
+	} else {
+		writeHeading(bw, r, o, p)
+	}
 	writeVerdict(bw, r, p)
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(bw, "\n%sAlso found%s\n", p.Bold, p.Reset)
@@ -41,8 +46,13 @@ func Write(w io.Writer, r probe.Result, o Options) error {
 			fmt.Fprintf(bw, "  - %s [%s, %s]: %s\n", e(f.Title), f.Code, f.Severity, e(f.Detail))
 		}
 	}
+	writeLogSummary(bw, r.LogSummary, p)
 	writeSteps(bw, r.Steps, p)
-	writeTLS(bw, r.TLS, p)
+	if explained {
+		writeExplainedTLS(bw, r.TLS, p)
+	} else {
+		writeTLS(bw, r.TLS, p)
+	}
 	writeTranscript(bw, r, p)
 	return bw.Flush()
 }
@@ -138,7 +148,11 @@ func writeTranscript(w io.Writer, r probe.Result, p Palette) {
 	if len(r.Transcript) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%sTranscript%s (C: client, S: server; passwords redacted)\n", p.Bold, p.Reset)
+	if r.Kind == probe.KindExplain {
+		fmt.Fprintf(w, "\n%sTranscript%s (as the pasted text shows it; C: client, S: server, --: other lines; secrets removed)\n", p.Bold, p.Reset)
+	} else {
+		fmt.Fprintf(w, "\n%sTranscript%s (C: client, S: server; passwords redacted)\n", p.Bold, p.Reset)
+	}
 	for _, l := range r.Transcript {
 		c := ""
 		if l.Dir == probe.DirNote {
