@@ -3,8 +3,10 @@ package snippet_test
 // Every snippet that can run on this machine is run here against the
 // sandbox's demo servers on loopback, with the client people would use:
 // it must send through the working examples and fail, with the server's
-// 535, against the wrong password. clientRuns below lists every client,
-// and says for each one that is not executed why not.
+// 535, against the wrong password, and what the client printed then must
+// explain (smtpdoctor explain) to the probe's own diagnosis. clientRuns
+// below lists every client, and says for each one that is not executed
+// why not.
 
 import (
 	"bytes"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/explain"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/snippet"
 )
@@ -39,6 +42,9 @@ type clientRun struct {
 	// rejected must hold for the wrong password: the client reports the
 	// server's refusal of the credentials, not some other failure.
 	rejected func(out string, err error) bool
+	// explainable: smtpdoctor explain reads the client's error output
+	// (the wrong password's) to the same diagnosis as the probe's.
+	explainable bool
 }
 
 func exitedOK(_ string, err error) bool { return err == nil }
@@ -58,20 +64,23 @@ func nodeModules() string {
 const phpMailerAutoload = "/usr/share/php/libphp-phpmailer/autoload.php"
 
 var clientRuns = []clientRun{
-	{client: "python", run: runFile("send.py", "python3"), succeeded: exitedOK, rejected: says535},
-	{client: "nodemailer", run: runNodemailer, succeeded: exitedOK, rejected: says535},
-	{client: "phpmailer", run: runPHPMailer, succeeded: exitedOK, rejected: says535},
+	{client: "python", explainable: true, run: runFile("send.py", "python3"), succeeded: exitedOK, rejected: says535},
+	{client: "nodemailer", explainable: true, run: runNodemailer, succeeded: exitedOK, rejected: says535},
+	{client: "phpmailer", explainable: true, run: runPHPMailer, succeeded: exitedOK, rejected: says535},
+	// Go 1.26's net/smtp quotes the reply text in its errors (535
+	// "5.7.8 ..."), which smtpdoctor explain does not read yet: both Go
+	// snippets are held to the 535 alone.
 	{client: "go", run: runGo(false), succeeded: exitedOK, rejected: says535},
 	{client: "go-mail", run: runGo(true), succeeded: exitedOK, rejected: says535},
-	{client: "msmtp", run: runMsmtp, succeeded: exitedOK, rejected: says535},
-	{client: "swaks", run: runFile("replay.sh", "bash", "swaks"), succeeded: exitedOK, rejected: says535},
+	{client: "msmtp", explainable: true, run: runMsmtp, succeeded: exitedOK, rejected: says535},
+	{client: "swaks", explainable: true, run: runFile("replay.sh", "bash", "swaks"), succeeded: exitedOK, rejected: says535},
 	// curl prints no reply text without -v (which would print the AUTH
 	// exchange); its exit status 67 is CURLE_LOGIN_DENIED, the refused login.
-	{client: "curl", run: runFile("send.sh", "bash", "curl"), succeeded: exitedOK, rejected: func(out string, err error) bool {
+	{client: "curl", explainable: true, run: runFile("send.sh", "bash", "curl"), succeeded: exitedOK, rejected: func(out string, err error) bool {
 		var ee *exec.ExitError
 		return errors.As(err, &ee) && ee.ExitCode() == 67 && strings.Contains(out, "Login denied")
 	}},
-	{client: "openssl", run: runFile("replay.sh", "bash", "openssl"), succeeded: exitedOK, rejected: says535},
+	{client: "openssl", explainable: true, run: runFile("replay.sh", "bash", "openssl"), succeeded: exitedOK, rejected: says535},
 
 	{client: "symfony", notExecuted: "needs Symfony Mailer from Composer; Debian has no package for it"},
 	{client: "laravel", notExecuted: "needs a Laravel application from Composer"},
@@ -352,6 +361,15 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 				}
 				if !c.wantOK && !r.rejected(out, err) {
 					t.Errorf("%s: %s did not report the refused login (%v):\n%s", c.name, r.client, err, out)
+				}
+				if !c.wantOK && r.explainable {
+					// The client's own error output, pasted into
+					// smtpdoctor, explains to the probe's diagnosis.
+					res := explain.Explain(out)
+					diagnosis.Diagnose(&res)
+					if res.Diagnosis == nil || res.Diagnosis.Code != probe.CodeAuthCredentialsRejected {
+						t.Errorf("%s: the %s output explains to %v, want %s:\n%s", c.name, r.client, res.Diagnosis, probe.CodeAuthCredentialsRejected, out)
+					}
 				}
 			}
 		})
