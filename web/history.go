@@ -190,7 +190,7 @@ func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request) {
 		for _, a := range page.Attempts {
 			cw.Write([]string{a.ID, a.StartedAt.UTC().Format(time.RFC3339), csvCell(a.Host), strconv.Itoa(a.Port),
 				string(a.Security), csvCell(a.User), string(a.Status), string(a.Outcome), a.Code, csvCell(a.Title),
-				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), absURL(r, "/p/"+a.ID), string(a.Kind)})
+				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), s.absURL(r, "/p/"+a.ID), string(a.Kind)})
 			rows++
 		}
 		if page.Next == "" || rows >= csvMaxRows {
@@ -240,7 +240,7 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiList{Probes: make([]listedAttempt, 0, len(page.Attempts)), Next: page.Next}
 	for _, a := range page.Attempts {
-		out.Probes = append(out.Probes, listedAttempt{Summary: a, URL: s.link(r, "/p/"+a.ID)})
+		out.Probes = append(out.Probes, listedAttempt{Summary: a, URL: s.absURL(r, "/p/"+a.ID)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // contract", HTTP).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
+	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, s.hostGuard, limitBody)
 	// Cross-site POSTs (a form on another site aimed at this dashboard)
 	// are refused with 403, by Sec-Fetch-Site or Origin.
 	r.Use(s.cop.Handler)
@@ -25,10 +26,11 @@ func (s *Server) routes() http.Handler {
 		s.clientError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
 	})
 
-	auth := newAuthenticator(s.cfg)
+	auth := s.auth
 	startLimit := s.startLimiter()
 
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", http.StripPrefix("/static", static.Handler()))
 	r.Get("/guide", s.guide)
 
@@ -39,7 +41,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(auth.requireAuth)
 		}
 		r.Get("/p/{id}", s.permalink)
-		r.Get("/p/{id}/events", s.events)
+		r.Get("/p/{id}/events", s.limitStreams(s.events))
 		r.Get("/p/{id}.json", s.exportJSON)
 		r.Get("/p/{id}.txt", s.exportText)
 		r.Get("/p/{id}.md", s.exportMarkdown)
@@ -67,6 +69,22 @@ func (s *Server) routes() http.Handler {
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.With(startLimit).Post("/api/v1/explain", s.apiExplain)
 		r.Get("/api/v1/probes", s.apiList)
+
+		r.Get("/monitors", s.monitorsList)
+		r.Get("/monitors/new", s.monitorNew)
+		// Creating a monitor starts probes, like a test does.
+		r.With(startLimit).Post("/monitors", s.monitorCreate)
+		r.Get("/monitors/{id}", s.monitorPage)
+		r.Post("/monitors/{id}/test", s.monitorAction(s.monitorTest, "test"))
+		r.Post("/monitors/{id}/resume", s.monitorAction(s.monitorResume, "resumed"))
+		r.Post("/monitors/{id}/password", s.monitorAction(s.monitorPassword, "password"))
+		r.Post("/monitors/{id}/delete", s.monitorAction(s.monitorDelete, "deleted"))
+		r.With(startLimit).Post("/api/v1/monitors", s.apiMonitorCreate)
+		r.Get("/api/v1/monitors", s.apiMonitorList)
+		r.Get("/api/v1/monitors/{id}", s.apiMonitorGet)
+		r.Put("/api/v1/monitors/{id}", s.apiMonitorUpdate)
+		r.Delete("/api/v1/monitors/{id}", s.apiMonitorDelete)
+		r.Method(http.MethodGet, "/metrics", s.metricsHandler())
 	})
 	return r
 }
@@ -78,7 +96,7 @@ func (s *Server) startLimiter() func(http.Handler) http.Handler {
 		return func(h http.Handler) http.Handler { return h }
 	}
 	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
-		func(r *http.Request) (string, error) { return clientKey(r), nil },
+		func(r *http.Request) (string, error) { return s.clientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
 			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
@@ -114,18 +132,6 @@ func stringify(v any) string {
 	return "non-string panic value"
 }
 
-// healthz is GET /healthz: 200 when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.store.Ping(r.Context()); err != nil {
-		s.log.ErrorContext(r.Context(), "health check", "request_id", reqID(r.Context()), "err", err)
-		http.Error(w, "database not answering", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
-}
-
 // clientIP decides whose address a request counts against (rate limits,
 // logs). By default the TCP peer: X-Forwarded-For is not trusted, so rate
 // limits cannot be dodged by sending a header. Behind reverse proxies named
@@ -143,15 +149,27 @@ func (s *Server) clientIP() func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(prefixes...)
 }
 
-// clientKey is the rate-limit key: the client address, or the TCP peer
-// when a trusted proxy sent no usable X-Forwarded-For.
-func clientKey(r *http.Request) string {
-	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+// clientKey is whose limit a request counts against: the client address
+// (or the TCP peer when a trusted proxy sent no usable X-Forwarded-For).
+// An IPv6 client counts by its network (IPv6Prefix bits, a /64 by
+// default): one subscriber line or host usually gets a whole /64 (RFC
+// 6177), so counting single addresses would give it 2^64 limits.
+func (s *Server) clientKey(r *http.Request) string {
+	ip := middleware.GetClientIP(r.Context())
+	if ip == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		ip = host
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
 		return ip
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
 	}
-	return host
+	return netip.PrefixFrom(a, s.cfg.IPv6Prefix).Masked().String()
 }

@@ -63,7 +63,7 @@ func (s *Server) apiSnippets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	set := snippetsFor(res)
-	out := snippetsResponse{URL: s.link(r, "/p/"+res.ID), Working: len(set.Config) > 0, Snippets: append(set.Config, set.Reproduce...)}
+	out := snippetsResponse{URL: s.absURL(r, "/p/"+res.ID), Working: len(set.Config) > 0, Snippets: append(set.Config, set.Reproduce...)}
 	if c := r.URL.Query().Get("client"); c != "" {
 		var one []snippet.Snippet
 		for _, sn := range out.Snippets {
@@ -85,17 +85,9 @@ func (s *Server) apiSnippets(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// link is the absolute URL of a path on this dashboard, for everything
-// that leaves it: the ticket text, the JSON exports, the API. Every such
-// link is built here, so the address people use (--public-url) applies
-// to all of them at once.
-func (s *Server) link(r *http.Request, path string) string {
-	return absURL(r, path)
-}
-
 // ticketFor is the Markdown ticket text of a result.
 func (s *Server) ticketFor(r *http.Request, res probe.Result) string {
-	return ticket.Markdown(res, ticket.LinkTo(s.link(r, "/p/"+res.ID)))
+	return ticket.Markdown(res, ticket.LinkTo(s.absURL(r, "/p/"+res.ID)))
 }
 
 // exportMarkdown is GET /p/{id}.md: the ticket text, for a GitHub issue or
@@ -121,7 +113,7 @@ type exportedResult struct {
 func (s *Server) exported(r *http.Request, res probe.Result) exportedResult {
 	out := exportedResult{Result: res}
 	if res.ID != "" {
-		out.URL = s.link(r, "/p/"+res.ID)
+		out.URL = s.absURL(r, "/p/"+res.ID)
 	}
 	if d := res.Diagnosis; d != nil && len(d.Links) > 0 {
 		// The diagnosis is shared with the stored result: copy before
@@ -130,7 +122,7 @@ func (s *Server) exported(r *http.Request, res probe.Result) exportedResult {
 		dc.Links = make([]probe.Link, len(d.Links))
 		for i, l := range d.Links {
 			if strings.HasPrefix(l.URL, "/") && !strings.HasPrefix(l.URL, "//") {
-				l.URL = s.link(r, l.URL)
+				l.URL = s.absURL(r, l.URL)
 			}
 			dc.Links[i] = l
 		}

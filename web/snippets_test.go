@@ -238,3 +238,33 @@ func TestAPIListHasAbsoluteLinks(t *testing.T) {
 		t.Errorf("listed %+v, want the absolute permalink of %s", p, id)
 	}
 }
+
+// With --public-url, the ticket, the snippets and the JSON export link to
+// it, and the ticket does not call the link local.
+func TestLinksFollowThePublicURL(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sb, err := sandbox.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	pub, err := ParsePublicURL("https://smtpdoctor.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, Config{Sandbox: sb, PublicURL: pub})
+	id := runExample(t, e, sb, sandbox.ExampleWrongPassword)
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/p/"+id+".md", nil)
+	req.Host = "smtpdoctor.example.com"
+	_, md := e.do(req)
+	if !strings.Contains(md, "Full report: https://smtpdoctor.example.com/p/"+id) || strings.Contains(md, "only on the machine") {
+		t.Errorf("ticket links:\n%s", md)
+	}
+	req, _ = http.NewRequest(http.MethodGet, e.http.URL+"/p/"+id+".json", nil)
+	req.Host = "smtpdoctor.example.com"
+	_, js := e.do(req)
+	if !strings.Contains(js, `"url": "https://smtpdoctor.example.com/p/`+id+`"`) {
+		t.Errorf("JSON export url is not the public one:\n%.400s", js)
+	}
+}

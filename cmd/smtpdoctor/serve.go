@@ -51,22 +51,37 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ac.ExtraRoots = sb.RootCAs()
 		logger.Info("sandbox SMTP servers are running on loopback; the form offers them as examples")
 	}
-	ac.Store = st
+	var mon monitorWiring
+	ac.Store = newMetrics(&mon).Counting(st)
 	ac.Policy = wc.TargetPolicy()
 
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
+	}
+	defer ln.Close()
+	wc.ListenAddr = ln.Addr().String()
+	if h, _, err := net.SplitHostPort(cfg.listen); err == nil && h != "" {
+		// Keep a name given to --listen (localhost) as typed: it is one
+		// of the names the dashboard answers to.
+		_, p, _ := net.SplitHostPort(wc.ListenAddr)
+		wc.ListenAddr = net.JoinHostPort(h, p)
+	}
 	// The lifecycle marks what a crash (kill -9, power loss) left queued or
 	// running as interrupted before it starts anything.
 	attempts, err := attempt.New(ctx, ac)
 	if err != nil {
 		return fmt.Errorf("set up the attempt lifecycle: %w", err)
 	}
+	if err := startMonitors(ctx, &mon, cfg, ac, st, attempts, logger, wc.AlertPolicy()); err != nil {
+		attempts.Shutdown(context.Background())
+		return err
+	}
+	defer mon.svc.Close()
+	wc.Monitors, wc.Metrics = mon.svc, mon.metrics
 	app, err := web.New(wc, st, attempts)
 	if err != nil {
 		return fmt.Errorf("set up the dashboard: %w", err)
-	}
-	ln, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
 	}
 	srv := &http.Server{
 		Handler:           app.Handler(),
@@ -78,6 +93,9 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), cfg.db)
+	if u := wc.PublicURL; u != nil {
+		fmt.Fprintf(stdout, "people reach it at %s/; requests for other host names are refused\n", u)
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
 
 	errc := make(chan error, 1)
@@ -95,7 +113,12 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	// on them and leave the probes none. The app refuses new probes from
 	// its first moment of shutting down.
 	appDone := make(chan error, 1)
-	go func() { appDone <- errors.Join(attempts.Shutdown(sctx), app.Shutdown(sctx)) }()
+	go func() {
+		// Monitors stop scheduling first; a run cut short here is
+		// interrupted and alerts nothing.
+		mon.svc.Close()
+		appDone <- errors.Join(attempts.Shutdown(sctx), app.Shutdown(sctx))
+	}()
 	httpErr := srv.Shutdown(sctx)
 	appErr := <-appDone
 	if errors.Is(httpErr, context.DeadlineExceeded) {
