@@ -22,7 +22,7 @@ const MaxHostLength = 253
 // of error messages, and CR LF in it would be SMTP command injection.
 func ParseHost(h string) (host, port string, err error) {
 	if strings.ContainsFunc(h, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", "", errors.New("must not contain line breaks or control characters")
+		return "", "", errControl
 	}
 	h = strings.TrimSpace(h)
 	if h == "" {

@@ -12,7 +12,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
-// Issue 7 asks for at most 64 KiB of heap per in-flight probe that waits
+// The performance budget is at most 64 KiB of heap per in-flight probe that waits
 // on a silent server: a dashboard under a tarpit must hold a thousand of
 // them without trouble. These measure it: M probes connect to a listener
 // that accepts and never speaks, and once all are connected and waiting

@@ -3,8 +3,9 @@ package probe
 import "time"
 
 // This file holds the probe's data model: what was asked (Settings), and
-// everything that was seen (Result). The JSON shape is the outside contract
-// (../shared/CONTRACT.md, "Result JSON"); add fields freely, never rename.
+// everything that was seen (Result). The JSON shape is the outside interface
+// (README.md, "Interface contract", Result JSON): add fields freely, never
+// rename.
 
 // Security is how the connection is protected.
 type Security string
@@ -75,6 +76,17 @@ const (
 	StatusInterrupted Status = "interrupted" // the process stopped before the probe finished
 )
 
+// Kind says where an attempt came from: a probe started by hand (the form,
+// the API, the command line), a scheduled monitor's probe, or pasted text
+// explained without connecting anywhere.
+type Kind string
+
+const (
+	KindProbe   Kind = "probe"
+	KindExplain Kind = "explain"
+	KindMonitor Kind = "monitor"
+)
+
 // Outcome is the verdict once done.
 type Outcome string
 
@@ -95,8 +107,14 @@ const (
 
 // Result is everything one probe saw, plus the diagnosis made from it.
 type Result struct {
-	ID         string    `json:"id,omitempty"`
-	Status     Status    `json:"status"`
+	ID     string `json:"id,omitempty"`
+	Status Status `json:"status"`
+	// Kind is probe, explain or monitor; results stored before kinds
+	// existed read back as probe.
+	Kind Kind `json:"kind"`
+	// MonitorID names the monitor whose schedule started this attempt;
+	// empty for every other kind.
+	MonitorID  string    `json:"monitor_id,omitempty"`
 	Outcome    Outcome   `json:"outcome,omitempty"`
 	Settings   Settings  `json:"settings"`
 	StartedAt  time.Time `json:"started_at"`

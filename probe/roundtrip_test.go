@@ -14,7 +14,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
-// These tests count round trips, not milliseconds (issue 7): on a link
+// These tests count round trips, not milliseconds (README, Performance): on a link
 // where every reply takes 100 ms, a probe costs one reply-wait per reply it
 // waits for, so the count is what decides its speed, and a count does not
 // flake on a noisy machine.

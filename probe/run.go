@@ -94,6 +94,7 @@ func newProber(s Settings, secret Secret, o Options) *prober {
 	}
 	p.res = Result{
 		Status:     StatusRunning,
+		Kind:       KindProbe,
 		Settings:   s,
 		StartedAt:  start.UTC(),
 		Origin:     o.Origin,

@@ -209,7 +209,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // MarkInterrupted turns every queued or running attempt into an interrupted
 // one and says how many there were. Called at startup: nothing can be
-// running before the runner starts, so whatever claims to be was cut off by
+// running before the attempt lifecycle starts, so whatever claims to be was cut off by
 // a crash or a restart, and must not be shown as running forever.
 func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
 	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET status = 'interrupted'

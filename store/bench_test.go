@@ -11,7 +11,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/store/storetest"
 )
 
-// The history benchmarks run against issue 7's size: a million attempts,
+// The history benchmarks run against the size the README's Performance
+// section budgets for: a million attempts,
 // generated once and cached under os.TempDir() (see storetest.CachedDB).
 // With -short they use ten thousand.
 var (
@@ -169,7 +170,7 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 }
 
-// The views below are not on issue 7's list of page timings; they are here
+// The views below are not among the page timings the README budgets; they are here
 // so their cost at a million attempts is known rather than guessed.
 
 func BenchmarkCountUnfiltered(b *testing.B) {

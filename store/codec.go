@@ -59,8 +59,17 @@ func encodeDoc(r probe.Result) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeDoc turns the document column back into a Result.
+// decodeDoc turns the document column back into a Result. Documents
+// written before results had a kind are probes.
 func decodeDoc(doc []byte) (probe.Result, error) {
+	r, err := decodeDocAsIs(doc)
+	if err == nil && r.Kind == "" {
+		r.Kind = probe.KindProbe
+	}
+	return r, err
+}
+
+func decodeDocAsIs(doc []byte) (probe.Result, error) {
 	var r probe.Result
 	if len(doc) > 0 && doc[0] == docJSON {
 		if err := json.Unmarshal(doc[1:], &r); err != nil {

@@ -29,7 +29,7 @@ func BenchmarkEncodeDoc(b *testing.B) {
 // Both document formats read back to the same result: a just-created
 // attempt is stored as plain JSON, a finished one deflated.
 func TestDocumentFormatsRoundTrip(t *testing.T) {
-	small := probe.Result{ID: "x", Status: probe.StatusQueued, Settings: probe.Settings{Host: "smtp.example.com", Port: 587}}
+	small := probe.Result{ID: "x", Status: probe.StatusQueued, Kind: probe.KindProbe, Settings: probe.Settings{Host: "smtp.example.com", Port: 587}}
 	big := storetest.Typical(storetest.NewRand(1), time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	for name, r := range map[string]probe.Result{"small": small, "typical": big} {
 		doc, err := store.EncodeDoc(r)

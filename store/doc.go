@@ -18,7 +18,7 @@
 // certificate chain, a diagnosis: 5 KB of JSON) compresses to about 1 KB
 // with a preset dictionary (dict.go) and takes about 2.1 KB of file with
 // its summary columns, index entries and share of the per-day counts
-// (issue 7's budget is 4 KB; size_test.go checks it).
+// (the budget is 4 KB; size_test.go checks it).
 //
 // # Counting without walking
 //

@@ -35,6 +35,7 @@ func attempt(id string, at time.Time, host string, port int, outcome probe.Outco
 	r := probe.Result{
 		ID:        id,
 		Status:    probe.StatusDone,
+		Kind:      probe.KindProbe,
 		Outcome:   outcome,
 		Settings:  probe.Settings{Host: host, Port: port, Security: probe.SecurityStartTLS, User: "user@" + host},
 		StartedAt: at,

@@ -10,7 +10,7 @@ import (
 )
 
 // TestQueryPlans pins the plans that make history pages fast at any size
-// (issue 7): each filtered page walks an index already in (started_at, id)
+// (README, Performance): each filtered page walks an index already in (started_at, id)
 // order and stops after LIMIT rows. "USE TEMP B-TREE" would mean SQLite
 // sorts every matching row first: fine at a thousand rows, not at a million.
 // Timing is for the benchmarks; this checks the reason they are fast.

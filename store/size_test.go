@@ -9,7 +9,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/store/storetest"
 )
 
-// TestBytesPerAttempt checks issue 7's storage budget: a typical attempt,
+// TestBytesPerAttempt checks the storage budget: a typical attempt,
 // with its document, summary columns and every index entry, takes at most
 // 4 KB of database file.
 func TestBytesPerAttempt(t *testing.T) {

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // maxWait bounds ?wait= so a client cannot hold a connection forever.
@@ -39,47 +37,26 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
 		return
 	}
-	set, sec, fe := validate(in, s.policy, probe.SecurityAuto)
+	set, sec, fe := validate(in, s.policy)
 	if fe != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid settings: " + fe.Error(), Fields: fe})
 		return
 	}
-	id, err := s.runner.startStored(r.Context(), set, sec, wait == 0)
+	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec, Wait: wait})
 	if err != nil {
-		var ce *capacityError
-		switch {
-		case errors.As(err, &ce):
-			w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
-			writeJSON(w, http.StatusServiceUnavailable, apiError{Error: ce.msg})
-		case errors.Is(err, errShuttingDown):
-			w.Header().Set("Retry-After", "10")
-			writeJSON(w, http.StatusServiceUnavailable, apiError{Error: err.Error()})
-		default:
-			s.serverError(w, r, "starting the test", err)
+		if status, msg, ok := refusal(w, err); ok {
+			writeJSON(w, status, apiError{Error: msg})
+			return
 		}
+		s.serverError(w, r, "starting the test", err)
 		return
 	}
-	started := apiStarted{ID: id, URL: absURL(r, "/p/"+id)}
-	if wait > 0 {
-		ctx, cancel := contextWithTimeout(r, wait)
-		defer cancel()
-		res, done, err := s.runner.wait(ctx, id)
-		if err != nil {
-			s.serverError(w, r, "waiting for the test", err)
-			return
-		}
-		if done {
-			res.ID = id
-			writeJSON(w, http.StatusOK, res)
-			return
-		}
-		if err := s.runner.ensureStored(r.Context(), id); err != nil {
-			s.serverError(w, r, "storing the test", err)
-			return
-		}
+	if started.Done {
+		writeJSON(w, http.StatusOK, started.Result)
+		return
 	}
-	w.Header().Set("Location", "/api/v1/probes/"+id)
-	writeJSON(w, http.StatusAccepted, started)
+	w.Header().Set("Location", "/api/v1/probes/"+started.ID)
+	writeJSON(w, http.StatusAccepted, apiStarted{ID: started.ID, URL: absURL(r, "/p/"+started.ID)})
 }
 
 // apiGet is GET /api/v1/probes/{id}: the result JSON, with "id".

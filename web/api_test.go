@@ -6,14 +6,16 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // ?wait that runs out answers 202 with where to look, like no wait.
 func TestAPIWaitRunsOut(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	resp, body := e.postJSON("/api/v1/probes?wait=50ms", `{"host":"`+tp.Host+`","port":`+strconv.Itoa(tp.Port)+`,"security":"none"}`)
 	var started apiStarted
 	if resp.StatusCode != http.StatusAccepted || json.Unmarshal([]byte(body), &started) != nil || started.ID == "" {

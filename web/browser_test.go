@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
@@ -230,12 +231,12 @@ func TestBrowser(t *testing.T) {
 			return false
 		},
 	})
-	cfg := Config{TryCombos: []discover.Combo{
+	cfg, ac := Config{}, attempt.Config{TryCombos: []discover.Combo{
 		{Port: srv.Port, Security: probe.SecurityStartTLS}, // answers, but offers no STARTTLS
 		{Port: closedPort(t), Security: probe.SecurityTLS},
 	}}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	base := e.http.URL
 	var okURL, badURL string
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ var facets = []facet{
 	{What: "EHLO name", Group: "Settings", Value: func(r probe.Result) string { return r.Settings.HELO }},
 	{What: "From machine", Group: "Settings", Value: func(r probe.Result) string { return r.Origin }},
 
-	{What: "Outcome", Group: "Verdict", Value: func(r probe.Result) string { return string(cmpOr(r.Outcome, probe.Outcome(r.Status))) }},
+	{What: "Outcome", Group: "Verdict", Value: func(r probe.Result) string { return string(cmp.Or(r.Outcome, probe.Outcome(r.Status))) }},
 	{What: "Diagnosis", Group: "Verdict", Since: true, Value: diagCode},
 	{What: "Failed at", Group: "Verdict", Value: func(r probe.Result) string {
 		if r.Failure == nil {
@@ -133,14 +134,6 @@ var facets = []facet{
 	}},
 	{What: "Certificate (SHA-256)", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certSHA},
 	{What: "Certificate expires", Group: "TLS", Since: true, Comparable: eitherTLS, Value: certExpiry},
-}
-
-func cmpOr[T comparable](a, b T) T {
-	var zero T
-	if a != zero {
-		return a
-	}
-	return b
 }
 
 // change is one difference between the last attempt that worked and a

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -39,7 +40,7 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 	}
 	var res [2]probe.Result
 	for i, raw := range ids {
-		id, ok := parseID(strings.TrimSpace(raw))
+		id, ok := attempt.ParseID(strings.TrimSpace(raw))
 		if !ok {
 			s.clientError(w, r, http.StatusNotFound, "No such test", "One of the links does not name a test. Check that it was copied whole.")
 			return
@@ -85,13 +86,7 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 // getAttempt reads an attempt: the live snapshot when it runs here, else
 // the store.
 func (s *Server) getAttempt(r *http.Request, id string) (probe.Result, error) {
-	if j := s.runner.lookup(id); j != nil {
-		res, _, _ := j.snapshot()
-		return res, nil
-	}
-	res, err := s.store.Get(r.Context(), id)
-	res.ID = id
-	return res, err
+	return s.attempts.Get(r.Context(), id)
 }
 
 // previousAttempt is the newest attempt of the same host:port before r,

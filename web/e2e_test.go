@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 const (
@@ -72,9 +73,9 @@ func (e *testEnv) readEvents(id string) []string {
 
 func TestWholePathFormAndAPI(t *testing.T) {
 	srv := startGoSMTP(t, "mx.test", testUser, testPassword)
-	cfg := Config{RootCAs: srv.Roots}
+	cfg, ac := Config{}, attempt.Config{ExtraRoots: srv.Roots}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	port := strconv.Itoa(srv.Port)
 
 	// 1. The form, with the wrong password.
@@ -85,7 +86,7 @@ func TestWholePathFormAndAPI(t *testing.T) {
 		t.Fatalf("POST /probes = %d, want 303", resp.StatusCode)
 	}
 	loc := resp.Header.Get("Location")
-	id, ok := parseID(strings.TrimPrefix(loc, "/p/"))
+	id, ok := attempt.ParseID(strings.TrimPrefix(loc, "/p/"))
 	if !strings.HasPrefix(loc, "/p/") || !ok {
 		t.Fatalf("redirect to %q", loc)
 	}
@@ -169,6 +170,7 @@ func TestWholePathFormAndAPI(t *testing.T) {
 	}
 	everything.WriteString(out)
 	everything.WriteString(strings.Join(progress, ""))
+	e.attempts.Shutdown(t.Context())
 	e.srv.Shutdown(t.Context())
 	everything.WriteString(e.logs.String())
 	for _, suffix := range []string{"", "-wal", "-shm"} {

@@ -26,8 +26,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	w.WriteHeader(http.StatusOK)
 
-	j := s.runner.lookup(res.ID)
-	if j == nil || !isLive(res) {
+	live := s.attempts.Watch(res.ID)
+	if live == nil || !isLive(res) {
 		// Finished before the stream opened (a fast server): the last
 		// state, then done, as a stream that watched it all would end.
 		var buf bytes.Buffer
@@ -44,7 +44,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	defer keepalive.Stop()
 	var buf bytes.Buffer
 	for {
-		cur, changed, done := j.snapshot()
+		cur, changed, done := live.Snapshot()
 		buf.Reset()
 		if err := progress(cur).Render(r.Context(), &buf); err != nil {
 			return

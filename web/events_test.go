@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // The event stream delivers step fragments while the probe still runs:
@@ -13,9 +15,9 @@ import (
 // running, rendered by the same component as the page.
 func TestEventsStreamWhileRunning(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
 	id := strings.TrimPrefix(resp.Header.Get("Location"), "/p/")
 

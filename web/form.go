@@ -1,19 +1,19 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
 // formView is what the form page shows.
 type formView struct {
-	In      probeInput // what to show in the fields; Password is never shown
-	Errors  fieldErrors
+	In      probe.Input // what to show in the fields; Password is never shown
+	Errors  probe.FieldErrors
 	Message string // a page-level message (busy, re-run note)
 	Notice  string // a page-level info message
 	Presets []preset
@@ -47,8 +47,8 @@ func presets() []preset {
 	return out
 }
 
-func defaultInput() probeInput {
-	return probeInput{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
+func defaultInput() probe.Input {
+	return probe.Input{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
 }
 
 // form is GET /: the empty form, or prefilled from ?preset= (works
@@ -66,7 +66,7 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if from := q.Get("from"); from != "" {
-		id, ok := parseID(from)
+		id, ok := attempt.ParseID(from)
 		if !ok {
 			s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test.")
 			return
@@ -77,7 +77,7 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st := old.Settings
-		v.In = probeInput{
+		v.In = probe.Input{
 			Host: st.Host, Port: strconv.Itoa(st.Port), Security: string(st.Security), User: st.User,
 			Mech: string(st.Mech), From: st.From, To: st.To, HELO: st.HELO, Send: st.Send,
 		}
@@ -106,11 +106,7 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
-	if r.PostForm.Get("mode") == "try-all" {
-		s.tryAllForm(w, r, in)
-		return
-	}
-	set, sec, fe := validate(in, s.policy, probe.SecurityStartTLS)
+	set, sec, fe := validate(in, s.policy)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {
 		v.Errors = fe
@@ -118,22 +114,15 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, http.StatusBadRequest, v)
 		return
 	}
-	id, err := s.runner.start(r.Context(), set, sec)
+	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec})
 	if err != nil {
-		var ce *capacityError
-		switch {
-		case errors.As(err, &ce):
-			w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
-			v.Message = "Not started: " + ce.msg + "."
-			s.renderForm(w, r, http.StatusServiceUnavailable, v)
-		case errors.Is(err, errShuttingDown):
-			w.Header().Set("Retry-After", "10")
-			v.Message = "Not started: " + err.Error() + "."
-			s.renderForm(w, r, http.StatusServiceUnavailable, v)
-		default:
-			s.serverError(w, r, "starting the test", err)
+		if status, msg, ok := refusal(w, err); ok {
+			v.Message = "Not started: " + msg + "."
+			s.renderForm(w, r, status, v)
+			return
 		}
+		s.serverError(w, r, "starting the test", err)
 		return
 	}
-	http.Redirect(w, r, "/p/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, "/p/"+started.ID, http.StatusSeeOther)
 }

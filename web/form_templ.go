@@ -330,7 +330,7 @@ func formPage(v formView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "> <label for=\"send\">Send a short, clearly marked test message to the recipient</label></p></details><p class=\"actions\"><button type=\"submit\">Run the test</button> <button type=\"submit\" name=\"mode\" value=\"try-all\" class=\"secondary\" aria-describedby=\"try-hint\">Try all ports</button> <span class=\"hint\" id=\"try-hint\">Not sure which port? “Try all ports” checks 465, 587, 25 and 2525 on this host at once, without signing in.</span></p></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "> <label for=\"send\">Send a short, clearly marked test message to the recipient</label></p></details><p class=\"actions\"><button type=\"submit\">Run the test</button> <button type=\"submit\" name=\"mode\" value=\"try-all\" formaction=\"/try\" class=\"secondary\" aria-describedby=\"try-hint\">Try all ports</button> <span class=\"hint\" id=\"try-hint\">Not sure which port? “Try all ports” checks 465, 587, 25 and 2525 on this host at once, without signing in.</span></p></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

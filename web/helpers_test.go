@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -37,12 +39,13 @@ func (s *syncBuffer) String() string {
 }
 
 type testEnv struct {
-	t      *testing.T
-	srv    *Server
-	http   *httptest.Server
-	store  *store.Store
-	dbPath string
-	logs   *syncBuffer
+	t        *testing.T
+	srv      *Server
+	attempts *attempt.Lifecycle
+	http     *httptest.Server
+	store    *store.Store
+	dbPath   string
+	logs     *syncBuffer
 }
 
 // loopbackOK widens the target policy to loopback, where the tests' SMTP
@@ -52,8 +55,22 @@ func loopbackOK(cfg *Config) {
 	cfg.AllowPorts = PortSet{{1, 65535}}
 }
 
-// newEnv starts a dashboard on a real SQLite file in a temp dir.
+// newEnv starts a dashboard on a real SQLite file in a temp dir, with the
+// lifecycle's defaults but a short step timeout.
 func newEnv(t *testing.T, cfg Config) *testEnv {
+	t.Helper()
+	return newEnvWith(t, cfg, attempt.Config{})
+}
+
+// newEnvWith is newEnv with the lifecycle configured too.
+func newEnvWith(t *testing.T, cfg Config, ac attempt.Config) *testEnv {
+	t.Helper()
+	return newEnvWrapped(t, cfg, ac, nil)
+}
+
+// newEnvWrapped is newEnvWith with the lifecycle's store wrapped by wrap
+// (to watch what reaches the store); nil leaves it as it is.
+func newEnvWrapped(t *testing.T, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "smtpdoctor.db")
 	st, err := store.Open(context.Background(), dbPath)
@@ -64,23 +81,33 @@ func newEnv(t *testing.T, cfg Config) *testEnv {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	if cfg.StepTimeout == 0 {
-		cfg.StepTimeout = 2 * time.Second
+	ac.StepTimeout = cmp.Or(ac.StepTimeout, 2*time.Second)
+	ac.Origin = cmp.Or(ac.Origin, "test-machine")
+	ac.Logger = cmp.Or(ac.Logger, cfg.Logger)
+	ac.Store = st
+	if wrap != nil {
+		ac.Store = wrap(st)
 	}
-	if cfg.Origin == "" {
-		cfg.Origin = "test-machine"
+	ac.Policy = cfg.TargetPolicy()
+	if cfg.Sandbox != nil {
+		ac.ExtraRoots = cfg.Sandbox.RootCAs()
 	}
-	srv, err := New(cfg, st)
+	attempts, err := attempt.New(context.Background(), ac)
+	if err != nil {
+		t.Fatalf("new lifecycle: %v", err)
+	}
+	srv, err := New(cfg, st, attempts)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	e := &testEnv{t: t, srv: srv, http: hs, store: st, dbPath: dbPath, logs: logs}
+	e := &testEnv{t: t, srv: srv, attempts: attempts, http: hs, store: st, dbPath: dbPath, logs: logs}
 	t.Cleanup(func() {
 		hs.Close()
 		// Probes of tarpits never finish: do not wait for them.
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
+		attempts.Shutdown(ctx)
 		srv.Shutdown(ctx)
 		st.Close()
 	})

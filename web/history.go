@@ -47,7 +47,7 @@ func parseHistoryFilter(v url.Values) (store.Filter, historyQuery, error) {
 	}
 	f := store.Filter{Code: hq.Code, Q: hq.Q, Cursor: cmp.Or(v.Get("cursor"), v.Get("before"))}
 	for _, s := range []string{hq.Host, hq.Code, hq.Q} {
-		if len(s) > 300 || hasControl(s) {
+		if len(s) > 300 || probe.HasControl(s) {
 			return f, hq, errors.New("filters must be short and hold no control characters")
 		}
 	}

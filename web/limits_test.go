@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
@@ -117,9 +118,9 @@ func TestRateLimit(t *testing.T) {
 
 func TestOverCapacity(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{MaxProbes: 1, QueueSize: 0, StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{MaxProbes: 1, QueueSize: attempt.NoQueue, StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first probe = %d", resp.StatusCode)
 	}
@@ -138,9 +139,9 @@ func TestOverCapacity(t *testing.T) {
 
 func TestPerTargetLimit(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{MaxProbes: 8, PerTarget: 1, StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{MaxProbes: 8, PerTarget: 1, StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first probe = %d", resp.StatusCode)
 	}
@@ -158,9 +159,9 @@ func TestPerTargetLimit(t *testing.T) {
 
 func TestShutdownMarksUnfinishedInterrupted(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{MaxProbes: 1, QueueSize: 1, StepTimeout: 30 * time.Second, TotalTimeout: time.Minute}
+	cfg, ac := Config{}, attempt.Config{MaxProbes: 1, QueueSize: 1, StepTimeout: 30 * time.Second, TotalTimeout: time.Minute}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	var ids []string
 	for range 2 { // one running, one queued behind it
 		resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
@@ -171,7 +172,7 @@ func TestShutdownMarksUnfinishedInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := e.srv.Shutdown(ctx); err != nil {
+	if err := e.attempts.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
 	for _, id := range ids {
@@ -194,9 +195,9 @@ func TestShutdownMarksUnfinishedInterrupted(t *testing.T) {
 
 func TestLivePermalinkRefreshesWithoutJS(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port))
 	id := strings.TrimPrefix(resp.Header.Get("Location"), "/p/")
 	_, page := e.get("/p/" + id)

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -23,29 +24,22 @@ type permalinkView struct {
 	PrevID string
 }
 
-func isLive(r probe.Result) bool {
-	return r.Status == probe.StatusQueued || r.Status == probe.StatusRunning
-}
+func isLive(r probe.Result) bool { return attempt.IsLive(r) }
 
 // loadAttempt reads the {id} of the route: the live snapshot when the
 // probe runs in this process (fresher than the store), else the store.
 // It answers the request itself (404, 500) when it returns ok=false.
 func (s *Server) loadAttempt(w http.ResponseWriter, r *http.Request) (probe.Result, bool) {
-	id, ok := parseID(chi.URLParam(r, "id"))
+	id, ok := attempt.ParseID(chi.URLParam(r, "id"))
 	if !ok {
 		s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test. Check that it was copied whole.")
 		return probe.Result{}, false
 	}
-	if j := s.runner.lookup(id); j != nil {
-		res, _, _ := j.snapshot()
-		return res, true
-	}
-	res, err := s.store.Get(r.Context(), id)
+	res, err := s.attempts.Get(r.Context(), id)
 	if err != nil {
 		s.notFoundOr(w, r, "loading the test", err)
 		return probe.Result{}, false
 	}
-	res.ID = id
 	return res, true
 }
 
@@ -91,12 +85,12 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 
 // deleteAttempt is POST /p/{id}/delete.
 func (s *Server) deleteAttempt(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(chi.URLParam(r, "id"))
+	id, ok := attempt.ParseID(chi.URLParam(r, "id"))
 	if !ok {
 		s.clientError(w, r, http.StatusNotFound, "No such test", "That link does not name a test.")
 		return
 	}
-	if s.runner.lookup(id) != nil {
+	if s.attempts.Running(id) {
 		s.clientError(w, r, http.StatusConflict, "Still running", "This test is still running; delete it when it has finished.")
 		return
 	}

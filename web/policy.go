@@ -9,7 +9,7 @@ import (
 )
 
 // The target policy keeps the dashboard from being used to reach what it
-// should not (issue 6, SSRF): this machine itself, link-local networks and
+// should not (server-side request forgery): this machine itself, link-local networks and
 // the cloud metadata service, and services on ports that are not mail
 // submission. The port is checked while validating the form; addresses are
 // checked by the probe on the very IP it is about to dial

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // A probe that takes longer than a moment reaches the store while it runs,
@@ -15,9 +16,9 @@ import (
 // steps so far, not queued until it ends.
 func TestSlowProbeProgressReachesTheStore(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	_, body := e.postJSON("/api/v1/probes", `{"host":"`+tp.Host+`","port":`+strconv.Itoa(tp.Port)+`,"security":"none"}`)
 	var started apiStarted
 	if err := json.Unmarshal([]byte(body), &started); err != nil || started.ID == "" {
@@ -41,9 +42,9 @@ func TestSlowProbeProgressReachesTheStore(t *testing.T) {
 // written before the 202, so a crash right after cannot lose it.
 func TestAPIWaitStoresBeforeHandingOutTheID(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{StepTimeout: 30 * time.Second}
+	cfg, ac := Config{}, attempt.Config{StepTimeout: 30 * time.Second}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	_, body := e.postJSON("/api/v1/probes?wait=50ms", `{"host":"`+tp.Host+`","port":`+strconv.Itoa(tp.Port)+`,"security":"none"}`)
 	var started apiStarted
 	if err := json.Unmarshal([]byte(body), &started); err != nil || started.ID == "" {

@@ -45,7 +45,7 @@ func transcriptResult(n int) probe.Result {
 }
 
 // BenchmarkPermalinkPage renders the permalink page of a finished failure
-// with a 200-line transcript (issue 7).
+// with a 200-line transcript (README, Performance).
 func BenchmarkPermalinkPage(b *testing.B) {
 	v := permalinkView{R: transcriptResult(200), URL: "http://127.0.0.1:8080/p/AAAAAAAAAAAAAAAAAAAAAA"}
 	ctx := templ.WithNonce(context.Background(), "bench-nonce")

@@ -13,7 +13,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/static"
 )
 
-// routes is every URL the dashboard answers (CONTRACT.md, "HTTP").
+// routes is every URL the dashboard answers (README.md, "Interface
+// contract", HTTP).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
@@ -59,7 +60,7 @@ func (s *Server) routes() http.Handler {
 		// browsers at it with a link or an image. POST is cross-origin
 		// protected and rate limited like every start.
 		r.Get("/try", s.tryForm)
-		r.With(startLimit).Post("/try", s.tryAllPost)
+		r.With(startLimit).Post("/try", s.tryAll)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.Get("/api/v1/probes", s.apiList)
 	})

@@ -13,13 +13,15 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 )
 
 // storedAttempt puts a finished attempt straight into the store.
 func (e *testEnv) storedAttempt(mod func(*probe.Result)) string {
 	e.t.Helper()
 	r := probe.Result{
-		ID: newID(), Status: probe.StatusDone, Outcome: probe.OutcomeFailure,
+		ID: attempt.NewID(), Status: probe.StatusDone, Outcome: probe.OutcomeFailure,
 		Settings:  probe.Settings{Host: "smtp.example.com", Port: 587, Security: probe.SecurityStartTLS, User: "alice", Mech: probe.MechAuto},
 		StartedAt: time.Now().UTC().Add(-time.Minute), DurationMS: 123, Origin: "test-machine",
 		Diagnosis: &probe.Diagnosis{Code: "auth.credentials_rejected", Severity: probe.SeverityError, Title: "The password was refused",
@@ -201,7 +203,7 @@ func TestServerTextEscaped(t *testing.T) {
 
 func TestIDParsingOnRoutes(t *testing.T) {
 	e := newEnv(t, Config{})
-	for _, path := range []string{"/p/short", "/p/AAAAAAAAAAAAAAAAAAAAAB", "/api/v1/probes/xyz", "/p/" + newID()} {
+	for _, path := range []string{"/p/short", "/p/AAAAAAAAAAAAAAAAAAAAAB", "/api/v1/probes/xyz", "/p/" + attempt.NewID()} {
 		if resp, _ := e.get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
 		}
@@ -220,7 +222,7 @@ func TestTrustedOriginMayPost(t *testing.T) {
 			t.Errorf("POST from %s = %d, want %d", origin, resp.StatusCode, want)
 		}
 	}
-	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store); err == nil {
+	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store, e.attempts); err == nil {
 		t.Error("a bad trusted origin was accepted")
 	}
 }

@@ -23,7 +23,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 		{"to", "b@example.com\x00"},
 		{"port", "587\r\n"},
 	} {
-		in := probeInput{Host: "smtp.example.com", Port: "587", User: "alice", Password: "pw"}
+		in := probe.Input{Host: "smtp.example.com", Port: "587", User: "alice", Password: "pw"}
 		switch tc.field {
 		case "host":
 			in.Host = tc.value
@@ -38,7 +38,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 		case "port":
 			in.Port = tc.value
 		}
-		_, _, fe := validate(in, &targetPolicy{}, probe.SecurityAuto)
+		_, _, fe := validate(in, &targetPolicy{})
 		if fe[tc.field] == "" {
 			t.Errorf("%s=%q accepted; errors %v", tc.field, tc.value, fe)
 		}
@@ -46,13 +46,14 @@ func TestValidateRefusesInjection(t *testing.T) {
 }
 
 func TestValidateNormalises(t *testing.T) {
-	in := probeInput{Host: " Bücher.example ", Port: "", Security: "SSL", User: "alice", Password: "pw",
+	in := probe.Input{Host: " Bücher.example ", Port: "", Security: "SSL", User: "alice", Password: "pw",
 		Mech: "LOGIN", From: "<a@bücher.example>", HELO: "client.example"}
-	s, sec, fe := validate(in, &targetPolicy{}, probe.SecurityStartTLS)
+	s, sec, fe := validate(in, &targetPolicy{})
 	if fe != nil {
 		t.Fatalf("errors: %v", fe)
 	}
-	want := probe.Settings{Host: "xn--bcher-kva.example", Port: 587, Security: probe.SecurityTLS, User: "alice",
+	// No port with implicit TLS is 465, as on the command line.
+	want := probe.Settings{Host: "xn--bcher-kva.example", Port: 465, Security: probe.SecurityTLS, User: "alice",
 		Mech: probe.MechLogin, From: "a@xn--bcher-kva.example", HELO: "client.example"}
 	if s != want {
 		t.Errorf("settings = %+v, want %+v", s, want)
@@ -60,7 +61,7 @@ func TestValidateNormalises(t *testing.T) {
 	if sec.Password != "pw" {
 		t.Errorf("password not carried")
 	}
-	s, _, fe = validate(probeInput{Host: "smtp.example.com:465"}, &targetPolicy{}, probe.SecurityAuto)
+	s, _, fe = validate(probe.Input{Host: "smtp.example.com:465"}, &targetPolicy{})
 	if fe != nil || s.Port != 465 || s.Host != "smtp.example.com" || s.Security != probe.SecurityAuto {
 		t.Errorf("host:port = %+v, %v", s, fe)
 	}
@@ -70,25 +71,25 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 	long := strings.Repeat("a", 300)
 	for _, tc := range []struct {
 		field string
-		in    probeInput
+		in    probe.Input
 	}{
-		{"host", probeInput{Host: strings.Repeat("a.", 130) + "com"}},
-		{"user", probeInput{Host: "h.example", User: long}},
-		{"password", probeInput{Host: "h.example", User: "u", Password: strings.Repeat("p", 5000)}},
-		{"from", probeInput{Host: "h.example", From: long + "@example.com"}},
-		{"helo", probeInput{Host: "h.example", HELO: long}},
-		{"port", probeInput{Host: "h.example", Port: "0"}},
-		{"port", probeInput{Host: "h.example", Port: "65536"}},
-		{"port", probeInput{Host: "h.example", Port: "25x"}},
-		{"security", probeInput{Host: "h.example", Security: "ssl3"}},
-		{"mech", probeInput{Host: "h.example", Mech: "gssapi"}},
-		{"to", probeInput{Host: "h.example", To: "not-an-address"}},
-		{"to", probeInput{Host: "h.example", Send: true}},
-		{"host", probeInput{Host: ""}},
-		{"host", probeInput{Host: "http://smtp.example.com/"}},
-		{"user", probeInput{Host: "h.example", Password: "pw"}},
+		{"host", probe.Input{Host: strings.Repeat("a.", 130) + "com"}},
+		{"user", probe.Input{Host: "h.example", User: long}},
+		{"password", probe.Input{Host: "h.example", User: "u", Password: strings.Repeat("p", 5000)}},
+		{"from", probe.Input{Host: "h.example", From: long + "@example.com"}},
+		{"helo", probe.Input{Host: "h.example", HELO: long}},
+		{"port", probe.Input{Host: "h.example", Port: "0"}},
+		{"port", probe.Input{Host: "h.example", Port: "65536"}},
+		{"port", probe.Input{Host: "h.example", Port: "25x"}},
+		{"security", probe.Input{Host: "h.example", Security: "ssl3"}},
+		{"mech", probe.Input{Host: "h.example", Mech: "gssapi"}},
+		{"to", probe.Input{Host: "h.example", To: "not-an-address"}},
+		{"to", probe.Input{Host: "h.example", Send: true}},
+		{"host", probe.Input{Host: ""}},
+		{"host", probe.Input{Host: "http://smtp.example.com/"}},
+		{"user", probe.Input{Host: "h.example", Password: "pw"}},
 	} {
-		_, _, fe := validate(tc.in, &targetPolicy{}, probe.SecurityAuto)
+		_, _, fe := validate(tc.in, &targetPolicy{})
 		if fe[tc.field] == "" {
 			t.Errorf("%+v: no error on %s (errors %v)", tc.in, tc.field, fe)
 		}
@@ -96,17 +97,17 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 }
 
 func TestValidatePortPolicy(t *testing.T) {
-	_, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{}, probe.SecurityAuto)
+	_, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{})
 	if !strings.Contains(fe["port"], "--allow-ports") {
 		t.Errorf("port 2526: error %q does not say how to allow it", fe["port"])
 	}
 	for _, p := range []string{"25", "465", "587", "2525"} {
-		if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: p}, &targetPolicy{}, probe.SecurityAuto); fe != nil {
+		if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: p}, &targetPolicy{}); fe != nil {
 			t.Errorf("port %s refused: %v", p, fe)
 		}
 	}
 	ps, _ := ParsePortSet("2500-2600")
-	if _, _, fe := validate(probeInput{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{ports: ps}, probe.SecurityAuto); fe != nil {
+	if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{ports: ps}); fe != nil {
 		t.Errorf("widened port refused: %v", fe)
 	}
 }
@@ -115,12 +116,12 @@ func TestValidatePortPolicy(t *testing.T) {
 func checkAccepted(t *testing.T, s probe.Settings, sec probe.Secret) {
 	t.Helper()
 	for name, v := range map[string]string{"host": s.Host, "user": s.User, "from": s.From, "to": s.To, "helo": s.HELO} {
-		if hasControl(v) {
+		if probe.HasControl(v) {
 			t.Fatalf("accepted %s with a control character: %q", name, v)
 		}
 	}
-	if s.Host == "" || len(s.Host) > maxHost || len(s.User) > maxUser || len(s.From) > maxAddress ||
-		len(s.To) > maxAddress || len(s.HELO) > maxHELO || len(sec.Password) > maxPassword {
+	if s.Host == "" || len(s.Host) > probe.MaxHostLength || len(s.User) > probe.MaxUserLength || len(s.From) > probe.MaxAddressLength ||
+		len(s.To) > probe.MaxAddressLength || len(s.HELO) > probe.MaxHELOLength || len(sec.Password) > probe.MaxPasswordLength {
 		t.Fatalf("accepted out-of-bounds settings %+v", s)
 	}
 	if s.Port < 1 || s.Port > 65535 || !PortSet(nil).Contains(s.Port) {
@@ -151,7 +152,7 @@ func FuzzFormInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(formInput(v), &targetPolicy{}, probe.SecurityStartTLS)
+		s, sec, fe := validate(formInput(v), &targetPolicy{})
 		if fe != nil {
 			return
 		}
@@ -169,7 +170,7 @@ func FuzzAPIInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(in, &targetPolicy{}, probe.SecurityAuto)
+		s, sec, fe := validate(in, &targetPolicy{})
 		if fe != nil {
 			return
 		}

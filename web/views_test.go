@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
@@ -219,7 +220,7 @@ func TestComparePage(t *testing.T) {
 	if resp, _ := e.get("/compare?a=" + aID + "&b=nope"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("compare with a bad id = %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/compare?a=" + aID + "&b=" + newID()); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.get("/compare?a=" + aID + "&b=" + attempt.NewID()); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("compare with an unknown id = %d", resp.StatusCode)
 	}
 
@@ -288,21 +289,23 @@ func TestTryAllPorts(t *testing.T) {
 		}
 		return int(ap.Port())
 	}
-	cfg := Config{Sandbox: sb, PerTarget: 1, TryCombos: []discover.Combo{
+	cfg := Config{Sandbox: sb}
+	ac := attempt.Config{PerTarget: 1, TryCombos: []discover.Combo{
 		{Port: port(sandbox.ServerImplicit), Security: probe.SecurityTLS},
 		{Port: port(sandbox.ServerSubmission), Security: probe.SecurityStartTLS},
 		{Port: port(sandbox.ServerMX), Security: probe.SecurityStartTLS},
 		{Port: closedPort(t), Security: probe.SecurityStartTLS},
 	}}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 
-	// The form's button: the password is sent along and must be ignored.
+	// The main form's button posts to /try: the password is sent along
+	// and must be ignored.
 	pass := "try-all-secret-pw"
-	resp, body := e.postForm("/probes", url.Values{"mode": {"try-all"}, "host": {"127.0.0.1"}, "port": {"587"},
+	resp, body := e.postForm("/try", url.Values{"mode": {"try-all"}, "host": {"127.0.0.1"}, "port": {"587"},
 		"user": {"demo@sandbox.smtpdoctor.test"}, "password": {pass}})
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /probes mode=try-all = %d\n%s", resp.StatusCode, body)
+		t.Fatalf("POST /try from the main form = %d\n%s", resp.StatusCode, body)
 	}
 	checkCSPClean(t, "try-all", resp, body)
 	for _, want := range []string{"Which port works on 127.0.0.1?", `<tr class="best">`, ">best</span>", "net.refused", "<code>ok</code>",
@@ -357,7 +360,7 @@ func TestTryAllPorts(t *testing.T) {
 // The form of GET /try costs nothing; a try-all counts against the
 // per-client start rate like one probe.
 func TestTryAllRateLimited(t *testing.T) {
-	e := newEnv(t, Config{ProbeRate: 1, TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
+	e := newEnvWith(t, Config{ProbeRate: 1}, attempt.Config{TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
 	for range 3 {
 		if resp, _ := e.get("/try?host=127.0.0.1"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /try = %d", resp.StatusCode)
@@ -374,7 +377,7 @@ func TestTryAllRateLimited(t *testing.T) {
 // A try-all goes through the target policy like any probe: loopback is
 // refused by default, per row.
 func TestTryAllPolicy(t *testing.T) {
-	e := newEnv(t, Config{TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
+	e := newEnvWith(t, Config{}, attempt.Config{TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
 	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "policy.blocked_target") {
 		t.Errorf("POST /try of loopback = %d, lacks policy.blocked_target", resp.StatusCode)
@@ -400,9 +403,9 @@ func TestNewPagesInNav(t *testing.T) {
 // of the host running, it is refused like a second probe would be.
 func TestTryAllCountsAgainstPerTarget(t *testing.T) {
 	tp := tarpit(t)
-	cfg := Config{PerTarget: 1, StepTimeout: 30 * time.Second, TryCombos: []discover.Combo{{Port: tp.Port, Security: probe.SecurityStartTLS}}}
+	cfg, ac := Config{}, attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second, TryCombos: []discover.Combo{{Port: tp.Port, Security: probe.SecurityStartTLS}}}
 	loopbackOK(&cfg)
-	e := newEnv(t, cfg)
+	e := newEnvWith(t, cfg, ac)
 	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("probe = %d", resp.StatusCode)
 	}

@@ -1,8 +1,9 @@
 // Package web is smtpdoctor's dashboard: the form that starts a probe, the
 // permalink page that shows it live and then as a report, the history, the
-// guide, and a small JSON API for scripts. It runs probes in a bounded
-// background pool (runner.go), keeps them to the targets the operator
-// allows (policy.go), and stores every attempt through package store.
+// guide, and a small JSON API for scripts. Its handlers validate what
+// people type, hand attempts to the lifecycle (package probe/attempt, which
+// admits, runs and stores them), and render; the target policy the
+// operator sets lives in policy.go.
 //
 // Security posture, in one place: every field is validated before anything
 // connects (settings.go); responses carry a nonce-based Content-Security-
@@ -15,29 +16,26 @@ package web
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
 
-	"github.com/smtpdoctor/smtpdoctor/probe/discover"
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
-// Config is how the dashboard behaves. The zero value of every field is a
-// sensible default (noted per field).
+// Config is how the dashboard behaves. Zero means "not set": every zero
+// field takes the default noted beside it; a bound is lifted with
+// Unlimited (or KeepForever), never with zero. How many probes run, queue
+// and reach one host is the lifecycle's (attempt.Config).
 type Config struct {
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
-	// RootCAs verifies server certificates: the system roots plus any
-	// --ca-file. Nil means the system roots.
-	RootCAs *x509.CertPool
 
 	// AllowTargets are address ranges probes may reach even though the
 	// default policy refuses them (loopback, link-local, metadata...).
@@ -52,29 +50,17 @@ type Config struct {
 	DenyPrivate bool
 
 	// ProbeRate is how many probes one client address may start per
-	// minute: 0 means 10, a negative value means unlimited.
+	// minute: 0 means 10, Unlimited lifts the bound.
 	ProbeRate int
-	// PerTarget bounds concurrent probes per target host: 0 means 2,
-	// negative means unlimited.
-	PerTarget int
-	// MaxProbes bounds concurrent probes in all: 0 means 32.
-	MaxProbes int
-	// QueueSize is how many more probes may wait for a free slot: 0
-	// means none wait (over capacity at once); -1 means 2*MaxProbes.
-	QueueSize int
 
 	// Retention is how long attempts are kept: 0 means 90 days,
-	// negative means forever.
+	// KeepForever keeps them all.
 	Retention time.Duration
 
 	// Sandbox is the built-in demo SMTP server, nil when off. Its
-	// addresses are allowed, its CA trusted, its examples offered.
+	// addresses are allowed and its examples offered (the lifecycle
+	// trusts its CA).
 	Sandbox *sandbox.Sandbox
-
-	// StepTimeout and TotalTimeout bound each probe (0: the probe's
-	// defaults, 10s per step and 60s in all).
-	StepTimeout  time.Duration
-	TotalTimeout time.Duration
 
 	// BasicUser and BasicHash (bcrypt) turn on HTTP basic auth.
 	BasicUser string
@@ -96,37 +82,56 @@ type Config struct {
 	// for the client address (rate limits, logs); empty means the TCP peer
 	// is the client.
 	TrustedProxies []netip.Prefix
+}
 
-	// Origin names this machine on permalinks; empty means os.Hostname.
-	Origin string
+// Unlimited, as ProbeRate, lifts the bound.
+const Unlimited = -1
 
-	// TryCombos are the ports and security modes "Try all ports" probes;
-	// nil means discover.DefaultCombos (465/tls, 587, 25 and 2525 with
-	// STARTTLS). Tests map them to loopback ports.
-	TryCombos []discover.Combo
+// KeepForever, as Retention, keeps every attempt.
+const KeepForever time.Duration = -1
+
+// TargetPolicy is the address check this configuration describes, for the
+// lifecycle to ask before every dial (attempt.Config.Policy).
+func (c Config) TargetPolicy() attempt.Policy { return newTargetPolicy(c).checkAddr }
+
+func newTargetPolicy(c Config) *targetPolicy {
+	p := &targetPolicy{
+		allow:       c.AllowTargets,
+		allowAll:    c.AllowAllTargets,
+		ports:       c.AllowPorts,
+		denyPrivate: c.DenyPrivate,
+	}
+	if c.Sandbox != nil {
+		p.sandbox = c.Sandbox.Contains
+	}
+	return p
 }
 
 // Server is the dashboard. Create it with New; serve Handler; stop with
 // Shutdown.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	store  *store.Store
-	policy *targetPolicy
-	runner *runner
-	cop    *http.CrossOriginProtection
+	cfg      Config
+	log      *slog.Logger
+	store    *store.Store
+	policy   *targetPolicy
+	attempts *attempt.Lifecycle
+	cop      *http.CrossOriginProtection
 
 	pruneStop context.CancelFunc
 	pruneDone chan struct{}
 	closeOnce sync.Once
 }
 
-// New builds the dashboard around an open store and starts its background
-// work: the probe pool, and retention pruning (once at start, then
-// hourly) unless Retention is negative. Shutdown stops both.
-func New(cfg Config, st *store.Store) (*Server, error) {
+// New builds the dashboard around an open store and the lifecycle that
+// runs its attempts, and starts retention pruning (once at start, then
+// hourly) unless Retention is KeepForever. Shutdown stops the pruning; the
+// lifecycle is its creator's to shut down.
+func New(cfg Config, st *store.Store, attempts *attempt.Lifecycle) (*Server, error) {
 	if st == nil {
 		return nil, errors.New("web: new server: nil store")
+	}
+	if attempts == nil {
+		return nil, errors.New("web: new server: nil attempt lifecycle")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -134,20 +139,8 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if cfg.ProbeRate == 0 {
 		cfg.ProbeRate = 10
 	}
-	if cfg.PerTarget == 0 {
-		cfg.PerTarget = 2
-	}
-	if cfg.MaxProbes <= 0 {
-		cfg.MaxProbes = 32
-	}
-	if cfg.QueueSize < 0 {
-		cfg.QueueSize = 2 * cfg.MaxProbes
-	}
 	if cfg.Retention == 0 {
 		cfg.Retention = 90 * 24 * time.Hour
-	}
-	if cfg.Origin == "" {
-		cfg.Origin, _ = os.Hostname()
 	}
 	if cfg.BasicUser != "" && cfg.BasicHash == "" || cfg.BasicUser == "" && cfg.BasicHash != "" {
 		return nil, errors.New("web: new server: basic auth needs both a user and a bcrypt hash")
@@ -157,36 +150,24 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 			return nil, fmt.Errorf("web: new server: bad port range %d-%d", r[0], r[1])
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: st, cop: http.NewCrossOriginProtection()}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, attempts: attempts, policy: newTargetPolicy(cfg), cop: http.NewCrossOriginProtection()}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("web: new server: trusted origin: %w", err)
 		}
 	}
-	s.policy = &targetPolicy{
-		allow:       cfg.AllowTargets,
-		allowAll:    cfg.AllowAllTargets,
-		ports:       cfg.AllowPorts,
-		denyPrivate: cfg.DenyPrivate,
-	}
-	if cfg.Sandbox != nil {
-		s.policy.sandbox = cfg.Sandbox.Contains
-	}
-	s.runner = newRunner(s)
 	s.startPruning()
 	return s, nil
 }
 
-// Shutdown stops taking probes, lets those in flight finish until ctx is
-// done, then cancels the rest and marks them interrupted in the store.
+// Shutdown stops the dashboard's own background work (pruning). The
+// attempts in flight are the lifecycle's: stop them with its Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
-	var err error
 	s.closeOnce.Do(func() {
 		s.pruneStop()
 		<-s.pruneDone
-		err = s.runner.shutdown(ctx)
 	})
-	return err
+	return nil
 }
 
 func (s *Server) startPruning() {

@@ -25,10 +25,10 @@ func TestRetentionPrunesOldAttempts(t *testing.T) {
 
 func TestNewRefusesHalfBasicAuth(t *testing.T) {
 	e := newEnv(t, Config{})
-	if _, err := New(Config{BasicUser: "admin"}, e.store); err == nil {
+	if _, err := New(Config{BasicUser: "admin"}, e.store, e.attempts); err == nil {
 		t.Error("basic auth without a hash accepted")
 	}
-	if _, err := New(Config{}, nil); err == nil {
+	if _, err := New(Config{}, nil, e.attempts); err == nil {
 		t.Error("nil store accepted")
 	}
 }

@@ -1,7 +1,7 @@
 // Command smtpdoctor-load measures smtpdoctor against servers it starts on
 // loopback: the per-probe cost next to swaks, the round trips a probe
-// waits for, the dashboard's throughput next to a bare Go loop (issue 7),
-// and a thousand probes held by a tarpit (issue 6). Every mode talks only
+// waits for, the dashboard's throughput next to a bare Go loop, and a
+// thousand probes held by a tarpit (README, Performance). Every mode talks only
 // to 127.0.0.1, runs a bounded number of probes, prints its figures and
 // stops by itself. The machines it runs on are noisy, so each mode runs
 // the things it compares side by side, in one run, and reports medians and

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// roundtripMode: issue 7's second target. Against a server that waits
+// roundtripMode: the round-trip target. Against a server that waits
 // before every reply, a STARTTLS + AUTH probe costs about as many delays
 // as the protocol needs replies waited for: greeting, EHLO, STARTTLS,
 // EHLO, AUTH with its initial response, and QUIT without waiting for the

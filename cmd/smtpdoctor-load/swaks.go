@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// swaksMode: issue 7's first target. Against one go-smtp server (STARTTLS
+// swaksMode: the per-probe cost target. Against one go-smtp server (STARTTLS
 // + AUTH PLAIN), `smtpdoctor probe` should take at most 0.25 × the wall
 // time of `swaks --tls -a PLAIN --quit-after AUTH`. Both are run as
 // processes, alternately, so that drift on a noisy machine hits both.

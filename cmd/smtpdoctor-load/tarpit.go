@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// tarpitMode: issue 6's load test. A thousand probes at once through the
+// tarpitMode: the tarpit load test. A thousand probes at once through the
 // API against a server that accepts and never speaks: every one must end
 // at its deadline with smtp.no_greeting, the server's memory must stay
 // bounded, and /healthz and /history must keep answering quickly

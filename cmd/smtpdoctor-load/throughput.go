@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// throughputMode: issue 7's third target. Probes started through
+// throughputMode: the throughput target. Probes started through
 // POST /api/v1/probes?wait=30s by 32 clients at once, each stored and
 // diagnosed, reach at least half the rate of a bare net/smtp loop doing
 // the same STARTTLS + AUTH PLAIN against the same server, with the abuse

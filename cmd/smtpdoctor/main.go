@@ -1,7 +1,7 @@
 // Command smtpdoctor tells people exactly why SMTP authentication fails and
 // what to do about it. `smtpdoctor serve` (the default) runs the dashboard;
 // `smtpdoctor probe HOST[:PORT]` runs the same probe from the command line.
-// See ../../README.md and ../../../shared/CONTRACT.md for the interface.
+// The README's "Interface contract" section is the interface it keeps.
 package main
 
 import (

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +17,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 )
 
-// probeFlags are the `smtpdoctor probe` flags, as in CONTRACT.md.
+// probeFlags are the `smtpdoctor probe` flags (README.md, "Interface
+// contract").
 type probeFlags struct {
 	security     string
 	user         string
@@ -76,20 +76,15 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 		// against a placeholder target, then the real one is used below.
 		target = "placeholder.invalid"
 	}
-	settings, err := probeSettings(f, target)
+	settings, secret, err := probeSettings(f, target, func() (probe.Secret, error) {
+		return readSecret(f.passwordFile, e, stdin, stderr)
+	})
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	extra, err := extraPool(f.caFile)
 	if err != nil {
 		return usageError{err.Error()}
-	}
-	var secret probe.Secret
-	if settings.User != "" {
-		secret, err = readSecret(f.passwordFile, e, stdin, stderr)
-		if err != nil {
-			return usageError{err.Error()}
-		}
 	}
 
 	opts := probe.Options{
@@ -145,64 +140,45 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// probeSettings turns the flags and the HOST[:PORT] argument into Settings.
-func probeSettings(f probeFlags, target string) (probe.Settings, error) {
-	s := probe.Settings{
-		Security: probe.Security(f.security),
-		User:     f.user,
-		Mech:     probe.Mechanism(f.mech),
-		From:     f.from,
-		To:       f.to,
-		HELO:     f.helo,
-		Send:     f.send,
+// probeSettings reads the flags and the HOST[:PORT] argument the way the
+// dashboard reads its form (probe.ParseSettings): the same aliases, the same
+// refusals in the same words, the same default ports. The password is read
+// only when there is a user, and checked like every other field.
+func probeSettings(f probeFlags, target string, password func() (probe.Secret, error)) (probe.Settings, probe.Secret, error) {
+	in := probe.Input{
+		Host: target, Security: f.security, User: f.user, Mech: f.mech,
+		From: f.from, To: f.to, HELO: f.helo, Send: f.send,
 	}
-	switch s.Security {
-	case probe.SecurityAuto, probe.SecurityStartTLS, probe.SecurityTLS, probe.SecurityNone:
-	default:
-		return s, fmt.Errorf("--security %q: use auto, starttls, tls or none", f.security)
-	}
-	switch s.Mech {
-	case probe.MechAuto, probe.MechPlain, probe.MechLogin, probe.MechCRAMMD5, probe.MechXOAUTH2, probe.MechOAUTHBEARER:
-	default:
-		return s, fmt.Errorf("--mech %q: use auto, plain, login, cram-md5, xoauth2 or oauthbearer", f.mech)
-	}
-	if f.send && (f.from == "" || f.to == "") {
-		return s, errors.New("--send needs --from and --to")
-	}
-	host, port, err := splitTarget(target)
-	if err != nil {
-		return s, err
-	}
-	if port == 0 {
-		port = 587
-		if s.Security == probe.SecurityTLS {
-			port = 465
+	if f.user != "" && !probe.HasControl(f.user) {
+		sec, err := password()
+		if err != nil {
+			return probe.Settings{}, probe.Secret{}, err
 		}
+		in.Password = sec.Password
 	}
-	s.Host, s.Port = host, port
-	for name, v := range map[string]string{"HOST": host, "--user": s.User, "--from": s.From, "--to": s.To, "--helo": s.HELO} {
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return s, fmt.Errorf("%s contains a line break or NUL byte, which would inject SMTP commands; remove it", name)
-		}
+	set, sec, fe := probe.ParseSettings(in)
+	if fe != nil {
+		return set, sec, flagErrors(fe)
 	}
-	return s, nil
+	return set, sec, nil
 }
 
-// splitTarget reads HOST[:PORT] as the dashboard reads its host field
-// (probe.ParseHost: IP literals, [v6], punycode for IDN); port 0 when none.
-func splitTarget(target string) (string, int, error) {
-	host, portText, err := probe.ParseHost(target)
-	if err != nil {
-		return "", 0, fmt.Errorf("HOST %q %v", target, err)
+// flagNames are the command line's names for probe.Input's fields.
+var flagNames = map[string]string{
+	"host": "HOST", "port": "PORT", "security": "--security", "user": "--user", "password": "the password",
+	"mech": "--mech", "from": "--from", "to": "--to", "helo": "--helo",
+}
+
+// flagErrors says what is wrong in the command line's words: the flag,
+// then the same text the dashboard shows beside its field.
+func flagErrors(fe probe.FieldErrors) error {
+	var msgs []string
+	for _, field := range []string{"host", "port", "security", "user", "password", "mech", "from", "to", "helo"} {
+		if msg, ok := fe[field]; ok {
+			msgs = append(msgs, flagNames[field]+" "+msg)
+		}
 	}
-	if portText == "" {
-		return host, 0, nil
-	}
-	port, err := strconv.Atoi(portText)
-	if err != nil || port < 1 || port > 65535 {
-		return "", 0, fmt.Errorf("port %q: use a number from 1 to 65535 (587 for STARTTLS, 465 for implicit TLS)", portText)
-	}
-	return host, port, nil
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // readSecret finds the password without it ever being a flag value (flags

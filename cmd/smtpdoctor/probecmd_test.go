@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 )
 
@@ -49,7 +50,7 @@ func runCLI(t *testing.T, environ map[string]string, args ...string) cliRun {
 	return cliRun{out.String(), errOut.String(), code}
 }
 
-// The JSON keys CONTRACT.md promises scripts.
+// The JSON keys the interface contract (README) promises scripts.
 var contractKeys = []string{"status", "outcome", "settings", "diagnosis", "findings", "steps", "transcript"}
 
 func TestProbeJSONWorkingAccount(t *testing.T) {
@@ -142,11 +143,11 @@ func TestProbeUsageErrorsExitTwo(t *testing.T) {
 	}{
 		{"no host", nil, []string{"probe"}, "HOST"},
 		{"two hosts", nil, []string{"probe", "a.example", "b.example"}, "exactly one"},
-		{"bad security", nil, []string{"probe", "--security", "ssl", "a.example"}, "auto, starttls, tls or none"},
+		{"bad security", nil, []string{"probe", "--security", "ssl3", "a.example"}, "--security choose auto, starttls, tls (SSL/TLS) or none"},
 		{"bad port", nil, []string{"probe", "a.example:99999"}, "1 to 65535"},
 		{"user without password", nil, []string{"probe", "--user", "me", "a.example"}, "SMTPDOCTOR_PASSWORD"},
 		{"injection in user", map[string]string{"SMTPDOCTOR_PASSWORD": "x"}, []string{"probe", "--user", "me\r\nRCPT TO:<x>", "a.example"}, "line break"},
-		{"send without addresses", nil, []string{"probe", "--send", "a.example"}, "--from and --to"},
+		{"send without addresses", nil, []string{"probe", "--send", "a.example"}, "--to to send a test message, enter a recipient"},
 		{"unknown command", nil, []string{"frobnicate"}, "unknown command"},
 	}
 	for _, c := range cases {
@@ -210,14 +211,15 @@ func contains(list []string, s string) bool {
 }
 
 func TestProbeSettingsPunycodesIDNHosts(t *testing.T) {
-	s, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "mail.bücher.example:587")
+	noPassword := func() (probe.Secret, error) { return probe.Secret{}, nil }
+	s, _, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "mail.bücher.example:587", noPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Host != "mail.xn--bcher-kva.example" || s.Port != 587 {
 		t.Errorf("host %q port %d", s.Host, s.Port)
 	}
-	if _, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "bad_host!.example"); err == nil {
+	if _, _, err := probeSettings(probeFlags{security: "auto", mech: "auto"}, "bad_host!.example", noPassword); err == nil {
 		t.Errorf("an invalid host name was accepted")
 	}
 }

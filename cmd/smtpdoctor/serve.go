@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/store"
 	"github.com/smtpdoctor/smtpdoctor/web"
@@ -34,17 +35,10 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		return fmt.Errorf("open the database %s: %w", cfg.db, err)
 	}
 	defer st.Close()
-	// A crash (kill -9, power loss) can leave attempts queued or running;
-	// nothing will ever finish them, so say so rather than show them as live.
-	if n, err := st.MarkInterrupted(ctx); err != nil {
-		return fmt.Errorf("mark unfinished attempts interrupted: %w", err)
-	} else if n > 0 {
-		logger.Info("marked attempts left unfinished by the last run as interrupted", "count", n)
-	}
 
-	wc := cfg.web
-	wc.Logger = logger
-	if wc.RootCAs, err = rootPool(cfg.caFile); err != nil {
+	wc, ac := cfg.web, cfg.attempts
+	wc.Logger, ac.Logger = logger, logger
+	if ac.RootCAs, err = rootPool(cfg.caFile); err != nil {
 		return usageError{err.Error()}
 	}
 	if cfg.sandbox {
@@ -54,11 +48,20 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		}
 		defer sb.Close()
 		wc.Sandbox = sb
+		ac.ExtraRoots = sb.RootCAs()
 		logger.Info("sandbox SMTP servers are running on loopback; the form offers them as examples")
 	}
-	wc.Origin = hostname()
+	ac.Origin = hostname()
+	ac.Store = st
+	ac.Policy = wc.TargetPolicy()
 
-	app, err := web.New(wc, st)
+	// The lifecycle marks what a crash (kill -9, power loss) left queued or
+	// running as interrupted before it starts anything.
+	attempts, err := attempt.New(ctx, ac)
+	if err != nil {
+		return fmt.Errorf("set up the attempt lifecycle: %w", err)
+	}
+	app, err := web.New(wc, st, attempts)
 	if err != nil {
 		return fmt.Errorf("set up the dashboard: %w", err)
 	}
@@ -93,7 +96,7 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	// on them and leave the probes none. The app refuses new probes from
 	// its first moment of shutting down.
 	appDone := make(chan error, 1)
-	go func() { appDone <- app.Shutdown(sctx) }()
+	go func() { appDone <- errors.Join(attempts.Shutdown(sctx), app.Shutdown(sctx)) }()
 	httpErr := srv.Shutdown(sctx)
 	appErr := <-appDone
 	if errors.Is(httpErr, context.DeadlineExceeded) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
 
@@ -22,6 +23,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	web             web.Config
+	attempts        attempt.Config
 }
 
 // parseServeFlags reads the serve flags; every flag's default comes from its
@@ -101,23 +103,28 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	})
 	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
-	parse("per-target", func() (e error) { c.web.PerTarget, e = nonNegative(perTarget); return })
-	parse("max-probes", func() (e error) { c.web.MaxProbes, e = positive(maxProbes); return })
-	parse("queue", func() (e error) { c.web.QueueSize, e = nonNegative(queue); return })
+	parse("per-target", func() (e error) { c.attempts.PerTarget, e = nonNegative(perTarget); return })
+	parse("max-probes", func() (e error) { c.attempts.MaxProbes, e = positive(maxProbes); return })
+	parse("queue", func() (e error) { c.attempts.QueueSize, e = nonNegative(queue); return })
 	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
-	parse("timeout", func() (e error) { c.web.StepTimeout, e = time.ParseDuration(stepTimeout); return })
-	parse("total-timeout", func() (e error) { c.web.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
+	parse("timeout", func() (e error) { c.attempts.StepTimeout, e = time.ParseDuration(stepTimeout); return })
+	parse("total-timeout", func() (e error) { c.attempts.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
 	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
 	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
-	// The contract's 0 means unlimited; web.Config reads 0 as "the default"
-	// and a negative value as unlimited.
-	for _, n := range []*int{&c.web.ProbeRate, &c.web.PerTarget} {
-		if *n == 0 {
-			*n = -1
-		}
+	// On the command line 0 lifts a bound (or, for --queue, lets nothing
+	// wait); in the configuration structs 0 means "not set, use the
+	// default", so translate.
+	if c.web.ProbeRate == 0 {
+		c.web.ProbeRate = web.Unlimited
+	}
+	if c.attempts.PerTarget == 0 {
+		c.attempts.PerTarget = attempt.Unlimited
+	}
+	if c.attempts.QueueSize == 0 {
+		c.attempts.QueueSize = attempt.NoQueue
 	}
 	if c.web.Retention == 0 {
-		c.web.Retention = -1
+		c.web.Retention = web.KeepForever
 	}
 	if err == nil && (c.web.BasicUser == "") != (c.web.BasicHash == "") {
 		err = fmt.Errorf("--auth-user and --auth-bcrypt go together: set both or neither")

@@ -108,6 +108,7 @@ func Typical(rng *rand.Rand, at time.Time) probe.Result {
 	r := probe.Result{
 		ID:      ID(rng),
 		Status:  probe.StatusDone,
+		Kind:    probe.KindProbe,
 		Outcome: sc.outcome,
 		Settings: probe.Settings{Host: host, Port: port, Security: sec, User: user, Mech: probe.MechAuto,
 			HELO: ehlo},

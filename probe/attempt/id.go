@@ -1,4 +1,4 @@
-package web
+package attempt
 
 import (
 	"crypto/rand"
@@ -12,17 +12,17 @@ const idLen = 22
 
 var idEncoding = base64.RawURLEncoding.Strict()
 
-// newID returns a fresh permalink id.
-func newID() string {
+// NewID returns a fresh permalink id.
+func NewID() string {
 	var b [16]byte
 	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
 	return idEncoding.EncodeToString(b[:])
 }
 
-// parseID accepts exactly the ids newID makes: 22 base64url characters that
+// ParseID accepts exactly the ids NewID makes: 22 base64url characters that
 // decode to 16 bytes with zero padding bits, so every id has one spelling.
 // Anything else is refused before it reaches the store or a log line.
-func parseID(s string) (string, bool) {
+func ParseID(s string) (string, bool) {
 	if len(s) != idLen {
 		return "", false
 	}

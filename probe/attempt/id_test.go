@@ -1,4 +1,4 @@
-package web
+package attempt
 
 import (
 	"strings"
@@ -8,9 +8,9 @@ import (
 func TestNewIDIsParsableAndUnique(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
-		id := newID()
-		if _, ok := parseID(id); !ok {
-			t.Fatalf("parseID(%q) refused a fresh id", id)
+		id := NewID()
+		if _, ok := ParseID(id); !ok {
+			t.Fatalf("ParseID(%q) refused a fresh id", id)
 		}
 		if seen[id] {
 			t.Fatalf("duplicate id %q", id)
@@ -32,24 +32,24 @@ func TestParseIDRefuses(t *testing.T) {
 		"../../../../etc/passwd1", // path
 		"AAAAAAAAAAAAAAAAAAAA\nA", // newline
 	} {
-		if _, ok := parseID(s); ok {
-			t.Errorf("parseID(%q) accepted", s)
+		if _, ok := ParseID(s); ok {
+			t.Errorf("ParseID(%q) accepted", s)
 		}
 	}
 }
 
 func FuzzParseID(f *testing.F) {
-	f.Add(newID())
+	f.Add(NewID())
 	f.Add("AAAAAAAAAAAAAAAAAAAAAA")
 	f.Add("AAAAAAAAAAAAAAAAAAAAAB")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
-		id, ok := parseID(s)
+		id, ok := ParseID(s)
 		if !ok {
 			return
 		}
 		if id != s || len(id) != idLen {
-			t.Fatalf("parseID(%q) = %q", s, id)
+			t.Fatalf("ParseID(%q) = %q", s, id)
 		}
 		b, err := idEncoding.DecodeString(id)
 		if err != nil || idEncoding.EncodeToString(b) != id {

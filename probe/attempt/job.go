@@ -1,0 +1,31 @@
+package attempt
+
+import (
+	"sync"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// job is one attempt in flight in this process: its latest snapshot, and a
+// broadcast channel closed (and replaced) at every change, for live pages.
+type job struct {
+	mu      sync.Mutex
+	result  probe.Result
+	changed chan struct{}
+	done    bool
+}
+
+func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.result, j.changed, j.done
+}
+
+func (j *job) set(r probe.Result, done bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.result = r
+	j.done = done
+	close(j.changed)
+	j.changed = make(chan struct{})
+}
