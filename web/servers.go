@@ -107,3 +107,11 @@ func timelineSummary(pts []store.TimelinePoint) string {
 func hostQuery(sv store.ServerSummary) string {
 	return "/history?host=" + queryEscape(sv.Host) + "&port=" + strconv.Itoa(sv.Port)
 }
+
+// countTests says how many tests, with the noun in the right number.
+func countTests(n int64) string {
+	if n == 1 {
+		return "1 test"
+	}
+	return strconv.FormatInt(n, 10) + " tests"
+}
