@@ -211,8 +211,12 @@ func TestComparePage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `href="/compare?a=`+aID+`&amp;b=`+bID+`"`) {
 		t.Errorf("compare with… = %d, lacks the link to the other attempt", resp.StatusCode)
 	}
-	if resp, _ := e.get("/compare"); resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("compare with none = %d", resp.StatusCode)
+	// Nothing ticked: back to the history, which says what to do.
+	if resp, _ := e.get("/compare"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/history?compare=none" {
+		t.Errorf("compare with none = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body := e.get("/history?compare=none"); !strings.Contains(body, "Tick one or two tests first, then press Compare.") {
+		t.Errorf("the history does not say what to tick")
 	}
 	if resp, _ := e.get("/compare?id=" + aID + "&id=" + bID + "&id=" + aID); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("compare with three = %d", resp.StatusCode)
