@@ -27,7 +27,7 @@ type breakdownView struct {
 
 type breakdownRow struct {
 	Code   string
-	Title  string // the diagnosis's title, for people who do not read codes
+	Title  string  // the diagnosis's title, for people who do not read codes
 	Counts []int64 // per column
 	Sum    int64
 }
