@@ -232,6 +232,9 @@ const pruneBatch = 5000
 func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 	cut := olderThan.UnixMilli()
 	var total int64
+	if err := s.pruneTryGroups(ctx, olderThan); err != nil {
+		return 0, err
+	}
 	for {
 		res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id IN (
 			SELECT id FROM attempts WHERE started_at < ? ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
