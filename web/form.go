@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -106,6 +107,11 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
+	if strings.Contains(in.Host, "@") {
+		// An email address instead of a host: find its servers first.
+		s.startFromAddress(w, r, strings.TrimSpace(in.Host), in.Password != "")
+		return
+	}
 	set, sec, fe := validate(in, s.policy)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {

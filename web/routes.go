@@ -61,6 +61,8 @@ func (s *Server) routes() http.Handler {
 		// protected and rate limited like every start.
 		r.Get("/try", s.tryForm)
 		r.With(startLimit).Post("/try", s.tryAll)
+		r.Get("/try/{id}", s.tryGroup)
+		r.Post("/p/{id}/cancel", s.cancelAttempt)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.Get("/api/v1/probes", s.apiList)
 	})

@@ -306,7 +306,7 @@ func TestTryAllPorts(t *testing.T) {
 	// The main form's button posts to /try: the password is sent along
 	// and must be ignored.
 	pass := "try-all-secret-pw"
-	resp, body := e.postForm("/try", url.Values{"mode": {"try-all"}, "host": {"127.0.0.1"}, "port": {"587"},
+	resp, body := e.postFollow("/try", url.Values{"mode": {"try-all"}, "host": {"127.0.0.1"}, "port": {"587"},
 		"user": {"demo@sandbox.smtpdoctor.test"}, "password": {pass}})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST /try from the main form = %d\n%s", resp.StatusCode, body)
@@ -345,10 +345,10 @@ func TestTryAllPorts(t *testing.T) {
 
 	// POST /try from the try-all page; a bad host is refused before
 	// connecting. GET only fills in the form: it must never connect.
-	if resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, `<tr class="best">`) {
+	if resp, body := e.postFollow("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, `<tr class="best">`) {
 		t.Errorf("POST /try = %d", resp.StatusCode)
 	}
-	if resp, _ := e.postForm("/try", url.Values{"host": {"a b\r\nc"}}); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.postFollow("/try", url.Values{"host": {"a b\r\nc"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("POST /try with a bad host = %d", resp.StatusCode)
 	}
 	before := len(e.mustList(t))
@@ -370,10 +370,10 @@ func TestTryAllRateLimited(t *testing.T) {
 			t.Fatalf("GET /try = %d", resp.StatusCode)
 		}
 	}
-	if resp, _ := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK {
+	if resp, _ := e.postFollow("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("first try-all = %d", resp.StatusCode)
 	}
-	if resp, _ := e.postForm("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusTooManyRequests {
+	if resp, _ := e.postFollow("/try", url.Values{"host": {"127.0.0.1"}}); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("second try-all in the minute = %d, want 429", resp.StatusCode)
 	}
 }
@@ -382,7 +382,7 @@ func TestTryAllRateLimited(t *testing.T) {
 // refused by default, per row.
 func TestTryAllPolicy(t *testing.T) {
 	e := newEnvWith(t, Config{}, attempt.Config{TryCombos: []discover.Combo{{Port: 587, Security: probe.SecurityStartTLS}}})
-	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
+	resp, body := e.postFollow("/try", url.Values{"host": {"127.0.0.1"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "policy.blocked_target") {
 		t.Errorf("POST /try of loopback = %d, lacks policy.blocked_target", resp.StatusCode)
 	}
@@ -413,7 +413,7 @@ func TestTryAllCountsAgainstPerTarget(t *testing.T) {
 	if resp, _ := e.postForm("/probes", formFor(tp.Host, tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("probe = %d", resp.StatusCode)
 	}
-	resp, body := e.postForm("/try", url.Values{"host": {tp.Host}})
+	resp, body := e.postFollow("/try", url.Values{"host": {tp.Host}})
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("try-all while the host is at its limit = %d", resp.StatusCode)
 	}

@@ -1,6 +1,7 @@
 package attempt
 
 import (
+	"context"
 	"sync"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -13,6 +14,11 @@ type job struct {
 	result  probe.Result
 	changed chan struct{}
 	done    bool
+	// ctx is the probe's own context, cancel stops it: Cancel, from the
+	// person who started it. cancelled says that is why it stopped.
+	ctx       context.Context
+	cancel    context.CancelFunc
+	cancelled bool
 }
 
 func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {

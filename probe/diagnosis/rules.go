@@ -774,6 +774,15 @@ var rules = []Rule{
 		},
 	},
 	{
+		Code: probe.CodeProbeCancelled, Severity: probe.SeverityWarning, Guide: "causes", Title: "You cancelled the test",
+		Summary: func(f *Facts) string {
+			return words("The test was cancelled from the dashboard "+f.after()+", before it finished. The steps that completed are shown; nothing can be concluded about the rest.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{"Run the test again and let it finish; a server that is slow to answer is itself worth knowing about."}
+		},
+	},
+	{
 		// A finding only: the session worked, over a cipher suite without
 		// forward secrecy (RSA key exchange), which Go and modern clients
 		// no longer offer by default.
