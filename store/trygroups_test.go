@@ -23,8 +23,8 @@ func TestTryGroupSurvivesReopen(t *testing.T) {
 	}
 	g := discover.Group{ID: "g1", StartedAt: base, Input: "alice@example.com",
 		Discovery: &discover.Discovery{Domain: "example.com", Candidates: []discover.Candidate{{Host: "smtp.example.com", Port: 465, Security: probe.SecurityTLS, Source: discover.SourceSRVSubmissions, Submission: true}}},
-		Matrix: discover.Matrix{Host: "smtp.example.com", Best: 0, Rows: []discover.Row{{Port: 465, Security: probe.SecurityTLS, Answered: true, TLS: true, Code: probe.CodeOK}}},
-		IDs:    []string{"a1"}}
+		Matrix:    discover.Matrix{Host: "smtp.example.com", Best: 0, Rows: []discover.Row{{Port: 465, Security: probe.SecurityTLS, Answered: true, TLS: true, Code: probe.CodeOK}}},
+		IDs:       []string{"a1"}}
 	if err := s.SaveTryGroup(ctx, g); err != nil {
 		t.Fatal(err)
 	}
