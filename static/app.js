@@ -57,10 +57,27 @@
   // page and sends it as a server-sent event; we swap it in. When the probe
   // is done, reload for the full report.
   var live = document.querySelector("[data-events]");
+  // The wait of the running step counts on each second from the elapsed
+  // time the server rendered ("waiting for the greeting, 4 s of 10 s");
+  // the browser's clock is only used to measure time since that render.
+  var tick = null;
+  var countOn = function () {
+    var w = document.getElementById("waiting");
+    if (tick) { clearInterval(tick); tick = null; }
+    if (!w) return;
+    var el = w.querySelector(".elapsed");
+    var from = Number(w.dataset.elapsedMs), limit = Number(w.dataset.limitMs), t0 = Date.now();
+    tick = setInterval(function () {
+      var ms = Math.min(from + Date.now() - t0, limit);
+      el.textContent = Math.floor(ms / 1000) + " s";
+    }, 1000);
+  };
+  countOn();
   if (live && window.EventSource) {
     var es = new EventSource(live.dataset.events);
     es.addEventListener("progress", function (ev) {
       live.innerHTML = ev.data;
+      countOn();
     });
     es.addEventListener("done", function () {
       es.close();

@@ -22,6 +22,8 @@ type permalinkView struct {
 	// PrevID is the test of the same server before this one, to compare
 	// with; "" if none.
 	PrevID string
+	// StepLimit is how long a step may wait, shown beside a live wait.
+	StepLimit time.Duration
 }
 
 func isLive(r probe.Result) bool { return attempt.IsLive(r) }
@@ -60,7 +62,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res)}
+	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res), StepLimit: s.attempts.StepTimeout()}
 	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {

@@ -2,6 +2,7 @@ package attempt
 
 import (
 	"errors"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
@@ -56,3 +57,7 @@ func cancelledResult(r probe.Result) probe.Result {
 	r.Failure = &probe.Failure{Step: step, Command: cmd, Code: probe.CodeProbeCancelled, Err: "cancelled from the dashboard"}
 	return r
 }
+
+// StepTimeout is how long each step of a probe may wait (a reply, the
+// connect), for pages that show a wait against its limit.
+func (l *Lifecycle) StepTimeout() time.Duration { return l.cfg.StepTimeout }
