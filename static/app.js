@@ -21,6 +21,32 @@
     });
   });
 
+  // A port typed in the host field ("smtp.example.com:465") wins over the
+  // port field (the server reads it the same way); show that by copying it
+  // there. Security on Auto follows the port; the hint says what Auto will
+  // do, until the person picks a mode themselves.
+  var pf = document.getElementById("probe-form");
+  if (pf && pf.elements.host && pf.elements.port && pf.elements.security) {
+    var hint = document.getElementById("security-hint");
+    var portNote = function () {
+      var sec = pf.elements.security.value, p = pf.elements.port.value.trim();
+      if (!hint || sec !== "auto") return;
+      hint.textContent = p === "465" ? "Auto: SSL/TLS from the first byte on port 465." :
+        "Auto: STARTTLS on port " + (p || "587") + " (SSL/TLS only on 465).";
+    };
+    pf.elements.host.addEventListener("input", function () {
+      var m = /^(?:\[[^\]]+\]|[^:\[\]]+):(\d{1,5})$/.exec(pf.elements.host.value.trim());
+      if (m && pf.elements.port.value !== m[1]) {
+        pf.elements.port.value = m[1];
+        if (hint) hint.dataset.fromHost = "1";
+      }
+      portNote();
+    });
+    pf.elements.port.addEventListener("input", portNote);
+    pf.elements.security.addEventListener("change", portNote);
+    portNote();
+  }
+
   // Copy-link buttons: the URL is also shown as plain text next to it.
   document.querySelectorAll("button[data-copy]").forEach(function (b) {
     b.hidden = false;

@@ -49,7 +49,9 @@ func presets() []preset {
 }
 
 func defaultInput() probe.Input {
-	return probe.Input{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
+	// Auto picks the mode by the port (SSL/TLS on 465, STARTTLS
+	// elsewhere), so changing the port alone is never a mismatch.
+	return probe.Input{Port: "587", Security: string(probe.SecurityAuto), Mech: string(probe.MechAuto)}
 }
 
 // form is GET /: the empty form, or prefilled from ?preset= (works
