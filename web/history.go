@@ -32,6 +32,10 @@ type historyView struct {
 	ShowUser bool
 	// NoneTicked: Compare was pressed with nothing ticked.
 	NoneTicked bool
+	// Sandbox are the demo servers' addresses when the sandbox runs; their
+	// tests are left out unless ShowSandbox.
+	Sandbox     []store.Target
+	ShowSandbox bool
 }
 
 // filterError is a filter field that could not be read.
@@ -154,6 +158,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, http.StatusBadRequest, "Bad filter", err.Error())
 		return
 	}
+	showSandbox := r.URL.Query().Get("sandbox") == "1"
+	if !showSandbox {
+		f.Exclude = s.sandboxTargets()
+	}
 	page, err := s.store.List(r.Context(), f)
 	if err != nil {
 		s.listError(w, r, err)
@@ -165,7 +173,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := historyView{Q: hq, Page: page, Counts: counts, Deleted: r.URL.Query().Get("deleted") != "",
-		NoneTicked: r.URL.Query().Get("compare") == "none"}
+		NoneTicked: r.URL.Query().Get("compare") == "none", Sandbox: s.sandboxTargets(), ShowSandbox: showSandbox}
 	for _, a := range page.Attempts {
 		v.ShowUser = v.ShowUser || a.User != ""
 	}
@@ -199,6 +207,9 @@ func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Limit = store.MaxLimit
 	f.Cursor = ""
+	if r.URL.Query().Get("sandbox") != "1" {
+		f.Exclude = s.sandboxTargets()
+	}
 	first, err := s.store.List(r.Context(), f)
 	if err != nil {
 		s.listError(w, r, err)

@@ -48,7 +48,7 @@ func (s *Server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.requireAuth)
 		r.Get("/", s.form)
-		r.With(startLimit).Post("/probes", s.startForm)
+		r.With(s.unlessSandbox(startLimit)).Post("/probes", s.startForm)
 		r.Post("/p/{id}/delete", s.deleteAttempt)
 		r.Get("/history", s.history)
 		r.Get("/history.csv", s.historyCSV)
@@ -60,7 +60,7 @@ func (s *Server) routes() http.Handler {
 		// browsers at it with a link or an image. POST is cross-origin
 		// protected and rate limited like every start.
 		r.Get("/try", s.tryForm)
-		r.With(startLimit).Post("/try", s.tryAll)
+		r.With(s.unlessSandbox(startLimit)).Post("/try", s.tryAll)
 		r.Get("/try/{id}", s.tryGroup)
 		r.Post("/p/{id}/cancel", s.cancelAttempt)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)

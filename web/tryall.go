@@ -71,7 +71,7 @@ func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
 	if usedPassword {
 		v.Note = passwordUnused
 	}
-	g, err := s.attempts.TryAllGroup(r.Context(), attempt.TryAllRequest{Input: hostIn, Host: host})
+	g, err := s.attempts.TryAllGroup(r.Context(), attempt.TryAllRequest{Input: hostIn, Host: host, Combos: s.sandboxCombos(host)})
 	if err == nil {
 		http.Redirect(w, r, groupURL(g.ID, usedPassword), http.StatusSeeOther)
 		return

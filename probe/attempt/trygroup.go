@@ -28,6 +28,9 @@ type TryAllRequest struct {
 	// Discovery is what discovery found, when Input was an address or a
 	// domain.
 	Discovery *discover.Discovery
+	// Combos replace the lifecycle's TryCombos for this try-all (the
+	// sandbox's own ports); nil keeps them.
+	Combos []discover.Combo
 }
 
 // ErrNoGroupStore is returned by TryAllGroup when the store cannot keep
@@ -46,7 +49,11 @@ func (l *Lifecycle) TryAllGroup(ctx context.Context, req TryAllRequest) (discove
 	g := discover.Group{ID: NewID(), StartedAt: time.Now().UTC(), Input: req.Input, Discovery: req.Discovery,
 		Matrix: discover.Matrix{Host: req.Host, Best: -1}}
 	if req.Host != "" {
-		res, err := l.tryAll(ctx, req.Host, groupCombos(req.Discovery, req.Host, l.cfg.TryCombos))
+		usual := l.cfg.TryCombos
+		if req.Combos != nil {
+			usual = req.Combos
+		}
+		res, err := l.tryAll(ctx, req.Host, groupCombos(req.Discovery, req.Host, usual))
 		if err != nil {
 			return discover.Group{}, err
 		}
