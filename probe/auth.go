@@ -132,7 +132,7 @@ func (p *prober) oauthError(challenge []byte) {
 		if s, ok := v.(string); ok {
 			val = s
 		}
-		out[truncate(escape(k), 64)] = truncate(p.tr.scrub.clean(escape(val)), 500)
+		out[truncate(Escape(k), 64)] = truncate(p.tr.scrub.clean(Escape(val)), 500)
 	}
 	p.res.Auth.OAuthError = out
 	keys := make([]string, 0, len(out))

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"time"
 )
 
 // Auto mode on a port whose mode is not known by convention finds out: a
@@ -35,11 +36,11 @@ type handshakeResult struct {
 }
 
 // raceTLS runs the race; false means the probe cannot go on (the failure
-// is recorded).
+// is recorded). The plaintext greeting gets a head start of a few round
+// trips: a plaintext server greets at once, and then no second
+// connection is opened at all (nor a ClientHello left in its logs).
 func (p *prober) raceTLS() bool {
 	p.beginStep(StepTLS)
-	p.tr.note("port %d has no conventional mode: waiting for a plaintext greeting while trying a TLS handshake on a second connection, and carrying on with whichever answers", p.s.Port)
-
 	greeted := make(chan error, 1)
 	plain := p.w
 	deadline := p.stepDeadline()
@@ -49,6 +50,26 @@ func (p *prober) raceTLS() bool {
 		_, err := plain.r.Peek(1)
 		greeted <- err
 	}()
+
+	head := p.headStart()
+	timer := time.NewTimer(head)
+	defer timer.Stop()
+	select {
+	case err := <-greeted:
+		if err == nil {
+			p.tr.note("port %d has no conventional mode; the plaintext greeting came at once: carrying on in plaintext (with STARTTLS when offered)", p.s.Port)
+			p.res.AutoMode = AutoModePlain
+			p.finishStep(StepSkipped, "plaintext greeting came first")
+			return true
+		}
+		// Closed or failed before any greeting: the greeting step
+		// reads the same end and says so.
+		p.finishStep(StepSkipped, "no greeting")
+		return true
+	case <-timer.C:
+	}
+	p.tr.note("port %d has no conventional mode and sent no greeting within %s: trying a TLS handshake on a second connection while still waiting, and carrying on with whichever answers", p.s.Port, head)
+
 	shook := make(chan handshakeResult, 1)
 	ap, _ := netip.ParseAddrPort(p.res.Network.Used)
 	hctx, stopTLS := context.WithCancel(p.ctx)
@@ -107,6 +128,22 @@ func (p *prober) raceTLS() bool {
 		return false
 	}
 	return true
+}
+
+// headStart is how long the plaintext greeting may take before the TLS
+// handshake joins the race: four times the time the TCP connection took
+// (a server greets about one round trip after accepting), at least 100 ms
+// and at most 500 ms.
+func (p *prober) headStart() time.Duration {
+	d := 100 * time.Millisecond
+	if n := p.res.Network; n != nil {
+		for _, a := range n.Addresses {
+			if a.Address == n.Used {
+				d = max(d, 4*time.Duration(a.DurationMS)*time.Millisecond)
+			}
+		}
+	}
+	return min(d, 500*time.Millisecond)
 }
 
 // tryImplicit dials ap again and runs a TLS handshake on it, until ctx

@@ -83,7 +83,7 @@ func TestAutoFindsPlaintext(t *testing.T) {
 	if r.AutoMode != AutoModePlain || r.TLS == nil || r.TLS.Mode != tlsModeStartTLS {
 		t.Fatalf("auto mode %q, tls %+v", r.AutoMode, r.TLS)
 	}
-	if !strings.Contains(transcriptText(r), "plaintext greeting came first") {
+	if !strings.Contains(transcriptText(r), "the plaintext greeting came at once") {
 		t.Errorf("no note of the choice:\n%s", transcriptText(r))
 	}
 }

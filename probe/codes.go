@@ -89,6 +89,17 @@ const (
 	CodeInputPasswordNonASCII   Code = "input.password_non_ascii"
 	CodeInputPortHint           Code = "input.port_hint"
 	CodeInputUnrecognized       Code = "input.unrecognized"
+	// CodeInputRedacted: pasted text carried secrets (AUTH blobs,
+	// passwords, tokens) that were removed before anything was kept.
+	CodeInputRedacted Code = "input.redacted"
+	// CodeInputTextOnly: a diagnosis read from pasted text, which cannot
+	// tell apart causes a probe would; it names the probe that decides.
+	CodeInputTextOnly Code = "input.text_only"
+
+	// Patterns in a mail server's log of failed logins.
+	CodeLogBruteForce          Code = "log.brute_force"          // many accounts tried from few addresses: password guessing
+	CodeLogClientMisconfigured Code = "log.client_misconfigured" // one account from one place, again and again: a client with an old password
+	CodeLogBackendOutage       Code = "log.backend_outage"       // every account failing at once with back-end errors
 )
 
 // AllCodes lists every code above, in declaration order: the guide, the
@@ -113,7 +124,8 @@ var AllCodes = []Code{
 	CodeOAuthTokenExpired, CodeOAuthWrongAudience, CodeOAuthMissingScope, CodeOAuthUserMismatch, CodeOAuthOpaqueToken,
 	CodeOAuthRefreshToken, CodeOAuthTokenAsPassword,
 	CodeInputWhitespace, CodeInputUsernameNotAddress, CodeInputAppPasswordSpaces, CodeInputPasswordNonASCII,
-	CodeInputPortHint, CodeInputUnrecognized,
+	CodeInputPortHint, CodeInputUnrecognized, CodeInputRedacted, CodeInputTextOnly,
+	CodeLogBruteForce, CodeLogClientMisconfigured, CodeLogBackendOutage,
 }
 
 // KnownCode reports whether s is one of the codes above.

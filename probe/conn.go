@@ -166,13 +166,13 @@ func (w *wire) readReply() (reply, error) {
 		w.p.tr.add(DirServer, shown)
 		code, final, text, ok := parseLine(line)
 		if !ok || (r.Code != 0 && code != r.Code) {
-			return r, &badReplyError{line: escape(truncate(line, 80))}
+			return r, &badReplyError{line: Escape(truncate(line, 80))}
 		}
 		if r.Code == 0 {
 			r.Code = code
 			r.Enhanced = enhancedCode(text)
 		}
-		r.Lines = append(r.Lines, w.p.tr.scrub.clean(escape(text)))
+		r.Lines = append(r.Lines, w.p.tr.scrub.clean(Escape(text)))
 		if final {
 			return r, nil
 		}

@@ -105,7 +105,7 @@ func (p *prober) connect(addrs []netip.Addr) bool {
 		if p.o.Policy != nil {
 			if err := p.o.Policy(ap); err != nil {
 				att.Result = attemptBlocked
-				att.Error = escape(err.Error())
+				att.Error = Escape(err.Error())
 				p.tr.note("not connecting to %s: refused by this dashboard's policy (%v)", ap, err)
 				continue
 			}
@@ -116,7 +116,7 @@ func (p *prober) connect(addrs []netip.Addr) bool {
 		att.DurationMS = time.Since(t0).Milliseconds()
 		if err != nil {
 			att.Result = p.classifyDial(err)
-			att.Error = escape(err.Error())
+			att.Error = Escape(err.Error())
 			p.tr.note("%s: %s (%v)", ap, att.Result, err)
 			if p.ctx.Err() != nil {
 				break

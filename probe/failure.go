@@ -19,7 +19,7 @@ func (p *prober) fail(code Code, cmd, errText string) {
 			Step:    p.stepName(),
 			Code:    code,
 			Command: cmd,
-			Err:     p.tr.scrub.clean(escape(errText)),
+			Err:     p.tr.scrub.clean(Escape(errText)),
 		}
 	}
 	p.tr.note("failed: %s", errText)

@@ -102,7 +102,7 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 		forms := secretForms(user, pass)
-		forms = append(forms, escape(pass))
+		forms = append(forms, Escape(pass))
 		for _, l := range res.Transcript {
 			for _, f := range forms {
 				if len(f) >= minScrubLen && strings.Contains(l.Text, f) {

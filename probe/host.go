@@ -57,3 +57,13 @@ func ParseHost(h string) (host, port string, err error) {
 	}
 	return ascii, port, nil
 }
+
+// BareHost is h without surrounding space, IPv6 brackets or the DNS root
+// dot: "[2001:db8::1]" and "mail.example.com." name what "2001:db8::1"
+// and "mail.example.com" do, for dialling, SNI, the certificate check and
+// recognising a provider alike.
+func BareHost(h string) string {
+	h = strings.TrimSpace(h)
+	h = strings.TrimPrefix(strings.TrimSuffix(h, "]"), "[")
+	return strings.TrimSuffix(h, ".")
+}

@@ -2,14 +2,13 @@ package probe_test
 
 import (
 	"context"
-	"net"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
 // The performance budget is at most 64 KiB of heap per in-flight probe that waits
@@ -18,42 +17,14 @@ import (
 // that accepts and never speaks, and once all are connected and waiting
 // for the greeting, the live heap is compared with what it was before.
 
-// tarpit accepts connections and never writes; it counts accepts and
-// holds the connections until the test ends.
-type tarpit struct {
-	ln       net.Listener
-	accepted atomic.Int64
-	mu       sync.Mutex
-	conns    []net.Conn
-}
-
-func newTarpit(t testing.TB) *tarpit {
+// newTarpit starts a tarpit closed when the test ends.
+func newTarpit(t testing.TB) *smtptest.Tarpit {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	tp, err := smtptest.StartTarpit()
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		t.Fatalf("start a tarpit: %v", err)
 	}
-	tp := &tarpit{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			tp.mu.Lock()
-			tp.conns = append(tp.conns, c)
-			tp.mu.Unlock()
-			tp.accepted.Add(1)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		tp.mu.Lock()
-		for _, c := range tp.conns {
-			c.Close()
-		}
-		tp.mu.Unlock()
-	})
+	t.Cleanup(tp.Close)
 	return tp
 }
 
@@ -63,7 +34,7 @@ func newTarpit(t testing.TB) *tarpit {
 func heapPerSilentProbe(t testing.TB, m int) float64 {
 	t.Helper()
 	tp := newTarpit(t)
-	port := tp.ln.Addr().(*net.TCPAddr).Port
+	port := tp.Port()
 	set := probe.Settings{
 		Host: "127.0.0.1", Port: port, Security: probe.SecurityStartTLS,
 		User: "user@example.test", Mech: probe.MechPlain, HELO: "client.example.test",
@@ -80,11 +51,11 @@ func heapPerSilentProbe(t testing.TB, m int) float64 {
 		wg.Go(func() { done <- probe.Run(ctx, set, probe.Secret{Password: "s3cret-pass"}, opt) })
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for tp.accepted.Load() < int64(m) {
+	for tp.Accepted() < int64(m) {
 		if time.Now().After(deadline) {
 			cancel()
 			wg.Wait()
-			t.Fatalf("only %d of %d probes connected within 30s", tp.accepted.Load(), m)
+			t.Fatalf("only %d of %d probes connected within 30s", tp.Accepted(), m)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

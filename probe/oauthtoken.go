@@ -127,7 +127,11 @@ func (p *prober) tokenHints() {
 		return
 	}
 	if !oauth {
-		p.observation(CodeOAuthTokenAsPassword, fmt.Sprintf("the password is an OAuth access token (a JWT), but AUTH %s sends it as a password; tokens go with AUTH XOAUTH2 or OAUTHBEARER (smtpdoctor: --mech xoauth2)", strings.ToUpper(string(p.s.Mech))))
+		how := "a password mechanism (PLAIN or LOGIN)"
+		if p.s.Mech != MechAuto && p.s.Mech != "" {
+			how = "AUTH " + strings.ToUpper(string(p.s.Mech))
+		}
+		p.observation(CodeOAuthTokenAsPassword, "the password is an OAuth access token (a JWT), but "+how+" sends it as a password; tokens go with AUTH XOAUTH2 or OAUTHBEARER (smtpdoctor: --mech xoauth2)")
 	}
 	now := p.start
 	if !claims.Exp.IsZero() && now.After(claims.Exp) {

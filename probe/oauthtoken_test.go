@@ -111,6 +111,8 @@ func TestTokenReadBeforeSent(t *testing.T) {
 			want: []Code{CodeOAuthOpaqueToken}, words: "tokeninfo"},
 		{name: "jwt pasted as a password", token: makeJWT(t, msClaims(now, nil)), mech: MechLogin,
 			want: []Code{CodeOAuthTokenAsPassword}, words: "XOAUTH2"},
+		{name: "jwt pasted as a password with mech auto", token: makeJWT(t, msClaims(now, nil)), mech: MechAuto,
+			want: []Code{CodeOAuthTokenAsPassword}, words: "a password mechanism (PLAIN or LOGIN)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := settingsFor(srv, SecurityNone)

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 )
 
@@ -50,6 +51,14 @@ type Options struct {
 	// a copy: the callback may keep it. It runs on the probe's goroutine, so
 	// it must be quick.
 	Observe func(Result)
-	// Origin names the machine the probe runs on, recorded in the result.
+	// Origin names the machine the probe runs on, recorded in the result
+	// (Hostname, usually).
 	Origin string
+}
+
+// Hostname is this machine's name, for Options.Origin; empty when the
+// system does not say.
+func Hostname() string {
+	h, _ := os.Hostname()
+	return h
 }

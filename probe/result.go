@@ -150,6 +150,10 @@ type Result struct {
 	// was carried past, an input hint, a decoded OAuth error). Their codes
 	// are diagnosis codes.
 	Observations []Observation `json:"observations,omitempty"`
+
+	// LogSummary aggregates an explained server log; nil for everything
+	// else.
+	LogSummary *LogSummary `json:"log_summary,omitempty"`
 }
 
 // Diagnosis is the one root cause, in plain words, with the steps that fix it.

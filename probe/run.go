@@ -83,10 +83,7 @@ func newProber(s Settings, secret Secret, o Options) *prober {
 		start:    start,
 		totalEnd: start.Add(o.TotalTimeout),
 		cur:      -1,
-		// "[2001:db8::1]" and "mail.example.com." name the same as
-		// without brackets or the root dot, for dialling, SNI and the
-		// certificate check alike.
-		host: strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s.Host), "["), "]"), "."),
+		host:     BareHost(s.Host),
 	}
 	if a, err := netip.ParseAddr(p.host); err == nil {
 		p.isIP = true
@@ -188,7 +185,7 @@ func (p *prober) finishStep(status StepStatus, detail string) {
 	st.Status = status
 	st.DurationMS = p.ms() - st.StartedMS
 	if detail != "" {
-		st.Detail = escape(detail)
+		st.Detail = Escape(detail)
 	}
 	p.cur = -1
 	p.observe()
@@ -247,7 +244,7 @@ func (p *prober) snapshot() Result {
 
 // observation records a fact for the diagnosis, once per code and detail.
 func (p *prober) observation(code Code, detail string) {
-	detail = p.tr.scrub.clean(escape(detail))
+	detail = p.tr.scrub.clean(Escape(detail))
 	for _, o := range p.res.Observations {
 		if o.Code == code && o.Detail == detail {
 			return

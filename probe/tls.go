@@ -106,14 +106,14 @@ func (p *prober) recordTLS(tc *tls.Conn, mode string) {
 func certInfo(c *x509.Certificate) Certificate {
 	sum := sha256.Sum256(c.Raw)
 	ci := Certificate{
-		Subject:   escape(c.Subject.String()),
-		Issuer:    escape(c.Issuer.String()),
+		Subject:   Escape(c.Subject.String()),
+		Issuer:    Escape(c.Issuer.String()),
 		NotBefore: c.NotBefore.UTC(),
 		NotAfter:  c.NotAfter.UTC(),
 		SHA256:    hex.EncodeToString(sum[:]),
 	}
 	for _, n := range c.DNSNames {
-		ci.DNSNames = append(ci.DNSNames, escape(n))
+		ci.DNSNames = append(ci.DNSNames, Escape(n))
 	}
 	for _, ip := range c.IPAddresses {
 		ci.IPs = append(ci.IPs, ip.String())
@@ -202,7 +202,7 @@ func (p *prober) verifyChain(info *TLSInfo, certs []*x509.Certificate) {
 		p.observation(pr.code, pr.text)
 	}
 	info.VerifyCode = problems[0].code
-	info.VerifyError = escape(strings.Join(texts, "; "))
+	info.VerifyError = Escape(strings.Join(texts, "; "))
 }
 
 // certNames lists the names a certificate carries, for a mismatch message.

@@ -27,7 +27,7 @@ func (t *transcript) add(dir Direction, text string) {
 	if t.res.TranscriptCut {
 		return
 	}
-	text = t.scrub.clean(escape(text))
+	text = t.scrub.clean(Escape(text))
 	if len(t.res.Transcript) >= maxTranscriptLines-1 || t.bytes+len(text) > maxTranscriptBytes {
 		t.res.TranscriptCut = true
 		t.res.Transcript = append(t.res.Transcript, Line{AtMS: t.ms(), Dir: DirNote,
@@ -43,36 +43,6 @@ func (t *transcript) note(format string, args ...any) {
 }
 
 func (t *transcript) ms() int64 { return time.Since(t.start).Milliseconds() }
-
-// escape makes s valid, printable UTF-8: bytes that are not UTF-8 and
-// control characters (other than tab) become \xNN, so a server cannot
-// smuggle terminal escapes or broken encodings into a page or a log.
-func escape(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case (r < 0x20 && r != '\t') || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
 
 // scrubber removes secrets (and their encoded forms) from text that did
 // not come from our own redacted writes: server replies that echo what we
@@ -91,7 +61,7 @@ func (s *scrubber) add(secret string) {
 		return
 	}
 	s.secrets = append(s.secrets, secret)
-	if e := escape(secret); e != secret {
+	if e := Escape(secret); e != secret {
 		s.secrets = append(s.secrets, e)
 	}
 }

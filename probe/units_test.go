@@ -117,10 +117,21 @@ func TestEscape(t *testing.T) {
 		"del\x7f":         `del\x7f`,
 		"emoji 😀 stays":   "emoji 😀 stays",
 		"bad \xff\xfe ok": `bad \xff\xfe ok`,
+		// C1 controls: U+009B is a one-byte CSI to many terminals.
+		"csi \u009b2J": `csi \u009b2J`,
+		"nel\u0085":    `nel\u0085`,
+		// Bidi overrides and isolates reorder what is shown; zero-width
+		// characters hide inside words.
+		"535 \u202edeined":    `535 \u202edeined`,
+		"iso\u2067late\u2069": `iso\u2067late\u2069`,
+		"pay\u200bpal":        `pay\u200bpal`,
+		"\ufeffbom":           `\ufeffbom`,
+		"line\u2028sep":       `line\u2028sep`,
+		"replacement \ufffd":  `replacement \ufffd`,
 	}
 	for in, want := range tests {
-		if got := escape(in); got != want || !utf8.ValidString(got) {
-			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		if got := Escape(in); got != want || !utf8.ValidString(got) {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

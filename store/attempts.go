@@ -15,17 +15,17 @@ import (
 
 const insertAttempt = `INSERT INTO attempts (
 	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc}
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind}
 }
 
 const updateAttempt = `UPDATE attempts SET
 	started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
-	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?
+	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?, kind = ?
 	WHERE id = ?`
 
 // saveAttempt writes an attempt whole, whether or not it exists yet
@@ -35,7 +35,8 @@ const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
 	security = excluded.security, username = excluded.username, status = excluded.status,
 	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
 	failed_step = excluded.failed_step, reply_text = excluded.reply_text,
-	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc`
+	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc,
+	kind = excluded.kind`
 
 // createIfAbsent stores a new attempt unless one with its id exists.
 const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
@@ -148,7 +149,7 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
 			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.id)
+			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.id)
 		if err != nil {
 			return err
 		}
@@ -255,11 +256,12 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 // LastSuccessBefore returns the newest attempt against host:port that
 // started before the given time and worked (outcome success or warning: the
 // probe did all it was asked to), for "what changed since it last worked".
+// Pasted text explained is not a test of the server and does not count.
 // ErrNotFound if none did.
 func (s *Store) LastSuccessBefore(ctx context.Context, host string, port int, before time.Time) (probe.Result, error) {
 	// The literal IN list matches the partial index attempts_worked.
 	r, err := scanResult(s.read.QueryRowContext(ctx, `SELECT status, doc FROM attempts
-		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning') AND started_at < ?
+		WHERE host = ? AND port = ? AND outcome IN ('success', 'warning') AND started_at < ? AND kind <> 'explain'
 		ORDER BY started_at DESC, id DESC LIMIT 1`, normHost(host), port, before.UnixMilli()))
 	if err != nil {
 		return r, fmt.Errorf("store: last success for %s:%d: %w", host, port, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"encoding/json"
 	"fmt"
@@ -106,6 +107,7 @@ type row struct {
 	id, host, security, user, status, outcome string
 	code, title, failedStep, replyText        string
 	searchText                                string
+	kind                                      string
 	startedAt, durationMS                     int64
 	port                                      int
 	doc                                       []byte
@@ -128,6 +130,7 @@ func toRow(r probe.Result) (row, error) {
 		outcome:    string(r.Outcome),
 		durationMS: r.DurationMS,
 		doc:        doc,
+		kind:       string(cmp.Or(r.Kind, probe.KindProbe)),
 	}
 	if d := r.Diagnosis; d != nil {
 		w.code, w.title = string(d.Code), d.Title

@@ -59,7 +59,8 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 		return c, s.countSearch(ctx, tx, f, &c)
 	}
 	w, ok := splitWindow(f.Since, f.Until)
-	if !ok || (f.Port != 0 && f.Host == "") {
+	if !ok || (f.Port != 0 && f.Host == "") || f.Kind != "" {
+		// The daily tables do not keep the kind: count the attempts.
 		return c, countAttempts(ctx, tx, f, &c)
 	}
 	q := `SELECT outcome, code, SUM(n) FROM daily_codes WHERE day >= ? AND day < ?`

@@ -19,6 +19,7 @@ type Filter struct {
 	Port    int           // only with Host in practice, but allowed alone
 	Outcome probe.Outcome // success, warning, failure
 	Code    string        // the primary diagnosis code
+	Kind    probe.Kind    // probe, explain or monitor
 	// Q is free text, matched case-insensitively as a substring of the
 	// host, the user, the diagnosis code and title, and the server's reply
 	// (migrations/0004_search_text.sql). It cannot use an index: the walk
@@ -61,6 +62,7 @@ type Summary struct {
 	Status     probe.Status   `json:"status"`
 	Outcome    probe.Outcome  `json:"outcome,omitempty"`
 	Code       string         `json:"code,omitempty"`
+	Kind       probe.Kind     `json:"kind"`
 	Title      string         `json:"title,omitempty"`
 	FailedStep string         `json:"failed_step,omitempty"`
 	DurationMS int64          `json:"duration_ms"`
@@ -102,7 +104,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		var a Summary
 		var ms int64
 		if err := rows.Scan(&a.ID, &ms, &a.Host, &a.Port, &a.Security, &a.User, &a.Status, &a.Outcome,
-			&a.Code, &a.Title, &a.FailedStep, &a.DurationMS, &a.Reply); err != nil {
+			&a.Code, &a.Title, &a.FailedStep, &a.DurationMS, &a.Reply, &a.Kind); err != nil {
 			return Page{}, fmt.Errorf("store: list attempts: %w", err)
 		}
 		a.StartedAt = time.UnixMilli(ms).UTC()
@@ -133,7 +135,7 @@ func (f Filter) listQuery(viaIndex bool) (string, []any, int, error) {
 	}
 	limit = min(limit, MaxLimit)
 	q := `SELECT id, started_at, host, port, security, username, status, outcome,
-		code, title, failed_step, duration_ms, reply_text
+		code, title, failed_step, duration_ms, reply_text, kind
 		FROM attempts` + where + `
 		ORDER BY started_at DESC, id DESC LIMIT ?`
 	return q, append(args, limit+1), limit, nil
@@ -164,6 +166,9 @@ func (f Filter) where(withCursor, viaIndex bool) (string, []any, error) {
 		for _, t := range f.Exclude {
 			add("NOT (host = ? AND port = ?)", normHost(t.Host), t.Port)
 		}
+	}
+	if f.Kind != "" {
+		add("kind = ?", string(f.Kind))
 	}
 	if !f.Since.IsZero() {
 		add("started_at >= ?", f.Since.UnixMilli())

@@ -91,6 +91,10 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 
 	out, err := serverTimelines(ctx, tx, since, func(host string, port int) int64 {
+		// Pasted text that named no server (a server log) is no row.
+		if host == "" {
+			return 0
+		}
 		return counts[hostPort{host, port}]
 	})
 	if err != nil {

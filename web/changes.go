@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 // Two attempts are compared in two places: the permalink of a failure shows
@@ -152,13 +153,13 @@ func diffResults(ok, bad probe.Result) []change {
 		if f.Set != nil {
 			gone, added := setDiff(f.Set(ok), f.Set(bad))
 			if len(gone)+len(added) > 0 {
-				out = append(out, change{What: f.What, Before: "no longer: " + orDash(strings.Join(gone, ", ")),
-					After: "new: " + orDash(strings.Join(added, ", "))})
+				out = append(out, change{What: f.What, Before: "no longer: " + report.OrDash(strings.Join(gone, ", ")),
+					After: "new: " + report.OrDash(strings.Join(added, ", "))})
 			}
 			continue
 		}
 		if before, after := f.Value(ok), f.Value(bad); before != after {
-			out = append(out, change{What: f.What, Before: orDash(before), After: orDash(after)})
+			out = append(out, change{What: f.What, Before: report.OrDash(before), After: report.OrDash(after)})
 		}
 	}
 	return out
@@ -308,11 +309,4 @@ func diagCode(r probe.Result) string {
 		return ""
 	}
 	return string(r.Diagnosis.Code)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

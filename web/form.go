@@ -25,6 +25,10 @@ type formView struct {
 	// AskPassword focuses the password field: a re-run has every setting
 	// but the password, which is never stored.
 	AskPassword bool
+	// ExplainText and ExplainMessage refill the paste box beside the form
+	// when what was pasted could not be explained.
+	ExplainText    string
+	ExplainMessage string
 }
 
 // preset is one provider's preferred submission endpoint.
@@ -86,6 +90,19 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Notice = "Settings copied from the test of " + old.StartedAt.Format(time.RFC1123) + ". Passwords are never stored: enter it again."
 		v.AskPassword = st.User != ""
+		if old.Kind == probe.KindExplain {
+			// What the pasted text revealed; what it did not say keeps the
+			// form's default, and the app's own EHLO name is not reused.
+			if st.Port == 0 {
+				v.In.Port = defaultInput().Port
+			}
+			if st.Security == "" {
+				v.In.Security = string(probe.SecurityAuto)
+			}
+			v.In.HELO = ""
+			v.Notice = "Settings read from the pasted text explained on " + old.StartedAt.Format(time.RFC1123) + ": check them, then enter the password to probe the server. It is used for this test only."
+			v.AskPassword = st.User != "" && st.Host != ""
+		}
 	}
 	s.renderForm(w, r, http.StatusOK, v)
 }
@@ -133,4 +150,13 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/p/"+started.ID, http.StatusSeeOther)
+}
+
+// boolAttr spells a bool for attributes such as aria-invalid, which take
+// the words "true" and "false" rather than being present or absent.
+func boolAttr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }

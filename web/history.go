@@ -56,7 +56,7 @@ type codeCount struct {
 
 // historyQuery is the filter as typed, kept as text to refill the form.
 type historyQuery struct {
-	Host, Outcome, Code, Q, Since, Until string
+	Host, Outcome, Code, Q, Since, Until, Kind string
 }
 
 // parseHistoryFilter reads the filters shared by /history, /history.csv
@@ -68,6 +68,13 @@ func parseHistoryFilter(v url.Values) (store.Filter, historyQuery, error) {
 		Q: strings.TrimSpace(v.Get("q")), Since: v.Get("since"), Until: v.Get("until"),
 	}
 	f := store.Filter{Code: hq.Code, Q: hq.Q, Cursor: cmp.Or(v.Get("cursor"), v.Get("before"))}
+	hq.Kind = v.Get("kind")
+	switch k := probe.Kind(hq.Kind); k {
+	case "", probe.KindProbe, probe.KindExplain, probe.KindMonitor:
+		f.Kind = k
+	default:
+		return f, hq, badField("kind", "choose probe, explain or monitor")
+	}
 	for _, fs := range [][2]string{{"host", hq.Host}, {"code", hq.Code}, {"q", hq.Q}} {
 		if len(fs[1]) > 300 || probe.HasControl(fs[1]) {
 			return f, hq, badField(fs[0], "filters must be short and hold no control characters")
@@ -219,13 +226,13 @@ func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="smtpdoctor-history.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "started_at", "host", "port", "security", "user", "status", "outcome", "code", "title", "failed_step", "duration_ms", "reply", "url"})
+	cw.Write([]string{"id", "started_at", "host", "port", "security", "user", "status", "outcome", "code", "title", "failed_step", "duration_ms", "reply", "url", "kind"})
 	page, rows := first, 0
 	for {
 		for _, a := range page.Attempts {
 			cw.Write([]string{a.ID, a.StartedAt.UTC().Format(time.RFC3339), csvCell(a.Host), strconv.Itoa(a.Port),
 				string(a.Security), csvCell(a.User), string(a.Status), string(a.Outcome), a.Code, csvCell(a.Title),
-				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), absURL(r, "/p/"+a.ID)})
+				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), absURL(r, "/p/"+a.ID), string(a.Kind)})
 			rows++
 		}
 		if page.Next == "" || rows >= csvMaxRows {

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -86,12 +87,17 @@ const maxBody = 64 << 10
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBody {
+		bound := int64(maxBody)
+		if r.Method == http.MethodPost && (r.URL.Path == "/explain" || r.URL.Path == "/api/v1/explain") {
+			// Pasted text: a log of up to explain.MaxInput, encoded.
+			bound = maxExplainBody
+		}
+		if r.ContentLength > bound {
 			w.Header().Set("Connection", "close")
-			http.Error(w, "request body too large (at most 64 KiB)", http.StatusRequestEntityTooLarge)
+			http.Error(w, fmt.Sprintf("request body too large (at most %d KiB)", bound>>10), http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, bound)
 		next.ServeHTTP(w, r)
 	})
 }

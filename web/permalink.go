@@ -63,7 +63,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res), StepLimit: s.attempts.StepTimeout()}
-	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure {
+	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure && res.Kind != probe.KindExplain {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {
 		case err == nil:

@@ -49,6 +49,7 @@ func (s *Server) routes() http.Handler {
 		r.Use(auth.requireAuth)
 		r.Get("/", s.form)
 		r.With(s.unlessSandbox(startLimit)).Post("/probes", s.startForm)
+		r.With(startLimit).Post("/explain", s.explainForm)
 		r.Post("/p/{id}/delete", s.deleteAttempt)
 		r.Get("/history", s.history)
 		r.Get("/history.csv", s.historyCSV)
@@ -64,6 +65,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/try/{id}", s.tryGroup)
 		r.Post("/p/{id}/cancel", s.cancelAttempt)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
+		r.With(startLimit).Post("/api/v1/explain", s.apiExplain)
 		r.Get("/api/v1/probes", s.apiList)
 	})
 	return r

@@ -191,19 +191,22 @@ func cpuTime(pid int) time.Duration {
 }
 
 // workspace is what every mode starts from: a temporary directory (removed
-// by cleanup) and the smtpdoctor binary, built into it unless bin names one.
-func workspace(ctx context.Context, bin string, stderr io.Writer) (dir, exe string, cleanup func(), err error) {
+// by cleanup), the smtpdoctor binary, built into it unless bin names one,
+// and a test CA with a certificate for 127.0.0.1 that every client trusts.
+func workspace(ctx context.Context, bin string, stderr io.Writer) (dir, exe string, pki *testPKI, cleanup func(), err error) {
 	dir, err = os.MkdirTemp("", "smtpdoctor-load-")
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	exe, err = buildBinary(ctx, bin, dir, stderr)
+	if exe, err = buildBinary(ctx, bin, dir, stderr); err == nil {
+		pki, err = newPKI(dir)
+	}
 	if err != nil {
 		cleanup()
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
-	return dir, exe, cleanup, nil
+	return dir, exe, pki, cleanup, nil
 }
 
 // lookSwaks finds Debian's swaks, the reference client the figures are

@@ -24,15 +24,11 @@ func roundtripMode(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	_, exe, pki, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	pki, err := newPKI(dir)
-	if err != nil {
-		return err
-	}
 	srv, err := startDelayServer(pki, *delay)
 	if err != nil {
 		return err

@@ -27,15 +27,11 @@ func swaksMode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, pki, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	pki, err := newPKI(dir)
-	if err != nil {
-		return err
-	}
 	addr, stop, err := startSubmission(pki)
 	if err != nil {
 		return err

@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/smtpdoctor/smtpdoctor/probe"
 	"io"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
 // tarpitMode: the tarpit load test. A thousand probes at once through the
@@ -29,16 +30,16 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// Bounded in time whatever happens.
 	ctx, cancel := context.WithTimeout(ctx, 3*(*timeout)+2*time.Minute)
 	defer cancel()
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, _, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	tp, err := startTarpit()
+	tp, err := smtptest.StartTarpit()
 	if err != nil {
 		return err
 	}
-	defer tp.close()
+	defer tp.Close()
 	ns := strconv.Itoa(*n)
 	serveArgs := []string{"--max-probes", ns, "--queue", ns, "--probe-rate", "0", "--per-target", "0",
 		"--timeout", timeout.String(), "--allow-targets", "127.0.0.0/8", "--allow-ports", "1-65535"}
@@ -48,7 +49,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer srv.stop()
 	rssBefore, _ := srv.memory()
-	fmt.Fprintf(stdout, "tarpit on %s (accepts, never speaks); smtpdoctor serve %s\n", tp.addr(), strings.Join(serveArgs, " "))
+	fmt.Fprintf(stdout, "tarpit on %s (accepts, never speaks); smtpdoctor serve %s\n", tp.Addr(), strings.Join(serveArgs, " "))
 
 	// Pollers: /healthz and /history, one request at a time each, until
 	// the probes are done; and the server's RSS.
@@ -98,7 +99,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	})
 
-	host, port := splitHostPort(tp.addr())
+	host, port := splitHostPort(tp.Addr())
 	req := probeRequest{Host: host, Port: port, Security: "starttls", User: loadUser, Password: loadPassword, Mech: "plain", HELO: "client.example.test"}
 	api := newAPIClient(srv.base, *n)
 	rec, err := startPerf(*perfFile, srv.cmd.Process.Pid)
@@ -113,7 +114,7 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rec.stop()
 	close(done)
 	pollWG.Wait()
-	connected := tp.accepted.Load()
+	connected := tp.Accepted()
 	_, peak := srv.memory()
 
 	codes := map[string]int{}
@@ -158,45 +159,4 @@ func tarpitMode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("/healthz failed %d times and /history %d times during the run", healthErr, histErr)
 	}
 	return nil
-}
-
-// tarpit accepts connections and never writes; it holds them until
-// closed.
-type tarpit struct {
-	ln       net.Listener
-	accepted atomic.Int64
-	mu       sync.Mutex
-	conns    []net.Conn
-}
-
-func startTarpit() (*tarpit, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	tp := &tarpit{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			tp.mu.Lock()
-			tp.conns = append(tp.conns, c)
-			tp.mu.Unlock()
-			tp.accepted.Add(1)
-		}
-	}()
-	return tp, nil
-}
-
-func (tp *tarpit) addr() string { return tp.ln.Addr().String() }
-
-func (tp *tarpit) close() {
-	tp.ln.Close()
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	for _, c := range tp.conns {
-		c.Close()
-	}
 }

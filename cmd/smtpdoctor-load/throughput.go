@@ -29,15 +29,11 @@ func throughputMode(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, exe, cleanup, err := workspace(ctx, *bin, stderr)
+	dir, exe, pki, cleanup, err := workspace(ctx, *bin, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	pki, err := newPKI(dir)
-	if err != nil {
-		return err
-	}
 	addr, stopSMTP, err := startSubmission(pki)
 	if err != nil {
 		return err
@@ -190,7 +186,7 @@ func bareLoop(ctx context.Context, addr string, pki *testPKI, k, c int) (time.Du
 	return d, 0, ctx.Err()
 }
 
-// bareProbe is the "bare Go loop": smtp.Dial, StartTLS,
+// bareProbe is the baseline, a bare Go loop: smtp.Dial, StartTLS,
 // Auth(smtp.PlainAuth), Quit.
 func bareProbe(addr string, pki *testPKI) error {
 	cl, err := smtp.Dial(addr)

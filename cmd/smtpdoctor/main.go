@@ -38,11 +38,13 @@ func run(ctx context.Context, args []string, e env, stdin io.Reader, stdout, std
 		return serve(ctx, args, e, stdout, stderr)
 	case "probe":
 		return probeCommand(ctx, args, e, stdin, stdout, stderr)
+	case "explain":
+		return explainCommand(args, e, stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageError{fmt.Sprintf("unknown command %q: use serve or probe", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q: use serve, probe or explain", cmd)}
 	}
 }
 
@@ -53,6 +55,9 @@ const usage = `smtpdoctor: why does SMTP authentication fail, and what fixes it?
   smtpdoctor probe [flags] HOST[:PORT]
                                    probe one server from the command line;
                                    "smtpdoctor probe -h" lists the flags
+  smtpdoctor explain [--json] [FILE|-]
+                                   diagnose pasted text (an error, a debug log,
+                                   a server log) without connecting anywhere
 `
 
 // usageError is a mistake in how the command was called: exit status 2.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 // probeFlags are the `smtpdoctor probe` flags (README.md, "Interface
@@ -91,7 +92,7 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 		ExtraRoots:   extra,
 		StepTimeout:  f.timeout,
 		TotalTimeout: f.total,
-		Origin:       hostname(),
+		Origin:       probe.Hostname(),
 	}
 	if discovering || f.tryAll {
 		outcome, err := tryAll(ctx, f, rest[0], discovering, secret, opts, stdout, useColor(f.color, stdout, e))
@@ -114,7 +115,9 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 			return fmt.Errorf("write the result: %w", err)
 		}
 	} else {
-		writeReport(stdout, res, useColor(f.color, stdout, e))
+		if err := report.Write(stdout, res, report.Options{Color: useColor(f.color, stdout, e)}); err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
 	}
 	if res.Outcome == probe.OutcomeFailure {
 		return errFailedProbe
@@ -206,12 +209,4 @@ func readSecret(file string, e env, stdin io.Reader, stderr io.Writer) (probe.Se
 		return probe.Secret{Password: string(b)}, nil
 	}
 	return probe.Secret{}, errors.New("--user needs a password: set SMTPDOCTOR_PASSWORD, use --password-file FILE, or run on a terminal to be asked")
-}
-
-func hostname() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	return h
 }

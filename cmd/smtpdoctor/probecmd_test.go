@@ -163,16 +163,6 @@ func TestProbeUsageErrorsExitTwo(t *testing.T) {
 	}
 }
 
-func TestCleanNeutralisesTerminalEscapes(t *testing.T) {
-	got := clean("220 evil \x1b]0;pwned\x07\x1b[2J banner")
-	if strings.ContainsAny(got, "\x1b\x07") {
-		t.Fatalf("escape sequence survived: %q", got)
-	}
-	if !strings.Contains(got, `\x1b`) {
-		t.Errorf("escape not shown as text: %q", got)
-	}
-}
-
 func TestExitCodes(t *testing.T) {
 	var sink bytes.Buffer
 	for _, c := range []struct {

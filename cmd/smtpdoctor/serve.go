@@ -57,7 +57,6 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ac.ExtraRoots = sb.RootCAs()
 		logger.Info("sandbox SMTP servers are running on loopback; the form offers them as examples")
 	}
-	ac.Origin = hostname()
 	ac.Store = st
 	ac.Policy = wc.TargetPolicy()
 

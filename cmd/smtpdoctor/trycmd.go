@@ -9,6 +9,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 // tryReport is the JSON of `probe --try-all` and of an email address given
@@ -23,7 +24,8 @@ type tryReport struct {
 // tryAll maps a host's submission ports at once (465/tls, 587, 25, 2525 with
 // STARTTLS), or, given an email address or a bare domain with --discover,
 // first finds the host through SRV records, the provider table and MX.
-func tryAll(ctx context.Context, f probeFlags, target string, discovering bool, secret probe.Secret, opts probe.Options, stdout io.Writer, p palette) (probe.Outcome, error) {
+func tryAll(ctx context.Context, f probeFlags, target string, discovering bool, secret probe.Secret, opts probe.Options, stdout io.Writer, color bool) (probe.Outcome, error) {
+	p := report.PaletteFor(color)
 	var rep tryReport
 	host := target
 	combos := discover.DefaultCombos()
@@ -76,8 +78,8 @@ func tryAll(ctx context.Context, f probeFlags, target string, discovering bool, 
 	}
 	writeMatrix(stdout, rep.Matrix, p)
 	if rep.Login != nil {
-		fmt.Fprintf(stdout, "\n%sLogin on the best combination%s\n\n", p.bold, p.reset)
-		writeReport(stdout, *rep.Login, p)
+		fmt.Fprintf(stdout, "\n%sLogin on the best combination%s\n\n", p.Bold, p.Reset)
+		return outcome, report.Write(stdout, *rep.Login, report.Options{Color: color})
 	}
 	return outcome, nil
 }
@@ -96,23 +98,23 @@ func mergeCombos(first, then []discover.Combo) []discover.Combo {
 	return out
 }
 
-func writeDiscovery(w io.Writer, d discover.Discovery, p palette) {
-	fmt.Fprintf(w, "%sMail servers for %s%s\n", p.bold, clean(d.Domain), p.reset)
+func writeDiscovery(w io.Writer, d discover.Discovery, p report.Palette) {
+	fmt.Fprintf(w, "%sMail servers for %s%s\n", p.Bold, probe.Escape(d.Domain), p.Reset)
 	for _, c := range d.Candidates {
 		kind := "submission"
 		if !c.Submission {
 			kind = "MX, usually no AUTH"
 		}
-		fmt.Fprintf(w, "  %s:%d %-8s %-22s %s  %s%s%s\n", clean(c.Host), c.Port, c.Security, c.Source, kind, p.dim, clean(c.Note), p.reset)
+		fmt.Fprintf(w, "  %s:%d %-8s %-22s %s  %s%s%s\n", probe.Escape(c.Host), c.Port, c.Security, c.Source, kind, p.Dim, probe.Escape(c.Note), p.Reset)
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintf(w, "  note: %s\n", clean(n))
+		fmt.Fprintf(w, "  note: %s\n", probe.Escape(n))
 	}
 	fmt.Fprintln(w)
 }
 
-func writeMatrix(w io.Writer, m discover.Matrix, p palette) {
-	fmt.Fprintf(w, "%sPorts of %s%s\n", p.bold, clean(m.Host), p.reset)
+func writeMatrix(w io.Writer, m discover.Matrix, p report.Palette) {
+	fmt.Fprintf(w, "%sPorts of %s%s\n", p.Bold, probe.Escape(m.Host), p.Reset)
 	fmt.Fprintf(w, "  %-5s %-8s %-8s %-8s %-10s %-22s %-22s %s\n", "port", "mode", "answers", "STARTTLS", "TLS", "AUTH before TLS", "AUTH after TLS", "diagnosis")
 	yn := func(b bool) string {
 		if b {
@@ -127,10 +129,10 @@ func writeMatrix(w io.Writer, m discover.Matrix, p palette) {
 		}
 		mark := "  "
 		if i == m.Best {
-			mark = p.green + "> " + p.reset
+			mark = p.Green + "> " + p.Reset
 		}
 		fmt.Fprintf(w, "%s%-5d %-8s %-8s %-8s %-10s %-22s %-22s %s\n", mark, r.Port, r.Security, yn(r.Answered), yn(r.STARTTLS), tls,
-			orDash(strings.Join(r.AuthBeforeTLS, " ")), orDash(strings.Join(r.AuthAfterTLS, " ")), r.Code)
+			report.OrDash(strings.Join(r.AuthBeforeTLS, " ")), report.OrDash(strings.Join(r.AuthAfterTLS, " ")), r.Code)
 	}
 	if m.Best >= 0 {
 		b := m.Rows[m.Best]
@@ -138,11 +140,4 @@ func writeMatrix(w io.Writer, m discover.Matrix, p palette) {
 	} else {
 		fmt.Fprintln(w, "\nNo port offered AUTH over TLS.")
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
+	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
 
 func TestMergeCombosKeepsDiscoveredFirst(t *testing.T) {
@@ -22,7 +23,7 @@ func TestMatrixNamesTheBestPort(t *testing.T) {
 		{Port: 587, Security: probe.SecurityStartTLS, Answered: true, STARTTLS: true, TLS: true, TLSVerified: true, AuthAfterTLS: []string{"PLAIN", "LOGIN"}, Code: "ok"},
 	}}
 	var b bytes.Buffer
-	writeMatrix(&b, m, palette{})
+	writeMatrix(&b, m, report.Palette{})
 	out := b.String()
 	for _, want := range []string{"> 587", "PLAIN LOGIN", "Use port 587 with security starttls", "net.timeout"} {
 		if !strings.Contains(out, want) {

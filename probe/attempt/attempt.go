@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
 
@@ -113,7 +112,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Origin == "" {
-		c.Origin = hostname()
+		c.Origin = probe.Hostname()
 	}
 	switch {
 	case c.MaxProbes == 0:
@@ -140,11 +139,6 @@ func (c Config) withDefaults() (Config, error) {
 		c.TryCombos = discover.DefaultCombos()
 	}
 	return c, nil
-}
-
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
 }
 
 // Lifecycle runs and records attempts. Create it with New; stop it with

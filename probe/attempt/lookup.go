@@ -14,6 +14,12 @@ func (l *Lifecycle) Get(ctx context.Context, id string) (probe.Result, error) {
 		r, _, _ := j.snapshot()
 		return r, nil
 	}
+	return l.stored(ctx, id)
+}
+
+// stored reads a finished (or, from another process, running) attempt
+// from the store.
+func (l *Lifecycle) stored(ctx context.Context, id string) (probe.Result, error) {
 	r, err := l.cfg.Store.Get(ctx, id)
 	if err != nil {
 		return r, err
@@ -53,11 +59,10 @@ func (l *Lifecycle) Running(id string) bool { return l.lookup(id) != nil }
 func (l *Lifecycle) Wait(ctx context.Context, id string) (probe.Result, bool, error) {
 	j := l.lookup(id)
 	if j == nil {
-		r, err := l.cfg.Store.Get(ctx, id)
+		r, err := l.stored(ctx, id)
 		if err != nil {
 			return r, false, err
 		}
-		r.ID = id
 		return r, !IsLive(r), nil
 	}
 	r, done := waitJob(ctx, j)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
 // classCase is a real reply (its source in a comment) and what the
@@ -176,4 +177,47 @@ func TestNoForeignSteps(t *testing.T) {
 		{name: "554 greeting does not cite 421", code: probe.CodeSMTPServiceUnavailable, notWant: []string{"421"},
 			r: result("mail.example.com", probe.StepGreeting, 554, "5.7.1 Service unavailable; client host blocked")},
 	})
+}
+
+// A refusal by policy or a demand for a browser sign-in never tells the
+// user to check or retype the password, whichever provider answers.
+func TestPolicyNeverSaysCheckPassword(t *testing.T) {
+	replies := []struct {
+		code probe.Code
+		line string
+	}{
+		{probe.CodeAuthBlockedByPolicy, "5.7.8 Authentication refused by access policy of your administrator"},
+		// https://github.com/higty/higlabo/pull/17 (Yandex)
+		{probe.CodeAuthWebLoginRequired, "5.7.8 Error: authentication failed: Your message looks like spam. You need to use web for sending or prove you are not a robot using the following link http://ya.cc/abc"},
+	}
+	checked := 0
+	for _, p := range provider.All() {
+		host := ""
+		if eps := p.Endpoints(""); len(eps) > 0 {
+			host = eps[0].Host
+		}
+		if host == "" {
+			continue
+		}
+		for _, c := range replies {
+			r := result(host, probe.StepAuth, 535, c.line)
+			Diagnose(r)
+			d := r.Diagnosis
+			if d.Code != c.code {
+				// A provider's own reply patterns may read the words
+				// otherwise; that is theirs to decide.
+				continue
+			}
+			checked++
+			steps := strings.ToLower(strings.Join(d.Remediation, "\n"))
+			for _, bad := range []string{"re-enter the password", "check the password", "check the username", "wrong password"} {
+				if strings.Contains(steps, bad) {
+					t.Errorf("%s, %s: remediation says %q:\n%s", p.Key, c.code, bad, steps)
+				}
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d provider cases checked", checked)
+	}
 }

@@ -60,6 +60,9 @@ func Diagnose(r *probe.Result) {
 		r.Findings = []probe.Finding{}
 	}
 	r.Outcome = outcome(r, code)
+	if r.Kind == probe.KindExplain {
+		explained(r)
+	}
 }
 
 // promotable are the warnings that lead the report when nothing failed,

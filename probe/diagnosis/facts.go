@@ -262,6 +262,9 @@ func (f *Facts) reason() string {
 // detail is the probe's reason as a sentence of its own.
 func (f *Facts) detail() string {
 	if r := f.reason(); r != "" {
+		if f.R.Kind == probe.KindExplain {
+			return sentence("The pasted text says: " + r)
+		}
 		return sentence("The probe saw: " + r)
 	}
 	return ""

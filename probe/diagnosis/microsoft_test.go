@@ -25,12 +25,12 @@ func TestMicrosoftRefusals(t *testing.T) {
 	}{
 		// https://github.com/OpenCTI-Platform/opencti/issues/12069 (Microsoft's announced text)
 		{"5.7.30 basic auth removed", "5.7.30-basic-auth-removed", probe.StepAuth, 550, "5.7.30 Basic authentication is not supported for Client Submission.", probe.CodeAuthBlockedByPolicy, "removed from SMTP AUTH", "SMTP.SendAsApp", true},
-		// SCENARIOS.md (Microsoft 365), https://aka.ms/smtp_auth_disabled
+		// Microsoft 365 with SMTP AUTH off for the tenant or the mailbox, https://aka.ms/smtp_auth_disabled
 		{"5.7.139 tenant", "5.7.139-tenant", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, "whole organisation", "Set-CASMailbox", true},
 		{"5.7.139 mailbox", "5.7.139-mailbox", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, "this one mailbox", "Authenticated SMTP", true},
 		// https://github.com/rpremraj/mailR/issues/107
 		{"5.7.139 basic auth disabled", "5.7.139-basic-auth-disabled", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, basic authentication is disabled. [BM1P287CA0015.INDP287.PROD.OUTLOOK.COM]", probe.CodeAuthBlockedByPolicy, "authentication policy", "AllowBasicAuthSmtp", true},
-		// SCENARIOS.md (Microsoft 365)
+		// Microsoft 365 with security defaults on
 		{"5.7.139 security defaults", "5.7.139-security-defaults", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [BN9PR03CA0123.namprd03.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, "security defaults are on", "Conditional Access", true},
 		// https://github.com/gophish/gophish/issues/3220
 		{"5.7.139 conditional access", "5.7.139-conditional-access", probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [MN2PR07CA0004.namprd07.prod.outlook.com 2024-08-13T18:27:55.030Z 08DCBB430284475F]", probe.CodeAuthBlockedByPolicy, "Conditional Access policy", "Sign-in logs", true},

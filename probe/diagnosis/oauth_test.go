@@ -23,7 +23,7 @@ func TestTokenFindingsLeadOAuthDiagnosis(t *testing.T) {
 		{probe.CodeOAuthOpaqueToken, "the token is a Google access token (\"ya29.…\"), which is opaque", "tokeninfo"},
 	} {
 		t.Run(string(c.code), func(t *testing.T) {
-			// Microsoft 365 refusing a token (SCENARIOS.md, Microsoft 365: 5.7.3 for a token for the wrong audience).
+			// Microsoft 365 refusing a token: 5.7.3 for a token for the wrong audience.
 			r := with(result("smtp.office365.com", probe.StepAuth, 535, "5.7.3 Authentication unsuccessful [BN3PR03CA0067.namprd03.prod.outlook.com]"),
 				mech(probe.MechXOAUTH2), observe(string(c.code), c.obs))
 			Diagnose(r)

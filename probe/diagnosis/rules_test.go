@@ -10,7 +10,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/provider"
 )
 
-// contractCodes are the diagnosis codes CONTRACT.md promises.
+// contractCodes are the diagnosis codes the README's interface contract
+// promises, spelled as it spells them.
 var contractCodes = []probe.Code{
 	"ok", "dns.no_such_host", "dns.failure", "net.refused", "net.timeout", "net.unreachable",
 	"net.closed", "policy.blocked_target", "smtp.no_greeting", "smtp.not_smtp",
@@ -219,7 +220,7 @@ func TestGuide(t *testing.T) {
 			}
 		}
 	}
-	// The codes the issue names each have a section.
+	// The reply codes people search for, and the usual causes, each have a section.
 	for _, id := range []string{"causes", "code-530", "code-534", "code-535", "code-538", "code-454", "code-421", "ports-and-tls", "app-passwords", "oauth", "firewall", "contact-provider"} {
 		if !ids[id] {
 			t.Errorf("guide lacks section %s", id)

@@ -24,7 +24,8 @@ const (
 	plainH = "mail.example.com"
 )
 
-// sampleScenarios replays every reply in SCENARIOS.md.
+// sampleScenarios are the replies of the common providers and servers for
+// each failure the diagnosis names.
 func sampleScenarios() []scenario {
 	return []scenario{
 		// Gmail / Google Workspace.
@@ -271,8 +272,8 @@ func sampleScenarios() []scenario {
 	}
 }
 
-// unseenScenarios are replies from servers and providers not in
-// SCENARIOS.md: the rules must generalise to them.
+// unseenScenarios are replies from servers and providers not among the
+// sample scenarios: the rules must generalise to them.
 func unseenScenarios() []scenario {
 	return []scenario{
 		{name: "exim incorrect authentication data", code: "auth.credentials_rejected", provider: "Exim",

@@ -84,7 +84,7 @@ var tailored = map[string]map[probe.Code]tailor{
 			return []string{
 				"Use the mailbox's full address (its user principal name) as the username.",
 				"Check the password by signing in at https://outlook.office.com; if the account has per-user MFA, use an app password (" + f.Provider.AppPasswordURL + "), if your organisation allows them.",
-				"Make sure SMTP AUTH is enabled for the mailbox (Microsoft 365 admin center → Users → Active users → Mail → Manage email apps → \"Authenticated SMTP\"; or Set-CASMailbox -Identity " + mailbox(f) + " -SmtpClientAuthenticationDisabled $false) and not blocked by security defaults: 535 5.7.3 and 5.7.139 cover all of these.",
+				"Make sure SMTP AUTH is enabled for the mailbox (Microsoft 365 admin center → Users → Active users → Mail → Manage email apps → \"Authenticated SMTP\"; or Set-CASMailbox -Identity " + mailbox(f) + " -SmtpClientAuthenticationDisabled $false) and not blocked by security defaults: Microsoft refuses all of these with the same kind of reply as a wrong password.",
 				"If the tenant has Basic authentication off or the app uses XOAUTH2, the token must be for https://outlook.office.com/SMTP.Send and for this mailbox: " + f.Provider.OAuthDocsURL + ".",
 			}
 		}},

@@ -319,9 +319,7 @@ func containsAny(text string, markers []string) bool {
 }
 
 func normalHost(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	h = strings.TrimPrefix(strings.TrimSuffix(h, "]"), "[")
-	return strings.TrimSuffix(h, ".")
+	return strings.ToLower(probe.BareHost(h))
 }
 
 func firstWord(s string) string {

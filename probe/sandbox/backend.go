@@ -10,7 +10,8 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// The replies below follow what real servers send (see SCENARIOS.md), so
+// The replies below follow what real servers send (the sample scenarios in
+// probe/diagnosis/scenarios_test.go), so
 // that a sandbox diagnosis reads like one of a real server.
 var (
 	// RFC 3207 §4: a server that requires TLS answers other commands so.
