@@ -42,7 +42,7 @@ func (s *Server) loadAttempt(w http.ResponseWriter, r *http.Request) (probe.Resu
 		s.notFoundOr(w, r, "loading the test", err)
 		return probe.Result{}, false
 	}
-	return res, true
+	return forSharing(res), true
 }
 
 // notFoundOr turns store.ErrNotFound into a 404 page and anything else
