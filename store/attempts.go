@@ -15,17 +15,18 @@ import (
 
 const insertAttempt = `INSERT INTO attempts (
 	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind}
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID}
 }
 
 const updateAttempt = `UPDATE attempts SET
 	started_at = ?, host = ?, port = ?, security = ?, username = ?, status = ?, outcome = ?,
-	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?, kind = ?
+	code = ?, title = ?, failed_step = ?, reply_text = ?, search_text = ?, duration_ms = ?, doc = ?, kind = ?,
+	monitor_id = ?
 	WHERE id = ?`
 
 // saveAttempt writes an attempt whole, whether or not it exists yet
@@ -36,7 +37,7 @@ const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
 	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
 	failed_step = excluded.failed_step, reply_text = excluded.reply_text,
 	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc,
-	kind = excluded.kind`
+	kind = excluded.kind, monitor_id = excluded.monitor_id`
 
 // createIfAbsent stores a new attempt unless one with its id exists.
 const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
@@ -149,7 +150,7 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
 			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.id)
+			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID, w.id)
 		if err != nil {
 			return err
 		}
@@ -229,7 +230,8 @@ func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
 // does not hold the write lock long enough to stall probes being saved.
 const pruneBatch = 5000
 
-// Prune deletes attempts that started before olderThan and says how many.
+// Prune deletes attempts that started before olderThan and says how many;
+// monitors' attempts are left to PruneMonitors.
 func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 	cut := olderThan.UnixMilli()
 	var total int64
@@ -237,8 +239,10 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 		return 0, err
 	}
 	for {
+		// A monitor's attempts have a retention of their own
+		// (PruneMonitors).
 		res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id IN (
-			SELECT id FROM attempts WHERE started_at < ? ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
+			SELECT id FROM attempts WHERE started_at < ? AND monitor_id = '' ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
 		if err != nil {
 			return total, fmt.Errorf("store: prune attempts before %s: %w", olderThan.Format(time.RFC3339), err)
 		}

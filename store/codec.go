@@ -107,7 +107,7 @@ type row struct {
 	id, host, security, user, status, outcome string
 	code, title, failedStep, replyText        string
 	searchText                                string
-	kind                                      string
+	kind, monitorID                           string
 	startedAt, durationMS                     int64
 	port                                      int
 	doc                                       []byte
@@ -129,6 +129,7 @@ func toRow(r probe.Result) (row, error) {
 		status:     string(r.Status),
 		outcome:    string(r.Outcome),
 		durationMS: r.DurationMS,
+		monitorID:  r.MonitorID,
 		doc:        doc,
 		kind:       string(cmp.Or(r.Kind, probe.KindProbe)),
 	}

@@ -67,6 +67,22 @@ func (s *Server) routes() http.Handler {
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.With(startLimit).Post("/api/v1/explain", s.apiExplain)
 		r.Get("/api/v1/probes", s.apiList)
+
+		r.Get("/monitors", s.monitorsList)
+		r.Get("/monitors/new", s.monitorNew)
+		// Creating a monitor starts probes, like a test does.
+		r.With(startLimit).Post("/monitors", s.monitorCreate)
+		r.Get("/monitors/{id}", s.monitorPage)
+		r.Post("/monitors/{id}/test", s.monitorAction(s.monitorTest, "test"))
+		r.Post("/monitors/{id}/resume", s.monitorAction(s.monitorResume, "resumed"))
+		r.Post("/monitors/{id}/password", s.monitorAction(s.monitorPassword, "password"))
+		r.Post("/monitors/{id}/delete", s.monitorAction(s.monitorDelete, "deleted"))
+		r.With(startLimit).Post("/api/v1/monitors", s.apiMonitorCreate)
+		r.Get("/api/v1/monitors", s.apiMonitorList)
+		r.Get("/api/v1/monitors/{id}", s.apiMonitorGet)
+		r.Put("/api/v1/monitors/{id}", s.apiMonitorUpdate)
+		r.Delete("/api/v1/monitors/{id}", s.apiMonitorDelete)
+		r.Method(http.MethodGet, "/metrics", s.metricsHandler())
 	})
 	return r
 }

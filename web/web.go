@@ -27,6 +27,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/metrics"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -88,6 +90,12 @@ type Config struct {
 	// for the client address (rate limits, logs); empty means the TCP peer
 	// is the client.
 	TrustedProxies []netip.Prefix
+
+	// Monitors runs the monitors (probe/watch/service); nil turns the
+	// monitor pages and API off.
+	Monitors *service.Service
+	// Metrics is served at GET /metrics; nil turns it off.
+	Metrics *metrics.Metrics
 }
 
 // Unlimited, as ProbeRate, lifts the bound.
@@ -99,6 +107,15 @@ const KeepForever time.Duration = -1
 // TargetPolicy is the address check this configuration describes, for the
 // lifecycle to ask before every dial (attempt.Config.Policy).
 func (c Config) TargetPolicy() attempt.Policy { return newTargetPolicy(c).checkAddr }
+
+// AlertPolicy is the address check for alert webhooks: the same as for
+// probes, on any port (webhooks live on 443 and elsewhere, not on SMTP
+// ports).
+func (c Config) AlertPolicy() func(netip.AddrPort) error {
+	p := newTargetPolicy(c)
+	p.ports = PortSet{{1, 65535}}
+	return p.checkAddr
+}
 
 func newTargetPolicy(c Config) *targetPolicy {
 	p := &targetPolicy{

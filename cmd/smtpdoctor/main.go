@@ -40,11 +40,13 @@ func run(ctx context.Context, args []string, e env, stdin io.Reader, stdout, std
 		return probeCommand(ctx, args, e, stdin, stdout, stderr)
 	case "explain":
 		return explainCommand(args, e, stdin, stdout, stderr)
+	case "rotate-key":
+		return rotateKey(ctx, args, e, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageError{fmt.Sprintf("unknown command %q: use serve, probe or explain", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q: use serve, probe, explain or rotate-key", cmd)}
 	}
 }
 
@@ -58,6 +60,8 @@ const usage = `smtpdoctor: why does SMTP authentication fail, and what fixes it?
   smtpdoctor explain [--json] [FILE|-]
                                    diagnose pasted text (an error, a debug log,
                                    a server log) without connecting anywhere
+  smtpdoctor rotate-key --old FILE --new FILE [--db FILE]
+                                   re-encrypt the passwords monitors keep under a new key
 `
 
 // usageError is a mistake in how the command was called: exit status 2.

@@ -57,7 +57,8 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ac.ExtraRoots = sb.RootCAs()
 		logger.Info("sandbox SMTP servers are running on loopback; the form offers them as examples")
 	}
-	ac.Store = st
+	var mon monitorWiring
+	ac.Store = newMetrics(&mon).Counting(st)
 	ac.Policy = wc.TargetPolicy()
 
 	// The lifecycle marks what a crash (kill -9, power loss) left queued or
@@ -66,6 +67,12 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("set up the attempt lifecycle: %w", err)
 	}
+	if err := startMonitors(ctx, &mon, cfg, ac, st, attempts, logger, wc.AlertPolicy()); err != nil {
+		attempts.Shutdown(context.Background())
+		return err
+	}
+	defer mon.svc.Close()
+	wc.Monitors, wc.Metrics = mon.svc, mon.metrics
 	app, err := web.New(wc, st, attempts)
 	if err != nil {
 		return fmt.Errorf("set up the dashboard: %w", err)
@@ -101,7 +108,12 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	// on them and leave the probes none. The app refuses new probes from
 	// its first moment of shutting down.
 	appDone := make(chan error, 1)
-	go func() { appDone <- errors.Join(attempts.Shutdown(sctx), app.Shutdown(sctx)) }()
+	go func() {
+		// Monitors stop scheduling first; a run cut short here is
+		// interrupted and alerts nothing.
+		mon.svc.Close()
+		appDone <- errors.Join(attempts.Shutdown(sctx), app.Shutdown(sctx))
+	}()
 	httpErr := srv.Shutdown(sctx)
 	appErr := <-appDone
 	if errors.Is(httpErr, context.DeadlineExceeded) {

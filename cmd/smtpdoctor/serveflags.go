@@ -24,6 +24,10 @@ type serveConfig struct {
 	logLevel        slog.Level
 	web             web.Config
 	attempts        attempt.Config
+	// secretKeyFile holds the key monitors' passwords are sealed with.
+	secretKeyFile string
+	// monitorRetention is how long monitors' runs and attempts are kept.
+	monitorRetention time.Duration
 }
 
 // parseServeFlags reads the serve flags; every flag's default comes from its
@@ -70,6 +74,9 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
 	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client, for per-client rate limits behind a proxy")
 	str(&logLevel, "log-level", "info", "debug, info, warn or error")
+	var monitorRetention string
+	str(&c.secretKeyFile, "secret-key-file", "", "key that encrypts the passwords monitors keep: 32 random bytes, base64 on one line (openssl rand -base64 32); without it, monitors that log in are refused")
+	str(&monitorRetention, "monitor-retention", "720h", "delete monitors' runs, alert logs and attempts older than this (default 30 days; the latest run's attempt is always kept); 0 keeps everything")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -111,6 +118,10 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	parse("total-timeout", func() (e error) { c.attempts.TotalTimeout, e = time.ParseDuration(totalTimeout); return })
 	parse("shutdown-timeout", func() (e error) { c.shutdownTimeout, e = time.ParseDuration(shutdown); return })
 	parse("log-level", func() error { return c.logLevel.UnmarshalText([]byte(logLevel)) })
+	parse("monitor-retention", func() (e error) { c.monitorRetention, e = time.ParseDuration(monitorRetention); return })
+	if c.monitorRetention == 0 {
+		c.monitorRetention = -1 // keep everything
+	}
 	// On the command line 0 lifts a bound (or, for --queue, lets nothing
 	// wait); in the configuration structs 0 means "not set, use the
 	// default", so translate.

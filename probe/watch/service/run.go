@@ -1,0 +1,182 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch/alert"
+)
+
+// fire is the scheduler's callback: it sets the monitor's next due time at
+// once (so a slow run never delays the schedule) and queues the run. When
+// every worker is busy and the queue is full, the run is put back a second
+// later rather than blocking the scheduler.
+func (s *Service) fire(id string, due time.Time) {
+	s.mu.Lock()
+	e := s.monitors[id]
+	if e == nil {
+		s.mu.Unlock()
+		return
+	}
+	interval := e.m.Interval
+	s.mu.Unlock()
+	select {
+	case s.work <- dueRun{id: id, due: due}:
+		s.sched.Set(id, watch.NextDue(due, interval, time.Now()))
+	default:
+		s.sched.Set(id, time.Now().Add(time.Second))
+	}
+}
+
+func (s *Service) worker(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case d := <-s.work:
+			s.runOne(ctx, d)
+		}
+	}
+}
+
+// runOne runs a due monitor once. A monitor already running is skipped
+// (its next due time is set already). After a refused login the run is made
+// without AUTH until the hold's retry time (watch.Hold).
+func (s *Service) runOne(ctx context.Context, d dueRun) {
+	s.mu.Lock()
+	e := s.monitors[d.id]
+	if e == nil || e.running {
+		s.mu.Unlock()
+		return
+	}
+	e.running = true
+	m := e.m
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		e.running = false
+		s.mu.Unlock()
+	}()
+
+	start := time.Now()
+	if s.cfg.OnDue != nil {
+		s.cfg.OnDue(start.Sub(d.due))
+	}
+	set := m.Settings
+	var sec probe.Secret
+	withoutLogin := false
+	if m.HasSecret {
+		if m.Status.UseLogin(start) {
+			pw, err := s.open(ctx, m.ID, watch.SlotLogin)
+			if err != nil {
+				s.log.Error("monitor: cannot open its password; running without login", "monitor", m.ID, "error", err)
+				withoutLogin = true
+			} else {
+				sec = probe.Secret{Password: pw}
+			}
+		} else {
+			withoutLogin = true
+		}
+		if withoutLogin {
+			set.User = ""
+		}
+	}
+	r, err := s.cfg.Probe(ctx, m.ID, set, sec)
+	sec = probe.Secret{}
+	var busy *Busy
+	switch {
+	case errors.As(err, &busy):
+		// The lifecycle is at a bound: try again soon, well before the
+		// next regular run.
+		wait := min(busy.RetryAfter, 5*time.Second) + time.Duration(rand.Int64N(int64(time.Second)))
+		if due, ok := s.sched.Due(m.ID); !ok || due.After(time.Now().Add(wait)) {
+			s.sched.Set(m.ID, time.Now().Add(wait))
+		}
+		return
+	case err != nil:
+		s.log.Error("monitor: run failed to start", "monitor", m.ID, "error", err)
+		return
+	}
+	s.finish(ctx, m.ID, r, withoutLogin)
+}
+
+// finish feeds a finished run to the state machine, records it and sends
+// its alerts. An interrupted run is neither recorded nor alerted: it says
+// nothing about the server.
+func (s *Service) finish(ctx context.Context, id string, r probe.Result, withoutLogin bool) {
+	run := watch.RunOf(r, withoutLogin)
+	if run.Interrupted {
+		return
+	}
+	s.mu.Lock()
+	e := s.monitors[id]
+	if e == nil { // deleted while it ran
+		s.mu.Unlock()
+		return
+	}
+	prev := e.m.Status
+	st, events := watch.Next(prev, run, e.m.Thresholds())
+	switch {
+	case st.State != watch.StateFailing:
+		st.Remediation = nil
+	case st.AttemptID == r.ID && r.Diagnosis != nil:
+		st.Remediation = r.Diagnosis.Remediation
+	}
+	e.m.Status = st
+	m := e.m
+	s.mu.Unlock()
+
+	next, _ := s.sched.Due(id)
+	m.NextRunAt = next
+	keep := prev.Last == nil || st.State != prev.State || st.Code != prev.Code || len(events) > 0
+	if err := s.cfg.Store.RecordRun(context.WithoutCancel(ctx), watch.RunRecordOf(id, r, keep), st, next); err != nil {
+		s.log.Error("monitor: record run", "monitor", id, "attempt", r.ID, "error", err)
+	}
+	if s.cfg.OnRun != nil {
+		s.cfg.OnRun(m, r)
+	}
+	for _, ev := range events {
+		s.log.Info("monitor event", "monitor", id, "event", ev.Kind, "code", ev.Code, "attempt", ev.AttemptID)
+		s.alert(ctx, m, ev)
+	}
+}
+
+// alert hands one event to every channel of the monitor.
+func (s *Service) alert(ctx context.Context, m watch.Monitor, ev watch.Event) {
+	if s.cfg.Sender == nil {
+		return
+	}
+	msg := alert.NewMessage(s.cfg.BaseURL, m, ev)
+	// A delivery outlives the request or run that caused it, and retries
+	// until the service closes.
+	ctx = s.ctx
+	for i, a := range m.Alerts {
+		ch := alert.Channel{Alert: a}
+		if a.HasSecret {
+			pw, err := s.open(ctx, m.ID, watch.SlotAlert(i))
+			if err != nil {
+				s.log.Error("monitor: cannot open the alert server's password", "monitor", m.ID, "alert", i, "error", err)
+				s.record(ctx, watch.Delivery{MonitorID: m.ID, Event: ev.Kind, Channel: a.Type, Target: a.Target(),
+					At: time.Now().UTC(), Try: 1, Final: true, Detail: "the alert server's password could not be opened: " + err.Error()})
+				continue
+			}
+			ch.Secret = probe.Secret{Password: pw}
+		}
+		s.cfg.Sender.Deliver(ctx, m.ID, ch, msg)
+	}
+}
+
+// record writes a delivery to the log; the Sender's Record should be this.
+func (s *Service) record(ctx context.Context, d watch.Delivery) {
+	if err := s.cfg.Store.RecordDelivery(ctx, d); err != nil {
+		s.log.Error("monitor: record alert delivery", "monitor", d.MonitorID, "error", err)
+	}
+}
+
+// Record is the alert Sender's Record callback: it writes each try to the
+// delivery log.
+func (s *Service) Record(ctx context.Context, d watch.Delivery) { s.record(ctx, d) }
