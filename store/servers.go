@@ -52,10 +52,6 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	type hostPort struct {
-		host string
-		port int
-	}
 	counts := map[hostPort]int64{}
 	sum := func(q string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
@@ -126,49 +122,71 @@ func serverTimelines(ctx context.Context, q querier, since time.Time, count func
 			SELECT x.rowid FROM attempts x
 			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ?
 			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
-		ORDER BY s.host, s.port, a.started_at DESC, a.id DESC`, fromDay, since.UnixMilli(), TimelineLength)
+		`, fromDay, since.UnixMilli(), TimelineLength)
 	if err != nil {
 		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
 	defer rows.Close()
-	var out []ServerSummary
-	var sv *ServerSummary
+	// No ORDER BY: sorting every row in SQL cost a fifth of the query;
+	// each server's twenty points are put in order here instead.
+	type point struct {
+		TimelinePoint
+		title string
+	}
+	type server struct {
+		worked *int64
+		pts    []point
+	}
+	byServer := map[hostPort]*server{}
+	var order []hostPort
 	for rows.Next() {
-		var host string
-		var port int
+		var k hostPort
 		var worked *int64
-		var p TimelinePoint
+		var p point
 		var ms int64
-		var title string
-		if err := rows.Scan(&host, &port, &worked, &p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &title); err != nil {
+		if err := rows.Scan(&k.host, &k.port, &worked, &p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
 			return nil, fmt.Errorf("store: servers: timelines: %w", err)
 		}
 		p.At = time.UnixMilli(ms).UTC()
-		if sv == nil || sv.Host != host || sv.Port != port {
-			n := count(host, port)
-			if n <= 0 {
-				sv = &ServerSummary{Host: host, Port: port} // skipped: not appended
-				continue
-			}
-			out = append(out, ServerSummary{Host: host, Port: port, Attempts: n,
-				LastID: p.ID, LastAt: p.At, LastStatus: p.Status, LastOutcome: p.Outcome, LastCode: p.Code, LastTitle: title})
-			sv = &out[len(out)-1]
-			if worked != nil {
-				sv.LastSuccess = time.UnixMilli(*worked).UTC()
-			}
-		} else if sv.Attempts == 0 {
-			continue
+		sv := byServer[k]
+		if sv == nil {
+			sv = &server{worked: worked}
+			byServer[k] = sv
+			order = append(order, k)
 		}
-		sv.Timeline = append(sv.Timeline, p)
+		sv.pts = append(sv.pts, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
-	for i := range out {
-		pts := out[i].Timeline
-		slices.Reverse(pts) // oldest first, left to right
+	var out []ServerSummary
+	for _, k := range order {
+		n := count(k.host, k.port)
+		if n <= 0 {
+			continue
+		}
+		sv := byServer[k]
+		// Oldest first, left to right on the chart; ties by id, as the
+		// history orders them.
+		slices.SortFunc(sv.pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
+		last := sv.pts[len(sv.pts)-1]
+		sum := ServerSummary{Host: k.host, Port: k.port, Attempts: n, LastID: last.ID, LastAt: last.At,
+			LastStatus: last.Status, LastOutcome: last.Outcome, LastCode: last.Code, LastTitle: last.title}
+		if sv.worked != nil {
+			sum.LastSuccess = time.UnixMilli(*sv.worked).UTC()
+		}
+		for _, p := range sv.pts {
+			sum.Timeline = append(sum.Timeline, p.TimelinePoint)
+		}
+		out = append(out, sum)
 	}
 	return out, nil
+}
+
+// hostPort is one server as the views key it.
+type hostPort struct {
+	host string
+	port int
 }
 
 // BreakdownRow is how many attempts got one diagnosis code in one bucket.
