@@ -127,3 +127,59 @@ func TestBrowserHistoryWidths(t *testing.T) {
 		})
 	}
 }
+
+// The compare picker lists each test on its own line with nothing
+// overlapping; the breakdown reads in dark mode (contrast, legend); the
+// servers page fits a phone.
+func TestBrowserPickerBreakdownServers(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t, Config{})
+	var first string
+	for i := range 5 {
+		id := e.storedAttempt(func(r *probe.Result) {
+			r.StartedAt = time.Now().UTC().Add(-time.Duration(i) * time.Hour)
+			r.Settings.Host = "a-rather-long-mail-server-name.example.org"
+			if i%2 == 0 {
+				r.Outcome = probe.OutcomeSuccess
+				r.Diagnosis = &probe.Diagnosis{Code: probe.CodeOK, Title: "Everything worked"}
+			}
+		})
+		if i == 0 {
+			first = id
+		}
+	}
+	for _, vp := range []struct {
+		name string
+		w, h int64
+		dark bool
+	}{{"desktop", 1280, 900, false}, {"phone-dark", 390, 844, true}} {
+		t.Run(vp.name, func(t *testing.T) {
+			b.media(t, vp.w, vp.h, vp.dark)
+			b.do(t, "open the picker", chromedp.Navigate(e.http.URL+"/compare?a="+first), chromedp.WaitVisible(chromedp.CSS("ul.picklist")))
+			overlaps := eval[float64](t, b, `(() => {
+				const r = [...document.querySelectorAll("ul.picklist li")].map(li => li.getBoundingClientRect());
+				let n = 0;
+				for (let i = 1; i < r.length; i++) if (r[i].top < r[i-1].bottom - 0.5) n++;
+				return n; })()`)
+			if overlaps != 0 {
+				t.Errorf("%v picker lines overlap the one above", overlaps)
+			}
+			b.pageChecks(t, "picker "+vp.name)
+			b.shot(t, "picker-"+vp.name)
+
+			b.do(t, "open the breakdown", chromedp.Navigate(e.http.URL+"/breakdown"), chromedp.WaitVisible(chromedp.CSS("table.breakdown")))
+			b.pageChecks(t, "breakdown "+vp.name)
+			if n := eval[float64](t, b, `document.querySelectorAll(".heat-legend .heat").length`); n != 5 {
+				t.Errorf("legend has %v steps, want 5", n)
+			}
+			b.shot(t, "breakdown-"+vp.name)
+
+			b.do(t, "open the servers", chromedp.Navigate(e.http.URL+"/servers"), chromedp.WaitVisible(chromedp.CSS("table.servers")))
+			b.pageChecks(t, "servers "+vp.name)
+			b.shot(t, "servers-"+vp.name)
+		})
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
