@@ -11,7 +11,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 )
 
-// SaveTryGroup stores a try-all group whole (migrations/0008_try_groups.sql),
+// SaveTryGroup stores a try-all group whole (migrations/0009_try_groups.sql),
 // replacing one with the same id.
 func (s *Store) SaveTryGroup(ctx context.Context, g discover.Group) error {
 	doc, err := json.Marshal(g)

@@ -70,7 +70,7 @@ func (s *Server) startFromAddress(w http.ResponseWriter, r *http.Request, input 
 // tryRefused answers a try-all that could not run: a bound (429/503 with
 // the reason), a client that left, or a server error.
 func (s *Server) tryRefused(w http.ResponseWriter, r *http.Request, v tryView, err error) {
-	if status, msg, ok := refusal(w, err); ok {
+	if status, msg, ok := s.refusal(w, r, err); ok {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
@@ -101,7 +101,7 @@ func (s *Server) tryGroup(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "loading the try-all", err)
 		return
 	}
-	v := tryView{Host: g.Matrix.Host, Best: g.Matrix.Best, Group: &g, URL: absURL(r, "/try/"+g.ID)}
+	v := tryView{Host: g.Matrix.Host, Best: g.Matrix.Best, Group: &g, URL: s.absURL(r, "/try/"+g.ID)}
 	if r.URL.Query().Get("unused") == "password" {
 		v.Note = passwordUnused
 	}

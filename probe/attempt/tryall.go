@@ -45,10 +45,11 @@ func (l *Lifecycle) TryAll(ctx context.Context, host string) (TryAllResult, erro
 }
 
 func (l *Lifecycle) tryAll(ctx context.Context, host string, combos []discover.Combo) (TryAllResult, error) {
-	if err := l.admit(host); err != nil {
+	t := l.resolveTarget(ctx, host)
+	if err := l.admit(t); err != nil {
 		return TryAllResult{}, err
 	}
-	defer l.release(host, "")
+	defer l.release(t, "")
 	if !l.acquireSlot(ctx) {
 		if err := ctx.Err(); err != nil {
 			return TryAllResult{}, err
@@ -58,7 +59,7 @@ func (l *Lifecycle) tryAll(ctx context.Context, host string, combos []discover.C
 	tctx, cancel := context.WithTimeout(ctx, TryAllDeadline)
 	stop := context.AfterFunc(l.ctx, cancel) // Shutdown cancels it too
 	started := time.Now().UTC()
-	opts := l.probeOptions()
+	opts := t.options(l.probeOptions())
 	opts.TotalTimeout = min(opts.TotalTimeout, TryAllDeadline)
 	m := discover.TryAll(tctx, host, "", probe.Secret{}, discover.TryOptions{Probe: opts, Combos: combos})
 	interrupted := l.ctx.Err() != nil
