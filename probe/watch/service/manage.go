@@ -20,6 +20,10 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// ErrNoPassword refuses a monitor that names a user but keeps no password
+// for it.
+var ErrNoPassword = errors.New("password: missing")
+
 // ErrNotFound is returned (wrapped) for an unknown monitor id.
 var ErrNotFound = errors.New("no such monitor")
 
@@ -134,6 +138,11 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		// No user, no login: a password kept for one would never be used.
 		m.HasSecret = false
 		secrets = nil
+	} else if !m.HasSecret {
+		// A user without a password would log in with an empty one: a
+		// refusal every run at best, an account locked out at worst.
+		return nil, &InputError{fmt.Errorf("%w: the monitor logs in as %q; give that user's password (or token), "+
+			"or clear the user to watch the server without logging in", ErrNoPassword, m.Settings.User)}
 	}
 	for i := range m.Alerts {
 		a := &m.Alerts[i]
