@@ -50,7 +50,7 @@ func (s *Service) Create(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 	if err != nil {
 		return m, err
 	}
-	if err := s.cfg.Store.CreateMonitor(ctx, m, sealed); err != nil {
+	if err := s.cfg.Store.CreateMonitor(ctx, stored(m), sealed); err != nil {
 		return m, fmt.Errorf("create monitor: %w", err)
 	}
 	s.mu.Lock()
@@ -92,7 +92,7 @@ func (s *Service) Update(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 			keep = append(keep, watch.SlotAlert(i))
 		}
 	}
-	if err := s.cfg.Store.UpdateMonitor(ctx, m, sealed, keep); err != nil {
+	if err := s.cfg.Store.UpdateMonitor(ctx, stored(m), sealed, keep); err != nil {
 		return m, fmt.Errorf("update monitor %s: %w", m.ID, err)
 	}
 	s.mu.Lock()
@@ -164,6 +164,15 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 	if len(secrets) > 0 && s.cfg.Key == nil {
 		return nil, &InputError{ErrNoKey}
 	}
+	// Webhook addresses are tokens: sealed like passwords when there is a
+	// key, and stored as typed (the page says so) when there is none.
+	for i := range m.Alerts {
+		a := &m.Alerts[i]
+		a.URLSealed = a.Sealable() && s.cfg.Key != nil
+		if a.URLSealed {
+			secrets = append(secrets, plain{watch.SlotAlertURL(i), a.URL})
+		}
+	}
 	// An email alert is checked now, with the password just given or the
 	// one kept, so that a broken alert path shows while someone is looking.
 	for i, a := range m.Alerts {
@@ -188,11 +197,24 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 	for _, p := range secrets {
 		box, err := s.cfg.Key.Seal([]byte(p.text), watch.SecretAD(m.ID, p.slot))
 		if err != nil {
-			return nil, fmt.Errorf("seal the %s password: %w", p.slot, err)
+			return nil, fmt.Errorf("seal the %s secret: %w", p.slot, err)
 		}
 		sealed = append(sealed, watch.SealedSecret{MonitorID: m.ID, Slot: p.slot, KeyID: s.cfg.Key.ID(), Box: box})
 	}
 	return sealed, nil
+}
+
+// stored is m as the database keeps it: the address of each alert whose
+// address is sealed is only its scheme and host. The monitor in memory
+// keeps the real one, to deliver to.
+func stored(m watch.Monitor) watch.Monitor {
+	m.Alerts = slices.Clone(m.Alerts)
+	for i, a := range m.Alerts {
+		if a.URLSealed {
+			m.Alerts[i].URL = a.Target()
+		}
+	}
+	return m
 }
 
 // open reads and opens one sealed secret.
