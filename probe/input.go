@@ -168,8 +168,9 @@ func ParseSettings(in Input) (Settings, Secret, FieldErrors) {
 	}
 
 	switch {
-	case HasControl(in.Password):
-		fe["password"] = errControl.Error()
+	case CheckSecret(in.Password) != nil:
+		// Which character and where: a password is typed blind.
+		fe["password"] = CheckSecret(in.Password).Error()
 	case len(in.Password) > MaxPasswordLength:
 		fe["password"] = fmt.Sprintf("is longer than %d characters", MaxPasswordLength)
 	case in.Password != "" && s.User == "" && fe["user"] == "":

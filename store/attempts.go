@@ -15,12 +15,12 @@ import (
 
 const insertAttempt = `INSERT INTO attempts (
 	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id, owner
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID}
+		w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID, w.owner}
 }
 
 const updateAttempt = `UPDATE attempts SET
@@ -31,13 +31,16 @@ const updateAttempt = `UPDATE attempts SET
 
 // saveAttempt writes an attempt whole, whether or not it exists yet
 // (INSERT … ON CONFLICT, which PostgreSQL spells the same).
-const saveAttempt = insertAttempt + ` ON CONFLICT (id) DO UPDATE SET
+const saveAttempt = insertAttempt + replaceOnConflict
+
+// replaceOnConflict turns an INSERT of attempts into an upsert.
+const replaceOnConflict = ` ON CONFLICT (id) DO UPDATE SET
 	started_at = excluded.started_at, host = excluded.host, port = excluded.port,
 	security = excluded.security, username = excluded.username, status = excluded.status,
 	outcome = excluded.outcome, code = excluded.code, title = excluded.title,
 	failed_step = excluded.failed_step, reply_text = excluded.reply_text,
 	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc,
-	kind = excluded.kind, monitor_id = excluded.monitor_id`
+	kind = excluded.kind, monitor_id = excluded.monitor_id, owner = excluded.owner`
 
 // createIfAbsent stores a new attempt unless one with its id exists.
 const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
@@ -62,6 +65,7 @@ func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt
 	if err != nil {
 		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
 	}
+	w.owner = s.owner
 	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, w.insertArgs()...)
 		return err
@@ -82,6 +86,7 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 	if err != nil {
 		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
 	}
+	w.owner = s.owner
 	err = s.writer.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, s.writer.insert).ExecContext(ctx, w.insertArgs()...)
 		return err
@@ -108,6 +113,7 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 					continue
 				}
 				ws[i], errs[i] = toRow(rs[i])
+				ws[i].owner = s.owner
 			}
 		})
 	}
@@ -207,23 +213,6 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("store: delete attempt %s: %w", id, ErrNotFound)
 	}
 	return nil
-}
-
-// MarkInterrupted turns every queued or running attempt into an interrupted
-// one and says how many there were. Called at startup: nothing can be
-// running before the attempt lifecycle starts, so whatever claims to be was cut off by
-// a crash or a restart, and must not be shown as running forever.
-func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE attempts SET status = 'interrupted'
-		WHERE status IN ('queued', 'running')`)
-	if err != nil {
-		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
-	}
-	return n, nil
 }
 
 // pruneBatch bounds one delete transaction, so that pruning a large backlog

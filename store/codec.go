@@ -107,6 +107,7 @@ type row struct {
 	code, title, failedStep, replyText        string
 	searchText                                string
 	kind, monitorID                           string
+	owner                                     string // the replica writing it; see replicas.go
 	startedAt, durationMS                     int64
 	port                                      int
 	doc                                       []byte

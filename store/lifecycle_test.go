@@ -88,6 +88,10 @@ func TestMarkInterrupted(t *testing.T) {
 	running := attempt("running", base, "h", 25, "", "")
 	running.Status, running.Diagnosis = probe.StatusRunning, nil
 	mustCreate(t, s, queued, running, attempt("done", base, "h", 25, probe.OutcomeSuccess, "ok"))
+	if n, err := s.MarkInterrupted(ctx); err != nil || n != 0 {
+		t.Fatalf("MarkInterrupted of this process's own attempts = %d, %v; want 0", n, err)
+	}
+	store.Orphan(s, "queued", "running", "done")
 
 	n, err := s.MarkInterrupted(ctx)
 	if err != nil || n != 2 {

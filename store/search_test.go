@@ -147,6 +147,7 @@ func TestSearchIndexHoldsFinishedAttempts(t *testing.T) {
 	if got := find("xylophone"); len(got) != 1 || got[0] != "done1" {
 		t.Errorf("before the running attempt ends: %v, want only done1", got)
 	}
+	store.Orphan(s, "run1")
 	if _, err := s.MarkInterrupted(ctx); err != nil {
 		t.Fatal(err)
 	}

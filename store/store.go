@@ -21,10 +21,19 @@ type Store struct {
 	read  *sql.DB // query_only connections
 	// writer commits Create and Update in groups; see groupcommit.go.
 	writer *groupWriter
+	// path is the database file.
+	path string
+	// owner is this process's replica id, written into every attempt it
+	// stores.
+	owner string
+	// replica is this process's row in replicas, kept alive by heartbeats;
+	// see replicas.go.
+	replica *replica
 }
 
 // Open opens (creating if needed) the database at path, brings its schema up
-// to date, and refuses a schema newer than this binary (ErrSchemaTooNew).
+// to date, refuses a schema newer than this binary (ErrSchemaTooNew), and
+// registers this process as a replica of it (replicas.go).
 func Open(ctx context.Context, path string) (*Store, error) {
 	ms, err := loadMigrations(migrations.FS)
 	if err != nil {
@@ -64,7 +73,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Store{write: write, read: read, writer: writer}, nil
+	s := &Store{write: write, read: read, writer: writer, path: path, owner: newReplicaID()}
+	if s.replica, err = startReplica(ctx, s, path); err != nil {
+		writer.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // SchemaVersion is the schema version this binary knows (the number of
@@ -77,10 +93,11 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// Close closes both pools. The last connection to close checkpoints the
-// write-ahead log into the main file.
+// Close stops the heartbeat (marking what this replica left unfinished
+// interrupted), then closes both pools. The last connection to close
+// checkpoints the write-ahead log into the main file.
 func (s *Store) Close() error {
-	return errors.Join(s.writer.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.replica.stop(), s.writer.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers a query (for /healthz).

@@ -44,7 +44,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 	}
 	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec, Wait: wait})
 	if err != nil {
-		if status, msg, ok := refusal(w, err); ok {
+		if status, msg, ok := s.refusal(w, r, err); ok {
 			writeJSON(w, status, apiError{Error: msg})
 			return
 		}
@@ -56,7 +56,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/probes/"+started.ID)
-	writeJSON(w, http.StatusAccepted, apiStarted{ID: started.ID, URL: absURL(r, "/p/"+started.ID)})
+	writeJSON(w, http.StatusAccepted, apiStarted{ID: started.ID, URL: s.absURL(r, "/p/"+started.ID)})
 }
 
 // apiGet is GET /api/v1/probes/{id}: the result JSON, with "id".

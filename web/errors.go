@@ -10,6 +10,7 @@ import (
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, doing string, err error) {
 	id := reqID(r.Context())
 	s.log.ErrorContext(r.Context(), "request failed", "request_id", id, "doing", doing, "err", err)
+	s.noteStoreError(err)
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusInternalServerError, apiError{Error: "internal error while " + doing + "; request id " + id})
 		return

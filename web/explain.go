@@ -40,6 +40,10 @@ func (s *Server) explainForm(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.attempts.SaveFinished(r.Context(), explain.Explain(text))
 	if err != nil {
+		if status, msg, ok := s.refusal(w, r, err); ok {
+			s.clientError(w, r, status, "Not stored", msg)
+			return
+		}
 		s.serverError(w, r, "storing the explanation", err)
 		return
 	}
@@ -104,6 +108,10 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.attempts.SaveFinished(r.Context(), explain.Explain(in.Text))
 	if err != nil {
+		if status, msg, ok := s.refusal(w, r, err); ok {
+			s.clientError(w, r, status, "Not stored", msg)
+			return
+		}
 		s.serverError(w, r, "storing the explanation", err)
 		return
 	}

@@ -31,5 +31,5 @@ func (s *Server) exportText(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// A write error means the reader went away; the status is sent already.
-	_ = report.Write(w, res, report.Options{Link: absURL(r, "/p/"+res.ID)})
+	_ = report.Write(w, res, report.Options{Link: s.absURL(r, "/p/"+res.ID)})
 }

@@ -133,7 +133,7 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 	}
 	started, err := s.attempts.Start(r.Context(), attempt.Request{Settings: set, Secret: sec})
 	if err != nil {
-		if status, msg, ok := refusal(w, err); ok {
+		if status, msg, ok := s.refusal(w, r, err); ok {
 			v.Message = "Not started: " + msg + "."
 			s.renderForm(w, r, status, v)
 			return

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
@@ -52,7 +53,7 @@ type testEnv struct {
 // servers listen, and to their ephemeral ports.
 func loopbackOK(cfg *Config) {
 	cfg.AllowTargets = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	cfg.AllowPorts = PortSet{{1, 65535}}
+	cfg.AllowPorts = policy.PortSet{{1, 65535}}
 }
 
 // newEnv starts a dashboard on a real SQLite file in a temp dir, with the

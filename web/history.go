@@ -190,7 +190,7 @@ func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request) {
 		for _, a := range page.Attempts {
 			cw.Write([]string{a.ID, a.StartedAt.UTC().Format(time.RFC3339), csvCell(a.Host), strconv.Itoa(a.Port),
 				string(a.Security), csvCell(a.User), string(a.Status), string(a.Outcome), a.Code, csvCell(a.Title),
-				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), absURL(r, "/p/"+a.ID), string(a.Kind)})
+				a.FailedStep, strconv.FormatInt(a.DurationMS, 10), csvCell(a.Reply), s.absURL(r, "/p/"+a.ID), string(a.Kind)})
 			rows++
 		}
 		if page.Next == "" || rows >= csvMaxRows {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
@@ -24,6 +25,39 @@ func tarpit(t *testing.T) *smtptest.Server {
 
 func formFor(host string, port int) url.Values {
 	return url.Values{"host": {host}, "port": {strconv.Itoa(port)}, "security": {"none"}}
+}
+
+// A control character in a password or token would go into the SASL
+// payload as it is; it is refused, saying which character and where, and
+// nothing connects.
+func TestControlCharactersInPasswordRefused(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{})
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	for pw, want := range map[string]string{
+		"app-password\n":      "line break",
+		"app\r\npassword":     "carriage return",
+		"ya29.token\x01extra": `\x01`,
+		"tab\tpassword":       "tab",
+		"nul\x00password":     "NUL",
+	} {
+		v := formFor(srv.Host, srv.Port)
+		v.Set("user", "alice@example.com")
+		v.Set("password", pw)
+		resp, body := e.postForm("/probes", v)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("form password %q: %d, want 400 saying %q", pw, resp.StatusCode, want)
+		}
+		api, _ := json.Marshal(map[string]any{"host": srv.Host, "port": srv.Port, "security": "none", "user": "alice@example.com", "password": pw})
+		resp, body = e.postJSON("/api/v1/probes", string(api))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "password") || !strings.Contains(body, want) {
+			t.Errorf("API password %q: %d %s", pw, resp.StatusCode, body)
+		}
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("the server saw %d connections", n)
+	}
 }
 
 func TestInjectionRefusedBeforeConnecting(t *testing.T) {
@@ -63,7 +97,7 @@ func TestInjectionRefusedBeforeConnecting(t *testing.T) {
 func TestTargetPolicyEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Script{})
 	// Ports widened (the test server has an ephemeral one), addresses not.
-	e := newEnv(t, Config{AllowPorts: PortSet{{1, 65535}}})
+	e := newEnv(t, Config{AllowPorts: policy.PortSet{{1, 65535}}})
 	for _, host := range []string{srv.Host, "169.254.169.254", "localhost"} {
 		body, _ := json.Marshal(map[string]any{"host": host, "port": srv.Port, "security": "none"})
 		resp, out := e.postJSON("/api/v1/probes?wait=30s", string(body))
@@ -149,11 +183,11 @@ func TestPerTargetLimit(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") {
 		t.Errorf("second probe of the same host = %d", resp.StatusCode)
 	}
-	if resp, _ := e.postForm("/probes", formFor("LOCALHOST", tp.Port)); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := e.postForm("/probes", formFor("127.0.0.2", tp.Port)); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("a probe of another host = %d", resp.StatusCode)
 	}
-	if resp, _ := e.postForm("/probes", formFor("localhost", tp.Port)); resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("the host limit is case-sensitive: %d", resp.StatusCode)
+	if resp, _ := e.postForm("/probes", formFor("LOCALHOST", tp.Port)); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the same server by another name, in capitals, = %d", resp.StatusCode)
 	}
 }
 
@@ -236,5 +270,61 @@ func TestRateLimitBehindTrustedProxy(t *testing.T) {
 	}
 	if code := post(trusted, "198.51.100.1"); code != http.StatusTooManyRequests {
 		t.Errorf("behind a trusted proxy, the first client escaped its limit: %d", code)
+	}
+}
+
+// Addresses of one IPv6 /64 are one client: a host that owns the whole
+// network cannot multiply its limit by changing address. IPv4 clients
+// count one by one.
+func TestRateLimitCountsIPv6ByNetwork(t *testing.T) {
+	bad := url.Values{"host": {"smtp.example.com"}, "port": {"0"}}
+	post := func(e *testEnv, client string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/probes", strings.NewReader(bad.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", client)
+		resp, _ := e.do(req)
+		return resp.StatusCode
+	}
+	proxied := Config{ProbeRate: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	e := newEnv(t, proxied)
+	post(e, "2001:db8:1:2::1")
+	post(e, "2001:db8:1:2::2")
+	for i := 3; i <= 12; i++ {
+		if code := post(e, "2001:db8:1:2::"+strconv.Itoa(i)); code != http.StatusTooManyRequests {
+			t.Fatalf("address %d of one /64 = %d, want 429", i, code)
+		}
+	}
+	if code := post(e, "2001:db8:1:3::1"); code == http.StatusTooManyRequests {
+		t.Errorf("the next /64 shared the first one's limit")
+	}
+	post(e, "198.51.100.1")
+	post(e, "198.51.100.1")
+	if code := post(e, "198.51.100.2"); code == http.StatusTooManyRequests {
+		t.Errorf("a neighbouring IPv4 address shared a limit")
+	}
+	proxied.IPv6Prefix = 128
+	e = newEnv(t, proxied)
+	post(e, "2001:db8:1:2::1")
+	post(e, "2001:db8:1:2::1")
+	if code := post(e, "2001:db8:1:2::2"); code == http.StatusTooManyRequests {
+		t.Errorf("with /128, a second address shared the first one's limit")
+	}
+}
+
+// --per-target 1 counts the server, however it is written: with a test of
+// 127.0.0.1 running, ::ffff:127.0.0.1 and localhost are refused with 503.
+func TestPerTargetHoldsHoweverTheTargetIsWritten(t *testing.T) {
+	tp := tarpit(t)
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnvWith(t, cfg, attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second})
+	if resp, _ := e.postForm("/probes", formFor("127.0.0.1", tp.Port)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first test of 127.0.0.1 = %d", resp.StatusCode)
+	}
+	for _, host := range []string{"127.0.0.1", "::ffff:127.0.0.1", "[::ffff:127.0.0.1]", "localhost"} {
+		resp, body := e.postForm("/probes", formFor(host, tp.Port))
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already running") {
+			t.Errorf("%s while 127.0.0.1 runs = %d, want 503 saying tests of it are running", host, resp.StatusCode)
+		}
 	}
 }

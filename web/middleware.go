@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/a-h/templ"
@@ -115,12 +117,15 @@ type authenticator struct {
 	hash       []byte
 	header     string
 	userDigest [32]byte
+	// proxies are the peers whose header is believed: anyone else could
+	// send it and sign themselves in.
+	proxies []netip.Prefix
 }
 
 func (a *authenticator) enabled() bool { return a.user != "" || a.header != "" }
 
 func (a *authenticator) ok(r *http.Request) bool {
-	if a.header != "" && r.Header.Get(a.header) != "" {
+	if a.header != "" && r.Header.Get(a.header) != "" && a.fromProxy(r) {
 		return true
 	}
 	if a.user == "" {
@@ -156,8 +161,18 @@ func (a *authenticator) requireAuth(next http.Handler) http.Handler {
 	})
 }
 
+// fromProxy reports whether the TCP peer is one of the trusted proxies.
+func (a *authenticator) fromProxy(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	peer := ap.Addr().Unmap()
+	return slices.ContainsFunc(a.proxies, func(p netip.Prefix) bool { return p.Contains(peer) })
+}
+
 func newAuthenticator(cfg Config) *authenticator {
-	a := &authenticator{user: cfg.BasicUser, hash: []byte(cfg.BasicHash), header: cfg.TrustedUserHeader}
+	a := &authenticator{user: cfg.BasicUser, hash: []byte(cfg.BasicHash), header: cfg.TrustedUserHeader, proxies: cfg.TrustedProxies}
 	a.userDigest = sha256.Sum256([]byte(cfg.BasicUser))
 	return a
 }

@@ -348,8 +348,13 @@ func TestAlertPolicy(t *testing.T) {
 			t.Errorf("%s: %v", a, err)
 		}
 	}
-	if err := check(netip.MustParseAddrPort("192.0.2.10:443")); err != nil {
+	// A globally reachable address (example.com's); the documentation
+	// ranges are refused like every block the registries reserve.
+	if err := check(netip.MustParseAddrPort("93.184.215.14:443")); err != nil {
 		t.Errorf("a public address on 443 refused: %v", err)
+	}
+	if err := check(netip.MustParseAddrPort("192.0.2.10:443")); err == nil {
+		t.Errorf("a documentation address (192.0.2.0/24) allowed for a webhook")
 	}
 	if err := (Config{DenyPrivate: true}).AlertPolicy()(netip.MustParseAddrPort("10.0.0.1:443")); err == nil {
 		t.Error("--deny-private does not apply to webhooks")

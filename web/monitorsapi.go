@@ -48,15 +48,15 @@ type apiAlert struct {
 	Target string          `json:"target"`
 }
 
-func toAPIMonitor(r *http.Request, m watch.Monitor) apiMonitor {
-	out := apiMonitor{ID: m.ID, URL: absURL(r, "/monitors/"+m.ID), Name: m.Name, Settings: m.Settings,
+func (s *Server) toAPIMonitor(r *http.Request, m watch.Monitor) apiMonitor {
+	out := apiMonitor{ID: m.ID, URL: s.absURL(r, "/monitors/"+m.ID), Name: m.Name, Settings: m.Settings,
 		Interval: watch.FormatInterval(m.Interval), State: m.Status.State, Since: m.Status.Since, NextRun: m.NextRunAt,
 		Alerts: []apiAlert{}}
 	if h := m.Status.Hold; h != nil {
 		out.LoginPaused, out.LoginRetryAt = true, h.RetryAt
 	}
 	if l := m.Status.Last; l != nil {
-		out.Last = &apiLastRun{ID: l.AttemptID, URL: absURL(r, "/p/"+l.AttemptID), At: l.At, Outcome: l.Outcome,
+		out.Last = &apiLastRun{ID: l.AttemptID, URL: s.absURL(r, "/p/"+l.AttemptID), At: l.At, Outcome: l.Outcome,
 			Diagnosis: apiDiagnosis{Code: l.Code, Title: l.Title}}
 	}
 	for _, a := range m.Alerts {
@@ -104,7 +104,7 @@ func (s *Server) apiMonitorCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/monitors/"+m.ID)
-	writeJSON(w, http.StatusCreated, apiStarted{ID: m.ID, URL: absURL(r, "/monitors/"+m.ID)})
+	writeJSON(w, http.StatusCreated, apiStarted{ID: m.ID, URL: s.absURL(r, "/monitors/"+m.ID)})
 }
 
 // apiMonitorList is GET /api/v1/monitors.
@@ -117,7 +117,7 @@ func (s *Server) apiMonitorList(w http.ResponseWriter, r *http.Request) {
 		Monitors []apiMonitor `json:"monitors"`
 	}{Monitors: make([]apiMonitor, 0, len(list))}
 	for _, m := range list {
-		out.Monitors = append(out.Monitors, toAPIMonitor(r, m))
+		out.Monitors = append(out.Monitors, s.toAPIMonitor(r, m))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -132,7 +132,7 @@ func (s *Server) apiMonitorGet(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no monitor with this id"})
 		return
 	}
-	writeJSON(w, http.StatusOK, toAPIMonitor(r, m))
+	writeJSON(w, http.StatusOK, s.toAPIMonitor(r, m))
 }
 
 // apiMonitorDelete is DELETE /api/v1/monitors/{id} → 204.
@@ -189,6 +189,6 @@ func (s *Server) apiMonitorUpdate(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, r, "updating the monitor", err)
 	default:
-		writeJSON(w, http.StatusOK, toAPIMonitor(r, m))
+		writeJSON(w, http.StatusOK, s.toAPIMonitor(r, m))
 	}
 }

@@ -22,6 +22,10 @@ type permalinkView struct {
 	// PrevID is the test of the same server before this one, to compare
 	// with; "" if none.
 	PrevID string
+	// Shared is set when someone without access opens a public permalink:
+	// the page then shows this attempt alone, with no link or id of
+	// another attempt and nothing about other people's tests.
+	Shared bool
 }
 
 func isLive(r probe.Result) bool { return attempt.IsLive(r) }
@@ -60,8 +64,8 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := permalinkView{R: res, URL: absURL(r, "/p/"+res.ID), Live: isLive(res)}
-	if res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure && res.Kind != probe.KindExplain {
+	v := permalinkView{R: res, URL: s.absURL(r, "/p/"+res.ID), Live: isLive(res), Shared: !s.hasAccess(r)}
+	if !v.Shared && res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure && res.Kind != probe.KindExplain {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {
 		case err == nil:
@@ -71,7 +75,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 			s.log.WarnContext(r.Context(), "find the last success", "request_id", reqID(r.Context()), "err", err)
 		}
 	}
-	if !v.Live {
+	if !v.Live && !v.Shared {
 		v.PrevID = s.previousAttempt(r, res)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -81,6 +85,12 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, no-cache")
 	}
 	permalinkPage(v).Render(r.Context(), w)
+}
+
+// hasAccess reports whether the request may see more than the one attempt
+// its permalink names: always without access control, and when signed in.
+func (s *Server) hasAccess(r *http.Request) bool {
+	return !s.auth.enabled() || s.auth.ok(r)
 }
 
 // deleteAttempt is POST /p/{id}/delete.
@@ -99,17 +109,6 @@ func (s *Server) deleteAttempt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/history?deleted=1", http.StatusSeeOther)
-}
-
-// absURL builds an absolute URL for a path on this dashboard, for the
-// copy-link box and the API's "url". The scheme is a best guess (the
-// header only affects what is displayed).
-func absURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
 }
 
 func fmtTime(t time.Time) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // contract", HTTP).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, limitBody)
+	r.Use(s.clientIP(), requestID, s.accessLog, s.recoverer, securityHeaders, s.hostGuard, limitBody)
 	// Cross-site POSTs (a form on another site aimed at this dashboard)
 	// are refused with 403, by Sec-Fetch-Site or Origin.
 	r.Use(s.cop.Handler)
@@ -25,10 +26,11 @@ func (s *Server) routes() http.Handler {
 		s.clientError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
 	})
 
-	auth := newAuthenticator(s.cfg)
+	auth := s.auth
 	startLimit := s.startLimiter()
 
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", http.StripPrefix("/static", static.Handler()))
 	r.Get("/guide", s.guide)
 
@@ -39,7 +41,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(auth.requireAuth)
 		}
 		r.Get("/p/{id}", s.permalink)
-		r.Get("/p/{id}/events", s.events)
+		r.Get("/p/{id}/events", s.limitStreams(s.events))
 		r.Get("/p/{id}.json", s.exportJSON)
 		r.Get("/p/{id}.txt", s.exportText)
 		r.Get("/api/v1/probes/{id}", s.apiGet)
@@ -92,7 +94,7 @@ func (s *Server) startLimiter() func(http.Handler) http.Handler {
 		return func(h http.Handler) http.Handler { return h }
 	}
 	return httprate.LimitBy(s.cfg.ProbeRate, time.Minute,
-		func(r *http.Request) (string, error) { return clientKey(r), nil },
+		func(r *http.Request) (string, error) { return s.clientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			msg := "You started " + strconv.Itoa(s.cfg.ProbeRate) + " tests in the last minute, as many as this dashboard allows; wait a minute and try again."
 			s.clientError(w, r, http.StatusTooManyRequests, "Too many tests", msg)
@@ -128,18 +130,6 @@ func stringify(v any) string {
 	return "non-string panic value"
 }
 
-// healthz is GET /healthz: 200 when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.store.Ping(r.Context()); err != nil {
-		s.log.ErrorContext(r.Context(), "health check", "request_id", reqID(r.Context()), "err", err)
-		http.Error(w, "database not answering", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
-}
-
 // clientIP decides whose address a request counts against (rate limits,
 // logs). By default the TCP peer: X-Forwarded-For is not trusted, so rate
 // limits cannot be dodged by sending a header. Behind reverse proxies named
@@ -157,15 +147,27 @@ func (s *Server) clientIP() func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(prefixes...)
 }
 
-// clientKey is the rate-limit key: the client address, or the TCP peer
-// when a trusted proxy sent no usable X-Forwarded-For.
-func clientKey(r *http.Request) string {
-	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+// clientKey is whose limit a request counts against: the client address
+// (or the TCP peer when a trusted proxy sent no usable X-Forwarded-For).
+// An IPv6 client counts by its network (IPv6Prefix bits, a /64 by
+// default): one subscriber line or host usually gets a whole /64 (RFC
+// 6177), so counting single addresses would give it 2^64 limits.
+func (s *Server) clientKey(r *http.Request) string {
+	ip := middleware.GetClientIP(r.Context())
+	if ip == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		ip = host
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
 		return ip
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
 	}
-	return host
+	return netip.PrefixFrom(a, s.cfg.IPv6Prefix).Masked().String()
 }

@@ -3,9 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +16,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
-
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
 )
 
 // storedAttempt puts a finished attempt straight into the store.
@@ -149,7 +152,7 @@ func TestAuthOffByDefault(t *testing.T) {
 }
 
 func TestTrustedHeaderAndPublicPermalinks(t *testing.T) {
-	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", PublicPermalinks: true})
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", PublicPermalinks: true, TrustedProxies: loopbackPeers})
 	id := e.storedAttempt(nil)
 	if resp, _ := e.get("/history"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("history without the header = %d", resp.StatusCode)
@@ -172,7 +175,7 @@ func TestTrustedHeaderAndPublicPermalinks(t *testing.T) {
 }
 
 func TestPrivatePermalinks(t *testing.T) {
-	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User"})
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", TrustedProxies: loopbackPeers})
 	id := e.storedAttempt(nil)
 	for _, path := range []string{"/p/" + id, "/p/" + id + ".json", "/p/" + id + ".txt", "/p/" + id + "/events"} {
 		if resp, _ := e.get(path); resp.StatusCode != http.StatusUnauthorized {
@@ -224,5 +227,59 @@ func TestTrustedOriginMayPost(t *testing.T) {
 	}
 	if _, err := New(Config{TrustedOrigins: []string{"not a url"}}, e.store, e.attempts); err == nil {
 		t.Error("a bad trusted origin was accepted")
+	}
+}
+
+// loopbackPeers trusts the test client, which connects from loopback, as
+// the reverse proxy.
+var loopbackPeers = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// The user header signs a request in only when the reverse proxy that sets
+// it sent the request: from any other peer it is a header anyone can send.
+func TestAuthHeaderOnlyFromTrustedProxies(t *testing.T) {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	e := newEnv(t, Config{TrustedUserHeader: "X-Forwarded-User", BasicUser: "admin", BasicHash: string(hash),
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/history", nil)
+	req.Header.Set("X-Forwarded-User", "mallory")
+	if resp, _ := e.do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("history with the header from an untrusted peer = %d, want 401", resp.StatusCode)
+	}
+	req, _ = http.NewRequest(http.MethodGet, e.http.URL+"/history", nil)
+	req.Header.Set("X-Forwarded-User", "mallory")
+	req.SetBasicAuth("admin", "s3cret")
+	if resp, _ := e.do(req); resp.StatusCode != http.StatusOK {
+		t.Errorf("basic auth beside an untrusted header = %d, want 200", resp.StatusCode)
+	}
+	if _, err := New(Config{TrustedUserHeader: "X-Forwarded-User"}, e.store, e.attempts); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
+		t.Errorf("a user header without trusted proxies was accepted: %v", err)
+	}
+}
+
+// A server's banner that reverses the rest of its line (U+202E) or hides
+// characters (zero-width space, bidi isolates) shows those characters on
+// the permalink and in the exports instead of letting them act.
+func TestInvisibleServerCharactersShown(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{Greeting: []string{
+		"220 mail.example.com\u202Emoc.live\u202C ESMTP\u200B \u2066ready\u2069",
+	}})
+	cfg := Config{}
+	loopbackOK(&cfg)
+	e := newEnv(t, cfg)
+	resp, body := e.postJSON("/api/v1/probes?wait=20s", `{"host":"127.0.0.1","port":`+strconv.Itoa(srv.Port)+`,"security":"none"}`)
+	var res probe.Result
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &res) != nil {
+		t.Fatalf("probe = %d %s", resp.StatusCode, body)
+	}
+	for _, path := range []string{"/p/" + res.ID, "/p/" + res.ID + ".txt", "/p/" + res.ID + ".json", "/history"} {
+		_, page := e.get(path)
+		for _, ch := range []string{"\u202E", "\u202C", "\u200B", "\u2066", "\u2069"} {
+			if strings.Contains(page, ch) {
+				t.Errorf("%s carries %U as it is", path, []rune(ch)[0])
+			}
+		}
+		if path != "/history" && !strings.Contains(page, `\u202e`) {
+			t.Errorf(`%s does not show the override as \u202e`, path)
+		}
 	}
 }

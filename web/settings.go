@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 )
 
 // The form and the JSON API read their fields into a probe.Input and leave
@@ -66,12 +67,12 @@ func decodeAPIInput(r io.Reader) (probe.Input, error) {
 
 // validate reads the input (probe.ParseSettings) and then checks the port
 // against the target policy, so a refused port never connects.
-func validate(in probe.Input, pol *targetPolicy) (probe.Settings, probe.Secret, probe.FieldErrors) {
+func validate(in probe.Input, pol *policy.Policy) (probe.Settings, probe.Secret, probe.FieldErrors) {
 	set, sec, fe := probe.ParseSettings(in)
 	if fe != nil {
 		return set, sec, fe
 	}
-	if err := pol.checkPort(set.Host, set.Port); err != nil {
+	if err := pol.CheckPort(set.Host, set.Port); err != nil {
 		return probe.Settings{}, probe.Secret{}, probe.FieldErrors{"port": err.Error()}
 	}
 	return set, sec, nil

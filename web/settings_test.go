@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 )
 
 func TestValidateRefusesInjection(t *testing.T) {
@@ -38,7 +39,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 		case "port":
 			in.Port = tc.value
 		}
-		_, _, fe := validate(in, &targetPolicy{})
+		_, _, fe := validate(in, policy.New(policy.Config{}))
 		if fe[tc.field] == "" {
 			t.Errorf("%s=%q accepted; errors %v", tc.field, tc.value, fe)
 		}
@@ -48,7 +49,7 @@ func TestValidateRefusesInjection(t *testing.T) {
 func TestValidateNormalises(t *testing.T) {
 	in := probe.Input{Host: " Bücher.example ", Port: "", Security: "SSL", User: "alice", Password: "pw",
 		Mech: "LOGIN", From: "<a@bücher.example>", HELO: "client.example"}
-	s, sec, fe := validate(in, &targetPolicy{})
+	s, sec, fe := validate(in, policy.New(policy.Config{}))
 	if fe != nil {
 		t.Fatalf("errors: %v", fe)
 	}
@@ -61,7 +62,7 @@ func TestValidateNormalises(t *testing.T) {
 	if sec.Password != "pw" {
 		t.Errorf("password not carried")
 	}
-	s, _, fe = validate(probe.Input{Host: "smtp.example.com:465"}, &targetPolicy{})
+	s, _, fe = validate(probe.Input{Host: "smtp.example.com:465"}, policy.New(policy.Config{}))
 	if fe != nil || s.Port != 465 || s.Host != "smtp.example.com" || s.Security != probe.SecurityAuto {
 		t.Errorf("host:port = %+v, %v", s, fe)
 	}
@@ -89,7 +90,7 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 		{"host", probe.Input{Host: "http://smtp.example.com/"}},
 		{"user", probe.Input{Host: "h.example", Password: "pw"}},
 	} {
-		_, _, fe := validate(tc.in, &targetPolicy{})
+		_, _, fe := validate(tc.in, policy.New(policy.Config{}))
 		if fe[tc.field] == "" {
 			t.Errorf("%+v: no error on %s (errors %v)", tc.in, tc.field, fe)
 		}
@@ -97,17 +98,17 @@ func TestValidateLimitsAndEnums(t *testing.T) {
 }
 
 func TestValidatePortPolicy(t *testing.T) {
-	_, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{})
+	_, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, policy.New(policy.Config{}))
 	if !strings.Contains(fe["port"], "--allow-ports") {
 		t.Errorf("port 2526: error %q does not say how to allow it", fe["port"])
 	}
 	for _, p := range []string{"25", "465", "587", "2525"} {
-		if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: p}, &targetPolicy{}); fe != nil {
+		if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: p}, policy.New(policy.Config{})); fe != nil {
 			t.Errorf("port %s refused: %v", p, fe)
 		}
 	}
-	ps, _ := ParsePortSet("2500-2600")
-	if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, &targetPolicy{ports: ps}); fe != nil {
+	ps, _ := policy.ParsePortSet("2500-2600")
+	if _, _, fe := validate(probe.Input{Host: "smtp.example.com", Port: "2526"}, policy.New(policy.Config{Ports: ps})); fe != nil {
 		t.Errorf("widened port refused: %v", fe)
 	}
 }
@@ -124,7 +125,7 @@ func checkAccepted(t *testing.T, s probe.Settings, sec probe.Secret) {
 		len(s.To) > probe.MaxAddressLength || len(s.HELO) > probe.MaxHELOLength || len(sec.Password) > probe.MaxPasswordLength {
 		t.Fatalf("accepted out-of-bounds settings %+v", s)
 	}
-	if s.Port < 1 || s.Port > 65535 || !PortSet(nil).Contains(s.Port) {
+	if s.Port < 1 || s.Port > 65535 || !policy.PortSet(nil).Contains(s.Port) {
 		t.Fatalf("accepted port %d", s.Port)
 	}
 	switch s.Security {
@@ -152,7 +153,7 @@ func FuzzFormInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(formInput(v), &targetPolicy{})
+		s, sec, fe := validate(formInput(v), policy.New(policy.Config{}))
 		if fe != nil {
 			return
 		}
@@ -170,7 +171,7 @@ func FuzzAPIInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, sec, fe := validate(in, &targetPolicy{})
+		s, sec, fe := validate(in, policy.New(policy.Config{}))
 		if fe != nil {
 			return
 		}

@@ -61,7 +61,7 @@ func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.attempts.TryAll(r.Context(), host)
 	if err != nil {
-		if status, msg, ok := refusal(w, err); ok {
+		if status, msg, ok := s.refusal(w, r, err); ok {
 			w.WriteHeader(status)
 			v.Error = "Not started: " + msg + "."
 			tryPage(v).Render(r.Context(), w)

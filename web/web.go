@@ -3,7 +3,7 @@
 // guide, and a small JSON API for scripts. Its handlers validate what
 // people type, hand attempts to the lifecycle (package probe/attempt, which
 // admits, runs and stores them), and render; the target policy the
-// operator sets lives in policy.go.
+// operator sets is package probe/policy's.
 //
 // Security posture, in one place: every field is validated before anything
 // connects (settings.go); responses carry a nonce-based Content-Security-
@@ -21,10 +21,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch/metrics"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch/service"
@@ -46,7 +49,7 @@ type Config struct {
 	AllowAllTargets bool
 	// AllowPorts are the ports probes may use; nil means DefaultPorts
 	// (25, 465, 587, 2525).
-	AllowPorts PortSet
+	AllowPorts policy.PortSet
 	// DenyPrivate refuses private ranges (RFC 1918, fc00::/7, 100.64/10),
 	// which are allowed by default so an office relay can be tested.
 	DenyPrivate bool
@@ -54,6 +57,16 @@ type Config struct {
 	// ProbeRate is how many probes one client address may start per
 	// minute: 0 means 10, Unlimited lifts the bound.
 	ProbeRate int
+	// IPv6Prefix is how many leading bits of an IPv6 client address name
+	// one client for ProbeRate and the other per-client limits: 0 means
+	// 64.
+	IPv6Prefix int
+
+	// MaxStreams bounds the live-progress streams open in all (0 means
+	// 1000); MaxStreamsPerClient those of one client (0 means 16).
+	// Beyond either, a stream is refused with 503.
+	MaxStreams          int
+	MaxStreamsPerClient int
 
 	// Retention is how long attempts are kept: 0 means 90 days,
 	// KeepForever keeps them all.
@@ -69,7 +82,8 @@ type Config struct {
 	BasicHash string
 	// TrustedUserHeader names a header a reverse proxy sets to the
 	// signed-in user (say X-Forwarded-User); requests without it are
-	// refused. The proxy must strip it from what clients send.
+	// refused. It is believed only from TrustedProxies, which must not
+	// be empty, and the proxy must strip it from what clients send.
 	TrustedUserHeader string
 	// PublicPermalinks lets anyone with a permalink (and its events and
 	// exports) see it without signing in; everything else still asks.
@@ -84,6 +98,18 @@ type Config struct {
 	// for the client address (rate limits, logs); empty means the TCP peer
 	// is the client.
 	TrustedProxies []netip.Prefix
+
+	// PublicURL is the address people use (--public-url): every absolute
+	// link is built from it, and requests naming another host are
+	// refused. Nil: links use ListenAddr, and only address literals,
+	// localhost and the listen host are accepted.
+	PublicURL *url.URL
+	// ListenAddr is the address the dashboard listens on (host:port).
+	ListenAddr string
+	// AllowedHosts are more host names the dashboard answers to besides
+	// PublicURL's (--allowed-hosts): an internal name a scraper or a
+	// second proxy uses. Links are still built from PublicURL.
+	AllowedHosts []string
 
 	// Monitors runs the monitors (probe/watch/service); nil turns the
 	// monitor pages and API off.
@@ -100,28 +126,27 @@ const KeepForever time.Duration = -1
 
 // TargetPolicy is the address check this configuration describes, for the
 // lifecycle to ask before every dial (attempt.Config.Policy).
-func (c Config) TargetPolicy() attempt.Policy { return newTargetPolicy(c).checkAddr }
+func (c Config) TargetPolicy() attempt.Policy { return newTargetPolicy(c).CheckAddr }
 
 // AlertPolicy is the address check for alert webhooks: the same as for
 // probes, on any port (webhooks live on 443 and elsewhere, not on SMTP
 // ports).
 func (c Config) AlertPolicy() func(netip.AddrPort) error {
-	p := newTargetPolicy(c)
-	p.ports = PortSet{{1, 65535}}
-	return p.checkAddr
+	c.AllowPorts = policy.PortSet{{1, 65535}}
+	return newTargetPolicy(c).CheckAddr
 }
 
-func newTargetPolicy(c Config) *targetPolicy {
-	p := &targetPolicy{
-		allow:       c.AllowTargets,
-		allowAll:    c.AllowAllTargets,
-		ports:       c.AllowPorts,
-		denyPrivate: c.DenyPrivate,
+func newTargetPolicy(c Config) *policy.Policy {
+	pc := policy.Config{
+		AllowTargets: c.AllowTargets,
+		AllowAll:     c.AllowAllTargets,
+		Ports:        c.AllowPorts,
+		DenyPrivate:  c.DenyPrivate,
 	}
 	if c.Sandbox != nil {
-		p.sandbox = c.Sandbox.Contains
+		pc.Sandbox = c.Sandbox.Contains
 	}
-	return p
+	return policy.New(pc)
 }
 
 // Server is the dashboard. Create it with New; serve Handler; stop with
@@ -130,9 +155,15 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	store    *store.Store
-	policy   *targetPolicy
+	policy   *policy.Policy
 	attempts *attempt.Lifecycle
 	cop      *http.CrossOriginProtection
+	auth     *authenticator
+	// streams caps the live-progress streams (streams.go).
+	streams *streamLimiter
+	// corrupt is the first store error that said the database file is
+	// damaged (health.go); nil while none has.
+	corrupt atomic.Pointer[string]
 
 	pruneStop context.CancelFunc
 	pruneDone chan struct{}
@@ -156,11 +187,26 @@ func New(cfg Config, st *store.Store, attempts *attempt.Lifecycle) (*Server, err
 	if cfg.ProbeRate == 0 {
 		cfg.ProbeRate = 10
 	}
+	if cfg.IPv6Prefix == 0 {
+		cfg.IPv6Prefix = 64
+	}
+	if cfg.IPv6Prefix < 1 || cfg.IPv6Prefix > 128 {
+		return nil, fmt.Errorf("web: new server: IPv6 client prefix /%d: want 1 to 128 bits", cfg.IPv6Prefix)
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = 1000
+	}
+	if cfg.MaxStreamsPerClient <= 0 {
+		cfg.MaxStreamsPerClient = 16
+	}
 	if cfg.Retention == 0 {
 		cfg.Retention = 90 * 24 * time.Hour
 	}
 	if cfg.BasicUser != "" && cfg.BasicHash == "" || cfg.BasicUser == "" && cfg.BasicHash != "" {
 		return nil, errors.New("web: new server: basic auth needs both a user and a bcrypt hash")
+	}
+	if cfg.TrustedUserHeader != "" && len(cfg.TrustedProxies) == 0 {
+		return nil, errors.New("web: new server: a trusted user header needs the trusted proxies that set it; from any other peer it would let a client sign itself in")
 	}
 	for _, r := range cfg.AllowPorts {
 		if r[0] < 1 || r[1] > 65535 || r[0] > r[1] {
@@ -173,6 +219,8 @@ func New(cfg Config, st *store.Store, attempts *attempt.Lifecycle) (*Server, err
 			return nil, fmt.Errorf("web: new server: trusted origin: %w", err)
 		}
 	}
+	s.auth = newAuthenticator(cfg)
+	s.streams = newStreamLimiter(cfg.MaxStreamsPerClient, cfg.MaxStreams)
 	s.startPruning()
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -17,23 +18,49 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
 // These tests run the real binary as a separate process, because kill -9 and
 // SIGTERM are about what a process leaves behind.
 
+// buildBinary builds the binary once for all the tests that run it.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped in -short")
 	}
-	bin := filepath.Join(t.TempDir(), "smtpdoctor")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "smtpdoctor-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir = dir
+		built.path = filepath.Join(dir, "smtpdoctor")
+		if out, err := exec.Command("go", "build", "-o", built.path, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.path
+}
+
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // tarpit accepts connections and never says a word: probes against it stay
@@ -221,4 +248,32 @@ func TestSIGTERMMarksUnfinishedProbesInterrupted(t *testing.T) {
 	if r.Status != "interrupted" {
 		t.Errorf("after SIGTERM the unfinished attempt is %q, want interrupted", r.Status)
 	}
+	// Cut off by the dashboard stopping, not by the server: the diagnosis
+	// must say so, never blame the server with a timeout.
+	if r.Diagnosis == nil || r.Diagnosis.Code != probe.CodeProbeInterrupted || !strings.Contains(r.Diagnosis.Summary, "stopped") {
+		t.Errorf("after SIGTERM the attempt is diagnosed %+v, want %s saying the dashboard stopped", r.Diagnosis, probe.CodeProbeInterrupted)
+	}
+}
+
+// Two serve processes on one database: the second one starting leaves the
+// first one's running probes alone; once the first is killed, the second
+// marks them interrupted (it finds the first one's lock released).
+func TestTwoServersOnOneDatabase(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "shared.db")
+	addr, accepted := tarpit(t)
+
+	a := startProcess(t, bin, db, "--timeout", "60s", "--total-timeout", "120s")
+	id := a.startProbe(t, addr)
+	waitFor(t, "the probe to connect", func() bool { return accepted.Load() >= 1 })
+
+	b := startProcess(t, bin, db)
+	for _, p := range []*serverProcess{a, b} {
+		if s := p.status(t, id); s != "running" && s != "queued" {
+			t.Fatalf("with both servers up, the first one's probe is %q, want it unfinished", s)
+		}
+	}
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	waitFor(t, "the second server to mark the killed one's probe interrupted", func() bool { return b.status(t, id) == "interrupted" })
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/store"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
@@ -130,7 +131,7 @@ func startDashboard(t *testing.T) *dashboard {
 	}
 	wc := web.Config{
 		AllowTargets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		AllowPorts:   web.PortSet{{1, 65535}},
+		AllowPorts:   policy.PortSet{{1, 65535}},
 		ProbeRate:    web.Unlimited,
 	}
 	lc, err := attempt.New(context.Background(), attempt.Config{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -58,7 +59,7 @@ func startMonitors(ctx context.Context, w *monitorWiring, cfg serveConfig, ac at
 	}
 	svc, err := service.New(service.Config{
 		Store: st, Probe: service.LifecycleProber(attempts), Key: key, Sender: sender,
-		BaseURL: alertBaseURL(cfg.listen),
+		BaseURL: alertBaseURL(cfg.web.PublicURL, cfg.listen),
 		ProbeOptions: probe.Options{Policy: ac.Policy, RootCAs: ac.RootCAs, ExtraRoots: ac.ExtraRoots,
 			StepTimeout: ac.StepTimeout, TotalTimeout: ac.TotalTimeout, Origin: ac.Origin},
 		Retention: cfg.monitorRetention,
@@ -74,9 +75,13 @@ func startMonitors(ctx context.Context, w *monitorWiring, cfg serveConfig, ac at
 	return nil
 }
 
-// alertBaseURL is the address alerts link to: the listen address, with
-// this machine's name when it listens on every interface.
-func alertBaseURL(listen string) string {
+// alertBaseURL is the address alerts link to: --public-url when set, else
+// the listen address, with this machine's name when it listens on every
+// interface.
+func alertBaseURL(public *url.URL, listen string) string {
+	if public != nil {
+		return public.String()
+	}
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return "http://" + listen

@@ -123,6 +123,21 @@ func TestProbeWrongPasswordExitsOne(t *testing.T) {
 	assertNoSecret(t, ex.Password, s.User, r.stdout+r.stderr)
 }
 
+// A password pasted with a line break is refused before anything connects.
+func TestProbeRefusesControlCharactersInPassword(t *testing.T) {
+	sb := startSandbox(t)
+	ex := example(t, sb, sandbox.ExampleWrongPassword)
+	s := ex.Settings
+	r := runCLI(t, map[string]string{"SMTPDOCTOR_PASSWORD": "Secret-pw\r\n"},
+		"probe", "--security", string(s.Security), "--user", s.User, s.Host+":"+strconv.Itoa(s.Port))
+	if r.code != 2 || !strings.Contains(r.stderr, "carriage return") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the carriage return", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "Secret-pw") {
+		t.Errorf("the refusal repeats the password")
+	}
+}
+
 func TestProbeFlagsAfterHost(t *testing.T) {
 	sb := startSandbox(t)
 	ex := example(t, sb, sandbox.ExampleNoAuth)

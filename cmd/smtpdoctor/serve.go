@@ -55,6 +55,18 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	ac.Store = newMetrics(&mon).Counting(st)
 	ac.Policy = wc.TargetPolicy()
 
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
+	}
+	defer ln.Close()
+	wc.ListenAddr = ln.Addr().String()
+	if h, _, err := net.SplitHostPort(cfg.listen); err == nil && h != "" {
+		// Keep a name given to --listen (localhost) as typed: it is one
+		// of the names the dashboard answers to.
+		_, p, _ := net.SplitHostPort(wc.ListenAddr)
+		wc.ListenAddr = net.JoinHostPort(h, p)
+	}
 	// The lifecycle marks what a crash (kill -9, power loss) left queued or
 	// running as interrupted before it starts anything.
 	attempts, err := attempt.New(ctx, ac)
@@ -71,10 +83,6 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("set up the dashboard: %w", err)
 	}
-	ln, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another smtpdoctor running? choose another with --listen)", cfg.listen, err)
-	}
 	srv := &http.Server{
 		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -85,6 +93,9 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "smtpdoctor is serving the dashboard on http://%s/ (database %s)\n", ln.Addr(), cfg.db)
+	if u := wc.PublicURL; u != nil {
+		fmt.Fprintf(stdout, "people reach it at %s/; requests for other host names are refused\n", u)
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
 
 	errc := make(chan error, 1)

@@ -131,6 +131,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"serve", "--max-probes", "0"}, "1 or more"},
 		{[]string{"serve", "--auth-user", "admin"}, "go together"},
 		{[]string{"serve", "extra"}, "no arguments"},
+		{[]string{"serve", "--public-url", "smtpdoctor.example.com"}, "https://"},
+		{[]string{"serve", "--auth-header", "X-Forwarded-User"}, "--trusted-proxies"},
+		{[]string{"serve", "--ipv6-prefix", "129"}, "1 to 128"},
+		{[]string{"serve", "--allowed-hosts", "https://smtpdoctor.internal"}, "host names only"},
 	} {
 		r := runCLI(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

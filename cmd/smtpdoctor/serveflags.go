@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/web"
 )
 
@@ -40,9 +41,11 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str := func(p *string, name, def, help string) {
 		fs.StringVar(p, name, envOr(e, name, def), help+" (env "+envName(name)+")")
 	}
-	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies string
-	var probeRate, perTarget, maxProbes, queue string
+	var allowTargets, allowPorts, logLevel, retention, stepTimeout, totalTimeout, shutdown, trustedProxies, publicURL, allowedHosts string
+	var probeRate, perTarget, maxProbes, queue, ipv6Prefix, maxStreams, streamsPerClient string
 	str(&c.listen, "listen", "127.0.0.1:8080", "address to serve the dashboard on")
+	str(&publicURL, "public-url", "", "the address people use, e.g. https://smtpdoctor.example.com: links are built from it and requests for other host names are refused")
+	str(&allowedHosts, "allowed-hosts", "", "more host names the dashboard answers to (comma-separated), e.g. the internal name a metrics scraper uses")
 	str(&c.db, "db", "./smtpdoctor.db", "SQLite database file, created on first run")
 	boolean := func(p *bool, name, help string) {
 		*p, _ = strconv.ParseBool(envOr(e, name, "false"))
@@ -61,9 +64,12 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	str(&allowPorts, "allow-ports", "25,465,587,2525", "ports probes may use: a list and ranges, e.g. 25,465,587,2525 or 1-65535")
 	boolean(&c.web.DenyPrivate, "deny-private", "refuse private address ranges too (for a dashboard reachable from the internet)")
 	str(&probeRate, "probe-rate", "10", "probe starts per minute per client address; 0 = unlimited")
+	str(&ipv6Prefix, "ipv6-prefix", "64", "IPv6 clients count against per-client limits by this many leading bits of their address (1-128)")
 	str(&perTarget, "per-target", "2", "concurrent probes per target host; 0 = unlimited")
 	str(&maxProbes, "max-probes", "32", "concurrent probes in all")
 	str(&queue, "queue", "64", "probes that may wait for a free slot before new ones are refused with 503")
+	str(&maxStreams, "max-streams", "1000", "live-progress streams open at once in all; more are refused with 503 (each costs about 40 KB)")
+	str(&streamsPerClient, "max-streams-per-client", "16", "live-progress streams one client may have open at once")
 	str(&retention, "retention", "2160h", "delete attempts older than this (default 90 days); 0 keeps everything")
 	str(&stepTimeout, "timeout", "10s", "probe deadline per step (connect, each reply)")
 	str(&totalTimeout, "total-timeout", "60s", "probe deadline for the whole conversation")
@@ -71,8 +77,8 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	boolean(&c.web.PublicPermalinks, "public-permalinks", "with access control on, let permalinks be opened without logging in")
 	str(&c.web.BasicUser, "auth-user", "", "require HTTP basic auth with this user name (with --auth-bcrypt)")
 	str(&c.web.BasicHash, "auth-bcrypt", "", "bcrypt hash of the basic-auth password (htpasswd -nbB user pass)")
-	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header (set by your reverse proxy) as the logged-in user, e.g. X-Forwarded-User")
-	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client, for per-client rate limits behind a proxy")
+	str(&c.web.TrustedUserHeader, "auth-header", "", "trust this header as the logged-in user when it comes from --trusted-proxies (your reverse proxy sets it), e.g. X-Forwarded-User")
+	str(&trustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs) whose X-Forwarded-For names the client (per-client rate limits behind a proxy) and whose --auth-header is believed")
 	str(&logLevel, "log-level", "info", "debug, info, warn or error")
 	var monitorRetention string
 	str(&c.secretKeyFile, "secret-key-file", "", "key that encrypts the passwords monitors keep: 32 random bytes, base64 on one line (openssl rand -base64 32); without it, monitors that log in are refused")
@@ -108,10 +114,37 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 		}
 		return
 	})
-	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = web.ParsePortSet(allowPorts); return })
+	parse("public-url", func() (e error) {
+		if publicURL != "" {
+			c.web.PublicURL, e = web.ParsePublicURL(publicURL)
+		}
+		return
+	})
+	parse("allowed-hosts", func() error {
+		for h := range strings.SplitSeq(allowedHosts, ",") {
+			if h = strings.TrimSpace(h); h == "" {
+				continue
+			}
+			if strings.ContainsAny(h, "/:@ ") {
+				return fmt.Errorf("%q: give host names only, without scheme, port or path (e.g. smtpdoctor.internal)", h)
+			}
+			c.web.AllowedHosts = append(c.web.AllowedHosts, h)
+		}
+		return nil
+	})
+	parse("allow-ports", func() (e error) { c.web.AllowPorts, e = policy.ParsePortSet(allowPorts); return })
 	parse("probe-rate", func() (e error) { c.web.ProbeRate, e = nonNegative(probeRate); return })
+	parse("ipv6-prefix", func() (e error) {
+		c.web.IPv6Prefix, e = positive(ipv6Prefix)
+		if e == nil && c.web.IPv6Prefix > 128 {
+			e = fmt.Errorf("%q: an IPv6 prefix has 1 to 128 bits (64 counts each /64 network as one client)", ipv6Prefix)
+		}
+		return
+	})
 	parse("per-target", func() (e error) { c.attempts.PerTarget, e = nonNegative(perTarget); return })
 	parse("max-probes", func() (e error) { c.attempts.MaxProbes, e = positive(maxProbes); return })
+	parse("max-streams", func() (e error) { c.web.MaxStreams, e = positive(maxStreams); return })
+	parse("max-streams-per-client", func() (e error) { c.web.MaxStreamsPerClient, e = positive(streamsPerClient); return })
 	parse("queue", func() (e error) { c.attempts.QueueSize, e = nonNegative(queue); return })
 	parse("retention", func() (e error) { c.web.Retention, e = time.ParseDuration(retention); return })
 	parse("timeout", func() (e error) { c.attempts.StepTimeout, e = time.ParseDuration(stepTimeout); return })
@@ -136,6 +169,10 @@ func parseServeFlags(args []string, e env, stderr io.Writer) (serveConfig, error
 	}
 	if c.web.Retention == 0 {
 		c.web.Retention = web.KeepForever
+	}
+	if err == nil && c.web.TrustedUserHeader != "" && len(c.web.TrustedProxies) == 0 {
+		err = fmt.Errorf("--auth-header %s is believed only from the reverse proxy that sets it: name that proxy with --trusted-proxies (e.g. --trusted-proxies 127.0.0.1/32), or any client could send the header and sign itself in",
+			c.web.TrustedUserHeader)
 	}
 	if err == nil && (c.web.BasicUser == "") != (c.web.BasicHash == "") {
 		err = fmt.Errorf("--auth-user and --auth-bcrypt go together: set both or neither")

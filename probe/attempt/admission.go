@@ -27,11 +27,11 @@ func (e *CapacityError) Error() string { return e.Msg }
 var ErrShuttingDown = errors.New("the dashboard is shutting down; try again in a moment")
 
 // admit takes one place in the pool (running or queued) and one of the
-// target's places, or says why not; release gives them back. It adds to
-// the wait group under the same lock that checks closing, so Shutdown
-// cannot miss work admitted just before it; release calls wg.Done.
-func (l *Lifecycle) admit(target string) error {
-	host := strings.ToLower(target)
+// target's places under each of its keys (target.go), or says why not;
+// release gives them back. It adds to the wait group under the same lock
+// that checks closing, so Shutdown cannot miss work admitted just before
+// it; release calls wg.Done.
+func (l *Lifecycle) admit(t target) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -42,27 +42,40 @@ func (l *Lifecycle) admit(target string) error {
 			Msg:        fmt.Sprintf("the dashboard is already running %d tests, as many as it allows; try again in a few seconds", l.admitted),
 			RetryAfter: 10 * time.Second,
 		}
-	case l.cfg.PerTarget != Unlimited && l.perHost[host] >= l.cfg.PerTarget:
-		return &CapacityError{
-			Msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", l.perHost[host], target),
-			RetryAfter: 5 * time.Second,
+	case l.cfg.PerTarget != Unlimited:
+		for _, k := range t.keys {
+			if n := l.perHost[k]; n >= l.cfg.PerTarget {
+				what := t.name
+				if k != strings.ToLower(t.name) {
+					what += " (" + k + ")"
+				}
+				return &CapacityError{
+					Msg:        fmt.Sprintf("%d tests of %s are already running, as many as this dashboard allows at once per server; try again when they finish", n, what),
+					RetryAfter: 5 * time.Second,
+				}
+			}
 		}
 	}
 	l.admitted++
-	l.perHost[host]++
+	for _, k := range t.keys {
+		l.perHost[k]++
+	}
 	l.wg.Add(1)
 	return nil
 }
 
 // release gives back what admit took, and forgets the job id (if any).
-func (l *Lifecycle) release(target, id string) {
-	host := strings.ToLower(target)
+func (l *Lifecycle) release(t target, id string) {
 	l.mu.Lock()
 	l.admitted--
-	if l.perHost[host]--; l.perHost[host] <= 0 {
-		delete(l.perHost, host)
+	for _, k := range t.keys {
+		if l.perHost[k]--; l.perHost[k] <= 0 {
+			delete(l.perHost, k)
+		}
 	}
-	if id != "" {
+	// A job whose result could not be stored yet stays, served from
+	// memory, until keepSaving stores it.
+	if j := l.jobs[id]; j != nil && j.unsaved() == nil {
 		delete(l.jobs, id)
 	}
 	l.mu.Unlock()

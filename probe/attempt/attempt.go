@@ -90,6 +90,10 @@ type Config struct {
 	// cannot be used to hammer a server: 0 is 2, Unlimited lifts it.
 	PerTarget int
 
+	// Resolver looks target names up, once, at admission (target.go);
+	// nil is the system's.
+	Resolver probe.Resolver
+
 	// TryCombos are the ports and security modes TryAll probes: nil is
 	// discover.DefaultCombos (465/tls, 587, 25 and 2525 with STARTTLS).
 	TryCombos []discover.Combo

@@ -2,11 +2,14 @@ package attempt_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -177,16 +180,96 @@ func TestAdmissionBounds(t *testing.T) {
 		t.Errorf("try-all over MaxProbes: %v", err)
 	}
 
-	l2 := newLifecycle(t, openStore(t), attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second})
+	l2 := newLifecycle(t, openStore(t), attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second,
+		Resolver: fakeResolver{"other.test": {netip.MustParseAddr("127.0.0.2")}}})
 	if _, err := l2.Start(t.Context(), attempt.Request{Settings: plain(tp)}); err != nil {
 		t.Fatalf("first: %v", err)
 	}
 	if _, err := l2.Start(t.Context(), attempt.Request{Settings: plain(tp)}); !errors.As(err, &ce) {
 		t.Errorf("over PerTarget: %v", err)
 	}
+	other.Host = "other.test"
 	if _, err := l2.Start(t.Context(), attempt.Request{Settings: other}); err != nil {
 		t.Errorf("another host: %v", err)
 	}
+}
+
+// fakeResolver answers for the names it has, and says the others do not
+// exist.
+type fakeResolver map[string][]netip.Addr
+
+func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if a, ok := f[host]; ok {
+		return a, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// PerTarget counts servers, not the ways of writing them: with one test of
+// 127.0.0.1 running and --per-target 1, the same server written as an
+// IPv4-mapped address, as localhost, or as any name that resolves to it is
+// refused; a different server is not.
+func TestPerTargetCountsServersNotSpellings(t *testing.T) {
+	tp := tarpit(t)
+	l := newLifecycle(t, openStore(t), attempt.Config{PerTarget: 1, StepTimeout: 30 * time.Second,
+		Resolver: fakeResolver{
+			"localhost":      {netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")},
+			"alias.test":     {netip.MustParseAddr("::ffff:127.0.0.1")},
+			"elsewhere.test": {netip.MustParseAddr("127.0.0.2")},
+		}})
+	if _, err := l.Start(t.Context(), attempt.Request{Settings: plain(tp)}); err != nil {
+		t.Fatalf("first: %v", err)
+	}
+	for _, host := range []string{"127.0.0.1", "::ffff:127.0.0.1", "localhost", "LOCALHOST", "alias.test"} {
+		set := plain(tp)
+		set.Host = host
+		var ce *attempt.CapacityError
+		if _, err := l.Start(t.Context(), attempt.Request{Settings: set}); !errors.As(err, &ce) {
+			t.Errorf("%s while 127.0.0.1 runs: %v, want refused", host, err)
+		}
+		if _, err := l.TryAll(t.Context(), host); !errors.As(err, &ce) {
+			t.Errorf("try-all of %s while 127.0.0.1 runs: %v, want refused", host, err)
+		}
+	}
+	set := plain(tp)
+	set.Host = "elsewhere.test"
+	if _, err := l.Start(t.Context(), attempt.Request{Settings: set}); err != nil {
+		t.Errorf("a different server: %v", err)
+	}
+}
+
+// The probe dials what admission counted: the name's lookup is made once
+// and its answer handed to the probe, so a second, different answer (DNS
+// rebinding) is never asked for.
+func TestProbeDialsWhatAdmissionResolved(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Script{})
+	r := &flipResolver{first: netip.MustParseAddr("127.0.0.1"), then: netip.MustParseAddr("127.0.0.3")}
+	l := newLifecycle(t, openStore(t), attempt.Config{Resolver: r})
+	set := plain(srv)
+	set.Host = "flip.test"
+	s, err := l.Start(t.Context(), attempt.Request{Settings: set, Wait: 20 * time.Second})
+	if err != nil || !s.Done {
+		t.Fatalf("start: %+v %v", s, err)
+	}
+	if n := r.calls.Load(); n != 1 {
+		t.Errorf("the name was looked up %d times, want once", n)
+	}
+	if s.Result.Server == nil || !strings.HasPrefix(s.Result.Server.Address, "127.0.0.1:") {
+		t.Errorf("the probe reached %+v, want the address admission counted (127.0.0.1)", s.Result.Server)
+	}
+}
+
+// flipResolver answers first, then something else: a rebinding name.
+type flipResolver struct {
+	first, then netip.Addr
+	calls       atomic.Int64
+}
+
+func (f *flipResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	if f.calls.Add(1) == 1 {
+		return []netip.Addr{f.first}, nil
+	}
+	return []netip.Addr{f.then}, nil
 }
 
 // Zero means "the default"; anything negative but the named constants is
@@ -242,9 +325,24 @@ func TestShutdownInterrupts(t *testing.T) {
 // What a crash left queued or running is marked interrupted when the next
 // lifecycle starts.
 func TestNewMarksLeftoversInterrupted(t *testing.T) {
-	st := openStore(t)
+	path := filepath.Join(t.TempDir(), "smtpdoctor.db")
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	left := probe.Result{ID: attempt.NewID(), Status: probe.StatusRunning, Settings: probe.Settings{Host: "smtp.example.com", Port: 587}, StartedAt: time.Now()}
 	if err := st.Save(t.Context(), left); err != nil {
+		t.Fatal(err)
+	}
+	// As if a process that is gone had stored it (a live one's attempts
+	// are left alone).
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE attempts SET owner = 'a-process-that-crashed' WHERE id = ?`, left.ID); err != nil {
 		t.Fatal(err)
 	}
 	newLifecycle(t, st, attempt.Config{})

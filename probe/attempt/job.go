@@ -13,6 +13,11 @@ type job struct {
 	result  probe.Result
 	changed chan struct{}
 	done    bool
+	// target is what admission counted the attempt under.
+	target target
+	// saveErr is why the finished result could not be stored, nil once
+	// it is (see keepSaving).
+	saveErr error
 }
 
 func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {
@@ -28,4 +33,27 @@ func (j *job) set(r probe.Result, done bool) {
 	j.done = done
 	close(j.changed)
 	j.changed = make(chan struct{})
+}
+
+// finished marks the job done with its result, and whether storing it
+// failed.
+func (j *job) finished(r probe.Result, saveErr error) {
+	j.mu.Lock()
+	j.saveErr = saveErr
+	j.mu.Unlock()
+	j.set(r, true)
+}
+
+// saved clears the store failure once a retry went through.
+func (j *job) saved() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.saveErr = nil
+}
+
+// unsaved is the error of the final write while it has not gone through.
+func (j *job) unsaved() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.saveErr
 }

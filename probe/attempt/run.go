@@ -18,7 +18,7 @@ import (
 func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	queued, _, _ := j.snapshot()
 	id, set := queued.ID, queued.Settings
-	defer l.release(set.Host, id)
+	defer l.release(j.target, id)
 	log := l.log.With("attempt", id)
 	// A bug in the probe must not take the whole dashboard down with it.
 	defer func() {
@@ -48,7 +48,7 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	})
 	defer stop()
 
-	opts := l.probeOptions()
+	opts := j.target.options(l.probeOptions())
 	opts.Observe = func(p probe.Result) {
 		p.ID, p.Status, p.Kind, p.MonitorID = id, probe.StatusRunning, queued.Kind, queued.MonitorID
 		j.set(p, false)
@@ -80,9 +80,12 @@ func (l *Lifecycle) finish(log *slog.Logger, j *job, r probe.Result, interrupted
 	}
 	r, err := l.record(context.Background(), r, status, queued.ID, queued.Kind, queued.MonitorID, queued.Settings, queued.StartedAt)
 	if err != nil {
-		log.Error("store the finished attempt", "err", err)
+		log.Error("store the finished attempt; retrying until it is stored", "err", err)
+		j.finished(r, err)
+		go l.keepSaving(log, j, r)
+		return r
 	}
-	j.set(r, true)
+	j.finished(r, nil)
 	return r
 }
 
@@ -122,7 +125,7 @@ func (l *Lifecycle) record(ctx context.Context, r probe.Result, status probe.Sta
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
 	if err := l.cfg.Store.Save(sctx, r); err != nil {
-		return r, fmt.Errorf("store the attempt %s: %w", id, err)
+		return r, fmt.Errorf("store the attempt %s: %w: %w", id, ErrNotStored, err)
 	}
 	return r, nil
 }

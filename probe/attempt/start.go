@@ -47,11 +47,12 @@ type Started struct {
 // written.
 func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	set := req.Settings
-	if err := l.admit(set.Host); err != nil {
+	t := l.resolveTarget(ctx, set.Host)
+	if err := l.admit(t); err != nil {
 		return Started{}, err
 	}
 	id := NewID()
-	j := &job{changed: make(chan struct{})}
+	j := &job{changed: make(chan struct{}), target: t}
 	j.result = probe.Result{
 		ID:         id,
 		Status:     probe.StatusQueued,
@@ -70,8 +71,8 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 
 	if req.Wait <= 0 {
 		if err := l.cfg.Store.Save(ctx, j.result); err != nil {
-			l.release(set.Host, id)
-			return Started{}, fmt.Errorf("store the new attempt: %w", err)
+			l.release(t, id)
+			return Started{}, fmt.Errorf("store the new attempt: %w: %w", ErrNotStored, err)
 		}
 	}
 	go l.run(j, req.Secret)
@@ -83,6 +84,11 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	defer cancel()
 	res, done := waitJob(wctx, j)
 	if done {
+		// Its write failed: say so, and keep the id to ourselves (the
+		// attempt is written later if the store recovers).
+		if err := j.unsaved(); err != nil {
+			return Started{}, fmt.Errorf("store the finished attempt: %w", err)
+		}
 		return Started{ID: id, Done: true, Result: res}, nil
 	}
 	// The id is about to be handed out: store the attempt as it is now.
@@ -92,7 +98,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer scancel()
 	if err := l.cfg.Store.CreateIfAbsent(sctx, res); err != nil {
-		return Started{}, fmt.Errorf("store the attempt %s before handing out its id: %w", id, err)
+		return Started{}, fmt.Errorf("store the attempt %s before handing out its id: %w: %w", id, ErrNotStored, err)
 	}
 	return Started{ID: id}, nil
 }

@@ -41,10 +41,11 @@ type TryAllResult struct {
 // like Start when the dashboard is at a bound or shutting down, and with
 // ctx's error when ctx ends while the job waits for a slot.
 func (l *Lifecycle) TryAll(ctx context.Context, host string) (TryAllResult, error) {
-	if err := l.admit(host); err != nil {
+	t := l.resolveTarget(ctx, host)
+	if err := l.admit(t); err != nil {
 		return TryAllResult{}, err
 	}
-	defer l.release(host, "")
+	defer l.release(t, "")
 	if !l.acquireSlot(ctx) {
 		if err := ctx.Err(); err != nil {
 			return TryAllResult{}, err
@@ -54,7 +55,7 @@ func (l *Lifecycle) TryAll(ctx context.Context, host string) (TryAllResult, erro
 	tctx, cancel := context.WithTimeout(ctx, TryAllDeadline)
 	stop := context.AfterFunc(l.ctx, cancel) // Shutdown cancels it too
 	started := time.Now().UTC()
-	opts := l.probeOptions()
+	opts := t.options(l.probeOptions())
 	opts.TotalTimeout = min(opts.TotalTimeout, TryAllDeadline)
 	m := discover.TryAll(tctx, host, "", probe.Secret{}, discover.TryOptions{Probe: opts, Combos: l.cfg.TryCombos})
 	interrupted := l.ctx.Err() != nil
