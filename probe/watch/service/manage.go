@@ -144,6 +144,26 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		return nil, &InputError{fmt.Errorf("%w: the monitor logs in as %q; give that user's password (or token), "+
 			"or clear the user to watch the server without logging in", ErrNoPassword, m.Settings.User)}
 	}
+	// An email alert whose password was not typed again keeps the one
+	// stored for the same server and user, wherever that alert stood in
+	// the list before (removing another alert shifts the indexes).
+	given := make(map[int]string, len(sec.Alerts))
+	for i, pw := range sec.Alerts {
+		given[i] = pw
+	}
+	for i, a := range m.Alerts {
+		if _, ok := given[i]; ok || old == nil || a.Type != watch.AlertEmail {
+			continue
+		}
+		if j := sameEmailServer(old.Alerts, a); j >= 0 {
+			pw, err := s.open(ctx, old.ID, watch.SlotAlert(j))
+			if err != nil {
+				return nil, fmt.Errorf("alerts[%d]: open the stored password: %w", i, err)
+			}
+			given[i] = pw
+		}
+	}
+	sec.Alerts = given
 	for i := range m.Alerts {
 		a := &m.Alerts[i]
 		pw, given := sec.Alerts[i]
@@ -152,10 +172,6 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 			a.HasSecret = false
 		case given && pw != "":
 			secrets = append(secrets, plain{watch.SlotAlert(i), pw})
-			a.HasSecret = true
-		case given:
-			a.HasSecret = false
-		case old != nil && i < len(old.Alerts) && old.Alerts[i].HasSecret && old.Alerts[i].Type == watch.AlertEmail:
 			a.HasSecret = true
 		default:
 			a.HasSecret = false
@@ -181,12 +197,6 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		}
 		ch := alert.Channel{Alert: a}
 		if pw, ok := sec.Alerts[i]; ok {
-			ch.Secret = probe.Secret{Password: pw}
-		} else if a.HasSecret && old != nil {
-			pw, err := s.open(ctx, old.ID, watch.SlotAlert(i))
-			if err != nil {
-				return nil, fmt.Errorf("alerts[%d]: open the stored password: %w", i, err)
-			}
 			ch.Secret = probe.Secret{Password: pw}
 		}
 		if _, err := alert.CheckEmail(ctx, ch, s.cfg.ProbeOptions); err != nil {
@@ -215,6 +225,22 @@ func stored(m watch.Monitor) watch.Monitor {
 		}
 	}
 	return m
+}
+
+// sameEmailServer is the index of the email alert among old that sends
+// through the same server as the same user, with a stored password; -1 if
+// none.
+func sameEmailServer(old []watch.Alert, a watch.Alert) int {
+	if a.SMTP == nil {
+		return -1
+	}
+	for j, o := range old {
+		if o.Type == watch.AlertEmail && o.HasSecret && o.SMTP != nil &&
+			o.SMTP.Host == a.SMTP.Host && o.SMTP.Port == a.SMTP.Port && o.SMTP.User == a.SMTP.User {
+			return j
+		}
+	}
+	return -1
 }
 
 // open reads and opens one sealed secret.
