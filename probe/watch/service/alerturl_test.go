@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/smtptest"
+	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
 
 // pathReceiver is a real HTTP receiver on loopback that keeps the path
@@ -143,5 +144,35 @@ func TestAlertURLSealedWhenAKeyComes(t *testing.T) {
 	e.sender.Close()
 	if rcv.got(uri) != 1 {
 		t.Errorf("the alert did not reach the full address; got %v", rcv.uris)
+	}
+}
+
+// Removing an alert that stood before an email alert keeps the email
+// alert's stored password: it follows the server and user, not the index.
+func TestEmailAlertKeepsItsPasswordWhenTheListShifts(t *testing.T) {
+	ca := smtptest.NewCA(t, "monitor test CA")
+	srv := newServer(t, yearCert(t, ca))
+	e := newEnv(t, ca, newKey(t), "")
+	defer e.close()
+	ctx := context.Background()
+	smtpSet := srv.settings()
+	smtpSet.From = "smtpdoctor@example.com"
+	email := watch.Alert{Type: watch.AlertEmail, To: "ops@example.com", SMTP: &smtpSet}
+	mon := monitorFor(srv, "https://hooks.example.com/x")
+	mon.Alerts = append(mon.Alerts, email)
+	m, err := e.svc.Create(ctx, mon, Secrets{Login: ptr(testPassword), Alerts: map[int]string{1: testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Alerts = []watch.Alert{email}
+	got, err := e.svc.Update(ctx, m, Secrets{})
+	if err != nil {
+		t.Fatalf("edit removing the webhook: %v", err)
+	}
+	if !got.Alerts[0].HasSecret {
+		t.Error("the email alert lost its password when the webhook before it was removed")
+	}
+	if _, err := e.store.MonitorSecret(ctx, m.ID, watch.SlotAlert(0)); err != nil {
+		t.Errorf("the email alert's password is not stored in its new slot: %v", err)
 	}
 }
