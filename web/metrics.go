@@ -10,16 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics exposition is rendered at most this often; scrapes in between
-// are served the bytes of the last render.
-const (
-	metricsMaxAge = 5 * time.Second
-	// metricsIdle is how long after the last scrape the exposition is
-	// still refreshed in the background. Prometheus scrapes every 15 s to
-	// 1 min by default, so a scraper keeps the refresh going and is never
-	// the one to wait for a render.
-	metricsIdle = 2 * time.Minute
-)
+// metricsMaxAge is how old a rendered exposition may be when served.
+const metricsMaxAge = 5 * time.Second
 
 // metricsHandler is GET /metrics in the Prometheus text format, from the
 // dashboard's own registry (probe/watch/metrics), served from a cache.
@@ -37,27 +29,30 @@ func (s *Server) metricsHandler() http.Handler {
 		ErrorHandling:      promhttp.ContinueOnError,
 		DisableCompression: true,
 	})
-	return &metricsCache{render: h, maxAge: metricsMaxAge, idle: metricsIdle}
+	return &metricsCache{render: h, maxAge: metricsMaxAge}
 }
 
 // metricsCache serves the exposition promhttp rendered last. At ten
 // thousand monitors one render is some 40,000 samples and about 85 ms of
-// CPU in the text encoder; a render per scrape made every scrape that
-// slow, and several scrapers (two Prometheus replicas, a person with curl)
-// multiplied it. Now a render happens at most every maxAge, in the
-// background while scrapes keep coming, and concurrent scrapes share it:
-// a scrape serves bytes at most maxAge old.
+// CPU in the text encoder, which made every scrape that slow, and several
+// scrapers (two Prometheus replicas, a person with curl) multiplied it.
+//
+// A page is served while it is younger than maxAge, and scrapes that come
+// together share one render. Scrapers are regular, so after each scrape
+// one render is scheduled for shortly before the next one is due (the gap
+// since the previous scrape, less half of maxAge): a regular scraper finds
+// a page a few seconds old and never waits, at one render per scrape, and
+// when scraping stops the renders stop.
 type metricsCache struct {
 	render http.Handler
 	maxAge time.Duration
-	idle   time.Duration
 
 	renderMu sync.Mutex // one render at a time; waiters share its result
 
 	mu         sync.Mutex
 	page       *metricsPage
 	lastScrape time.Time
-	refreshing bool
+	scheduled  bool // a render before the next scrape is scheduled
 }
 
 // metricsPage is one rendered exposition.
@@ -71,16 +66,19 @@ type metricsPage struct {
 func (c *metricsCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	c.mu.Lock()
-	c.lastScrape = now
 	p := c.page
-	startRefresh := !c.refreshing
-	c.refreshing = true
+	gap := now.Sub(c.lastScrape)
+	first := c.lastScrape.IsZero()
+	c.lastScrape = now
+	schedule := !first && !c.scheduled
+	c.scheduled = c.scheduled || schedule
 	c.mu.Unlock()
 	if p == nil || now.Sub(p.at) >= c.maxAge {
-		p = c.fresh(now)
+		p = c.fresh(now, c.maxAge)
 	}
-	if startRefresh {
-		go c.refreshLoop()
+	if schedule {
+		delay := max(gap-c.maxAge/2, c.maxAge/2)
+		time.AfterFunc(delay, c.renderAhead)
 	}
 	w.Header().Set("Content-Type", p.contentType)
 	w.Header().Set("Cache-Control", "no-store")
@@ -88,23 +86,26 @@ func (c *metricsCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(p.body)
 }
 
-// fresh returns a page rendered at or after since, rendering it unless a
-// render under way (or just finished) already did.
-func (c *metricsCache) fresh(since time.Time) *metricsPage {
+// renderAhead is the scheduled render, skipped when a scrape rendered
+// recently anyway.
+func (c *metricsCache) renderAhead() {
+	c.mu.Lock()
+	c.scheduled = false
+	c.mu.Unlock()
+	c.fresh(time.Now(), c.maxAge/2)
+}
+
+// fresh returns a page younger than maxAge at now, rendering it unless a
+// render under way (or just finished) already made one.
+func (c *metricsCache) fresh(now time.Time, maxAge time.Duration) *metricsPage {
 	c.renderMu.Lock()
 	defer c.renderMu.Unlock()
 	c.mu.Lock()
 	p := c.page
 	c.mu.Unlock()
-	if p != nil && since.Sub(p.at) < c.maxAge {
-		return p // rendered while this scrape waited for the lock
+	if p != nil && now.Sub(p.at) < maxAge {
+		return p
 	}
-	return c.renderNow()
-}
-
-// renderNow renders the exposition through promhttp into memory. Called
-// with renderMu held.
-func (c *metricsCache) renderNow() *metricsPage {
 	at := time.Now()
 	// A scrape's own Accept header is not passed on: every scraper gets
 	// the text format (version 0.0.4), which Prometheus and every other
@@ -113,31 +114,11 @@ func (c *metricsCache) renderNow() *metricsPage {
 	req.Header.Set("Accept", "text/plain; version=0.0.4")
 	rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 	c.render.ServeHTTP(rec, req)
-	p := &metricsPage{at: at, status: rec.status, contentType: rec.header.Get("Content-Type"), body: rec.body.Bytes()}
+	p = &metricsPage{at: at, status: rec.status, contentType: rec.header.Get("Content-Type"), body: rec.body.Bytes()}
 	c.mu.Lock()
 	c.page = p
 	c.mu.Unlock()
 	return p
-}
-
-// refreshLoop renders every maxAge while scrapes keep coming, so that a
-// scrape finds bytes ready; it ends once no scrape came for idle.
-func (c *metricsCache) refreshLoop() {
-	t := time.NewTicker(c.maxAge)
-	defer t.Stop()
-	for range t.C {
-		c.mu.Lock()
-		if time.Since(c.lastScrape) > c.idle {
-			c.refreshing = false
-			c.page = nil // nobody reads it; do not keep 3 MB for nobody
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		c.renderMu.Lock()
-		c.renderNow()
-		c.renderMu.Unlock()
-	}
 }
 
 // pageRecorder keeps what promhttp writes.

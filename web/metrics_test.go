@@ -24,10 +24,10 @@ func TestMetricsScrapesShareOneRender(t *testing.T) {
 		reads.Add(1)
 		return []watch.Monitor{{ID: "m1", Name: "Office", Status: watch.Status{State: watch.StateOK}}}
 	})
-	// An hour: no background refresh and no expiry during the test, so
+	// An hour: no scheduled render and no expiry during the test, so
 	// the count below depends on sharing alone.
 	c := &metricsCache{render: promhttp.HandlerForTransactional(mets, promhttp.HandlerOpts{DisableCompression: true}),
-		maxAge: time.Hour, idle: time.Hour}
+		maxAge: time.Hour}
 	hs := httptest.NewServer(c)
 	defer hs.Close()
 	const scrapers = 8
