@@ -21,22 +21,36 @@
     });
   });
 
-  // Copy-link buttons: the URL is also shown as plain text next to it.
+  // Copy buttons. data-copy holds the text itself (the permalink, also
+  // shown next to it); data-copy-from names the element whose text is
+  // copied (a snippet's <code>, the ticket's <textarea>). The buttons
+  // start hidden, so a page without JS shows none that cannot work.
+  function copyText(b, text) {
+    var done = function () {
+      b.textContent = "Copied";
+      b.dataset.copied = "true";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () {});
+    } else {
+      var t = document.createElement("textarea");
+      t.value = text;
+      document.body.appendChild(t);
+      t.select();
+      try { document.execCommand("copy"); done(); } catch (e) {}
+      t.remove();
+    }
+  }
   document.querySelectorAll("button[data-copy]").forEach(function (b) {
     b.hidden = false;
+    b.addEventListener("click", function () { copyText(b, b.dataset.copy); });
+  });
+  document.querySelectorAll("button[data-copy-from]").forEach(function (b) {
+    var from = document.getElementById(b.dataset.copyFrom);
+    if (!from) return;
+    b.hidden = false;
     b.addEventListener("click", function () {
-      var text = b.dataset.copy;
-      var done = function () { b.textContent = "Copied"; };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done, function () {});
-      } else {
-        var t = document.createElement("textarea");
-        t.value = text;
-        document.body.appendChild(t);
-        t.select();
-        try { document.execCommand("copy"); done(); } catch (e) {}
-        t.remove();
-      }
+      copyText(b, from.tagName === "TEXTAREA" ? from.value : from.textContent);
     });
   });
 

@@ -52,7 +52,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if started.Done {
-		writeJSON(w, http.StatusOK, started.Result)
+		writeJSON(w, http.StatusOK, s.exported(r, started.Result))
 		return
 	}
 	w.Header().Set("Location", "/api/v1/probes/"+started.ID)
@@ -65,5 +65,5 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, s.exported(r, res))
 }

@@ -18,7 +18,7 @@ func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSONIndent(w, http.StatusOK, res, "  ")
+	writeJSONIndent(w, http.StatusOK, s.exported(r, res), "  ")
 }
 
 // exportText is GET /p/{id}.txt: a plain-text report to paste in a ticket,

@@ -215,8 +215,15 @@ func csvCell(s string) string {
 }
 
 type apiList struct {
-	Probes []store.Summary `json:"probes"`
+	Probes []listedAttempt `json:"probes"`
 	Next   string          `json:"next"`
+}
+
+// listedAttempt is one entry of the API's list, with its permalink as an
+// absolute link.
+type listedAttempt struct {
+	store.Summary
+	URL string `json:"url"`
 }
 
 // apiList is GET /api/v1/probes: newest first, {"probes":[…],"next":"…"}.
@@ -231,9 +238,9 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 		s.listError(w, r, err)
 		return
 	}
-	out := apiList{Probes: page.Attempts, Next: page.Next}
-	if out.Probes == nil {
-		out.Probes = []store.Summary{}
+	out := apiList{Probes: make([]listedAttempt, 0, len(page.Attempts)), Next: page.Next}
+	for _, a := range page.Attempts {
+		out.Probes = append(out.Probes, listedAttempt{Summary: a, URL: s.absURL(r, "/p/"+a.ID)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -22,6 +22,11 @@ type permalinkView struct {
 	// PrevID is the test of the same server before this one, to compare
 	// with; "" if none.
 	PrevID string
+	// Snippets are the settings that worked for each client, and the
+	// replays; empty while live.
+	Snippets snippetSet
+	// Ticket is the report as Markdown for a ticket; "" while live.
+	Ticket string
 	// Shared is set when someone without access opens a public permalink:
 	// the page then shows this attempt alone, with no link or id of
 	// another attempt and nothing about other people's tests.
@@ -77,6 +82,8 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	}
 	if !v.Live && !v.Shared {
 		v.PrevID = s.previousAttempt(r, res)
+		v.Snippets = snippetsFor(res)
+		v.Ticket = s.ticketFor(r, res)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if v.Live {

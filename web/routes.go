@@ -44,7 +44,9 @@ func (s *Server) routes() http.Handler {
 		r.Get("/p/{id}/events", s.limitStreams(s.events))
 		r.Get("/p/{id}.json", s.exportJSON)
 		r.Get("/p/{id}.txt", s.exportText)
+		r.Get("/p/{id}.md", s.exportMarkdown)
 		r.Get("/api/v1/probes/{id}", s.apiGet)
+		r.Get("/api/v1/probes/{id}/snippets", s.apiSnippets)
 	})
 
 	r.Group(func(r chi.Router) {

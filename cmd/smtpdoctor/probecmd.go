@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 	"github.com/smtpdoctor/smtpdoctor/probe/report"
+	"github.com/smtpdoctor/smtpdoctor/probe/snippet"
 )
 
 // probeFlags are the `smtpdoctor probe` flags (README.md, "Interface
@@ -35,6 +38,7 @@ type probeFlags struct {
 	color        string
 	tryAll       bool
 	discover     bool
+	snippet      string
 }
 
 func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -56,6 +60,7 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	fs.BoolVar(&f.tryAll, "try-all", false, "probe 465/tls, 587, 25 and 2525 with STARTTLS at once and show which answer, offer STARTTLS and AUTH (logs in once, on the best)")
 	fs.BoolVar(&f.discover, "discover", false, "treat the argument as an email address or domain: find its servers (SRV, known providers, MX), then try them; implied by an argument with @")
 	fs.StringVar(&f.color, "color", "auto", "colour the report: auto (on a terminal), always or never")
+	fs.StringVar(&f.snippet, "snippet", "", "when the probe works, print the configuration that worked for this client on standard output (the report goes to standard error): "+strings.Join(snippet.Clients(), ", "))
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: smtpdoctor probe [flags] HOST[:PORT]\n\n")
 		fs.PrintDefaults()
@@ -83,6 +88,14 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	if f.snippet != "" {
+		if !slices.Contains(snippet.Clients(), f.snippet) {
+			return usageError{fmt.Sprintf("--snippet %q: choose one of %s", f.snippet, strings.Join(snippet.Clients(), ", "))}
+		}
+		if discovering || f.tryAll {
+			return usageError{"--snippet works with one probe of one server; drop --try-all/--discover, or probe the best server they found"}
+		}
+	}
 	extra, err := extraPool(f.caFile)
 	if err != nil {
 		return usageError{err.Error()}
@@ -108,6 +121,12 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	secret = probe.Secret{}
 	diagnosis.Diagnose(&res)
 
+	out := stdout
+	if f.snippet != "" {
+		// The snippet alone on standard output, so that it can go
+		// straight into a file; the report is for the person watching.
+		stdout = stderr
+	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -117,6 +136,11 @@ func probeCommand(ctx context.Context, args []string, e env, stdin io.Reader, st
 	} else {
 		if err := report.Write(stdout, res, report.Options{Color: useColor(f.color, stdout, e)}); err != nil {
 			return fmt.Errorf("write the report: %w", err)
+		}
+	}
+	if f.snippet != "" {
+		if err := writeSnippet(out, stderr, f.snippet, f.caFile, &res); err != nil {
+			return err
 		}
 	}
 	if res.Outcome == probe.OutcomeFailure {
@@ -209,4 +233,29 @@ func readSecret(file string, e env, stdin io.Reader, stderr io.Writer) (probe.Se
 		return probe.Secret{Password: string(b)}, nil
 	}
 	return probe.Secret{}, errors.New("--user needs a password: set SMTPDOCTOR_PASSWORD, use --password-file FILE, or run on a terminal to be asked")
+}
+
+// writeSnippet prints the named client's configuration for the settings
+// that worked. A probe that did not work has nothing to copy: that is an
+// error saying so, and the exit status is a failure.
+func writeSnippet(w, stderr io.Writer, client, caFile string, res *probe.Result) error {
+	in, ok := snippet.FromResult(res)
+	if !ok {
+		fmt.Fprintf(stderr, "\nNo %s snippet: nothing worked that a client could copy; the report above says why.\n", client)
+		return errFailedProbe
+	}
+	if caFile != "" {
+		if abs, err := filepath.Abs(caFile); err == nil {
+			caFile = abs
+		}
+		in.CAFile = caFile
+	}
+	s, err := snippet.For(client, in)
+	if err != nil {
+		return fmt.Errorf("make the %s snippet: %w", client, err)
+	}
+	if _, err := io.WriteString(w, s.Text); err != nil {
+		return fmt.Errorf("write the snippet: %w", err)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -50,7 +51,10 @@ const (
 
 // Sandbox is the running set of demo servers. Close stops them.
 type Sandbox struct {
-	roots   *x509.CertPool
+	roots *x509.CertPool
+	// certPEM is the working servers' certificate, for clients outside
+	// this process that take a CA file.
+	certPEM []byte
 	addrs   map[string]netip.AddrPort
 	servers []*smtp.Server
 	// listeners are closed by Close as well as by the servers: a server
@@ -82,7 +86,11 @@ func Start(ctx context.Context) (*Sandbox, error) {
 	roots.AddCert(expiredLeaf)
 	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	expiredConfig := &tls.Config{Certificates: []tls.Certificate{expired}, MinVersion: tls.VersionTLS12}
-	sb := &Sandbox{roots: roots, addrs: make(map[string]netip.AddrPort)}
+	sb := &Sandbox{
+		roots:   roots,
+		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}),
+		addrs:   make(map[string]netip.AddrPort),
+	}
 
 	specs := []struct {
 		name     string
@@ -166,6 +174,12 @@ func (sb *Sandbox) Close() error {
 // sandbox verify against it, so the examples show verified TLS instead of
 // an untrusted certificate (and the expired one only its dates).
 func (sb *Sandbox) RootCAs() *x509.CertPool { return sb.roots }
+
+// CertificatePEM is the certificate of the submission, implicit-TLS and MX
+// servers in PEM form. It is its own root, so a mail client that takes a CA
+// file (Python's cafile, curl's --cacert, msmtp's tls_trust_file) verifies
+// the sandbox with it instead of turning verification off.
+func (sb *Sandbox) CertificatePEM() []byte { return slices.Clone(sb.certPEM) }
 
 // Addr is the address of one server (ServerSubmission, ServerImplicit,
 // ServerMX, ServerExpired).
