@@ -77,6 +77,8 @@ func (s *Server) routes() http.Handler {
 		// Creating a monitor starts probes, like a test does.
 		r.With(startLimit).Post("/monitors", s.monitorCreate)
 		r.Get("/monitors/{id}", s.monitorPage)
+		r.Get("/monitors/{id}/edit", s.monitorEditForm)
+		r.Post("/monitors/{id}/edit", s.monitorEdit)
 		r.Post("/monitors/{id}/test", s.monitorAction(s.monitorTest, "test"))
 		r.Post("/monitors/{id}/resume", s.monitorAction(s.monitorResume, "resumed"))
 		r.Post("/monitors/{id}/password", s.monitorAction(s.monitorPassword, "password"))
