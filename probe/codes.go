@@ -71,6 +71,9 @@ const (
 
 	CodeProbeInterrupted Code = "probe.interrupted"
 	CodeProbeError       Code = "probe.error"
+	// CodeProbeCancelled: the person who started the test cancelled it
+	// from the dashboard before it finished.
+	CodeProbeCancelled Code = "probe.cancelled"
 
 	CodeOAuthTokenExpired    Code = "oauth.token_expired"
 	CodeOAuthWrongAudience   Code = "oauth.wrong_audience"
@@ -117,7 +120,7 @@ var AllCodes = []Code{
 	CodeAuthSilentRefusal, CodeAuthNotTested, CodeAuthOAuthError, CodeAuthBasicAuthRetiring,
 	CodeSenderRejected, CodeSenderSandbox, CodeRelayDenied, CodeRecipientRejected,
 	CodeProviderRegionMismatch,
-	CodeProbeInterrupted, CodeProbeError,
+	CodeProbeInterrupted, CodeProbeError, CodeProbeCancelled,
 	CodeOAuthTokenExpired, CodeOAuthWrongAudience, CodeOAuthMissingScope, CodeOAuthUserMismatch, CodeOAuthOpaqueToken,
 	CodeOAuthRefreshToken, CodeOAuthTokenAsPassword,
 	CodeInputWhitespace, CodeInputUsernameNotAddress, CodeInputAppPasswordSpaces, CodeInputPasswordNonASCII,

@@ -48,6 +48,12 @@ func (p *prober) resolve() ([]netip.Addr, bool) {
 	addrs, err := r.LookupNetIP(ctx, "ip", p.host)
 	if err != nil {
 		var de *net.DNSError
+		if errors.As(err, &de) {
+			// The resolver's own address ("on 10.0.0.53:53") describes
+			// the dashboard's network, not the mail server, and would be
+			// shown on shared pages: leave it out of the record.
+			de.Server = ""
+		}
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
 			p.fail(CodeDNSNoSuchHost, "", fmt.Sprintf("%s does not exist in DNS (%v)", p.host, err))

@@ -105,7 +105,7 @@ func moreScenarios() []scenario {
 					t.Errorf("token line %.40q…", l[2])
 				}
 				assertNoSecret(t, r, testUser, longToken)
-				if !strings.Contains(transcriptText(r), "token 2000 characters") {
+				if !strings.Contains(transcriptText(r), "token withheld") {
 					t.Errorf("transcript:\n%s", transcriptText(r))
 				}
 			},

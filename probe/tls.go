@@ -90,7 +90,7 @@ func (p *prober) recordTLS(tc *tls.Conn, mode string) {
 	p.verifyChain(info, st.PeerCertificates)
 	verdict := "certificate verified"
 	if !info.Verified {
-		verdict = "certificate NOT verified (" + info.VerifyError + "); carrying on unverified to test the rest"
+		verdict = "certificate NOT verified: " + info.VerifyError + "; carrying on unverified to test the rest"
 	}
 	p.tr.note("%s established, %s, %s", info.Version, info.CipherSuite, verdict)
 	if slices.Contains(rsaKexSuites, st.CipherSuite) {

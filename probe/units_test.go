@@ -214,7 +214,7 @@ func TestRedactedForms(t *testing.T) {
 		}
 	}
 	_, shown, _ := (&loginMech{user: "u@x", pass: pass, sentPass: false}).next([]byte("Password:"))
-	if shown != "[redacted: password 9 characters]" {
+	if shown != "[redacted: password withheld]" {
 		t.Errorf("login password shown %q", shown)
 	}
 }

@@ -21,6 +21,32 @@
     });
   });
 
+  // A port typed in the host field ("smtp.example.com:465") wins over the
+  // port field (the server reads it the same way); show that by copying it
+  // there. Security on Auto follows the port; the hint says what Auto will
+  // do, until the person picks a mode themselves.
+  var pf = document.getElementById("probe-form");
+  if (pf && pf.elements.host && pf.elements.port && pf.elements.security) {
+    var hint = document.getElementById("security-hint");
+    var portNote = function () {
+      var sec = pf.elements.security.value, p = pf.elements.port.value.trim();
+      if (!hint || sec !== "auto") return;
+      hint.textContent = p === "465" ? "Auto: SSL/TLS from the first byte on port 465." :
+        "Auto: STARTTLS on port " + (p || "587") + " (SSL/TLS only on 465).";
+    };
+    pf.elements.host.addEventListener("input", function () {
+      var m = /^(?:\[[^\]]+\]|[^:\[\]]+):(\d{1,5})$/.exec(pf.elements.host.value.trim());
+      if (m && pf.elements.port.value !== m[1]) {
+        pf.elements.port.value = m[1];
+        if (hint) hint.dataset.fromHost = "1";
+      }
+      portNote();
+    });
+    pf.elements.port.addEventListener("input", portNote);
+    pf.elements.security.addEventListener("change", portNote);
+    portNote();
+  }
+
   // Copy buttons. data-copy holds the text itself (the permalink, also
   // shown next to it); data-copy-from names the element whose text is
   // copied (a snippet's <code>, the ticket's <textarea>). The buttons
@@ -71,10 +97,27 @@
   // page and sends it as a server-sent event; we swap it in. When the probe
   // is done, reload for the full report.
   var live = document.querySelector("[data-events]");
+  // The wait of the running step counts on each second from the elapsed
+  // time the server rendered ("waiting for the greeting, 4 s of 10 s");
+  // the browser's clock is only used to measure time since that render.
+  var tick = null;
+  var countOn = function () {
+    var w = document.getElementById("waiting");
+    if (tick) { clearInterval(tick); tick = null; }
+    if (!w) return;
+    var el = w.querySelector(".elapsed");
+    var from = Number(w.dataset.elapsedMs), limit = Number(w.dataset.limitMs), t0 = Date.now();
+    tick = setInterval(function () {
+      var ms = Math.min(from + Date.now() - t0, limit);
+      el.textContent = Math.floor(ms / 1000) + " s";
+    }, 1000);
+  };
+  countOn();
   if (live && window.EventSource) {
     var es = new EventSource(live.dataset.events);
     es.addEventListener("progress", function (ev) {
       live.innerHTML = ev.data;
+      countOn();
     });
     es.addEventListener("done", function () {
       es.close();

@@ -274,6 +274,9 @@ const pruneBatch = 5000
 func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 	cut := olderThan.UnixMilli()
 	var total int64
+	if err := s.pruneTryGroups(ctx, olderThan); err != nil {
+		return 0, err
+	}
 	for {
 		// A monitor's attempts have a retention of their own
 		// (PruneMonitors).

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -147,10 +148,16 @@ func toRow(r probe.Result) (row, error) {
 // replyText is what the server said when things failed: every line of the
 // reply, or, when there was no reply (a refused connection, a handshake
 // error), the error itself.
+//
+// The reply starts with its basic code ("535 5.7.8 …"), as the server
+// sent it: people search for "535" or "554" as often as for "5.7.8", and a
+// reply read without its code loses half its meaning.
 func replyText(f *probe.Failure) string {
 	s := strings.Join(f.Lines, "\n")
 	if s == "" {
 		s = f.Err
+	} else if f.Reply != 0 {
+		s = strconv.Itoa(f.Reply) + " " + s
 	}
 	return truncate(s, maxReplyText)
 }

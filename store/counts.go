@@ -43,6 +43,9 @@ func (c *Counts) add(outcome, code string, n int64) {
 // at any size. A Q filter (or a port without a host) counts the matching
 // attempts one by one: the cost grows with the rows in the window.
 func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
+	if f.Host == "" && len(f.Exclude) > 0 {
+		return s.countExcluding(ctx, f)
+	}
 	f.Cursor, f.Limit = "", 0
 	c := Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
 	// One read transaction: every part sees the same snapshot.

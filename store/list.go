@@ -30,6 +30,16 @@ type Filter struct {
 	Since, Until time.Time // Since inclusive, Until exclusive
 	Limit        int       // page size: DefaultLimit if 0, at most MaxLimit
 	Cursor       string    // Page.Next of the previous page; "" for the first
+	// Exclude leaves out attempts of these servers (the dashboard's own
+	// sandbox, say). Ignored when Host is set: a server asked for by name
+	// is shown.
+	Exclude []Target
+}
+
+// Target is one server, host and port.
+type Target struct {
+	Host string
+	Port int
 }
 
 // Page sizes.
@@ -152,6 +162,11 @@ func (f Filter) where(d dialect, withCursor, viaIndex bool) (string, []any, erro
 	}
 	if f.Code != "" {
 		add("code = ?", f.Code)
+	}
+	if f.Host == "" {
+		for _, t := range f.Exclude {
+			add("NOT (host = ? AND port = ?)", normHost(t.Host), t.Port)
+		}
 	}
 	if f.Kind != "" {
 		add("kind = ?", string(f.Kind))

@@ -52,10 +52,6 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	type hostPort struct {
-		host string
-		port int
-	}
 	counts := map[hostPort]int64{}
 	sum := func(q string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
@@ -90,26 +86,15 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		return nil, err
 	}
 
-	var out []ServerSummary
-	for k, n := range counts {
+	out, err := serverTimelines(ctx, tx, since, func(host string, port int) int64 {
 		// Pasted text that named no server (a server log) is no row.
-		if n <= 0 || k.host == "" {
-			continue
+		if host == "" {
+			return 0
 		}
-		sv := ServerSummary{Host: k.host, Port: k.port, Attempts: n}
-		if err := timeline(ctx, tx, &sv, since); err != nil {
-			return nil, err
-		}
-		var ms *int64
-		// The literal IN list matches the partial index attempts_worked.
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(started_at) FROM attempts
-			WHERE host = ? AND port = ? AND outcome IN ('success', 'warning')`, sv.Host, sv.Port).Scan(&ms); err != nil {
-			return nil, fmt.Errorf("store: servers: last success of %s:%d: %w", sv.Host, sv.Port, err)
-		}
-		if ms != nil {
-			sv.LastSuccess = time.UnixMilli(*ms).UTC()
-		}
-		out = append(out, sv)
+		return counts[hostPort{host, port}]
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b ServerSummary) int {
 		return cmp.Or(b.LastAt.Compare(a.LastAt), strings.Compare(a.Host, b.Host), cmp.Compare(a.Port, b.Port))
@@ -117,39 +102,91 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	return out, nil
 }
 
-// timeline fills the last attempts of one server, and its Last* fields
-// from the newest of them.
-func timeline(ctx context.Context, q querier, sv *ServerSummary, since time.Time) error {
-	rows, err := q.QueryContext(ctx, `SELECT id, started_at, status, outcome, code, title FROM attempts
-		WHERE host = ? AND port = ? AND started_at >= ?
-		ORDER BY started_at DESC, id DESC LIMIT ?`, sv.Host, sv.Port, since.UnixMilli(), TimelineLength)
+// serverTimelines reads, in one query, the last TimelineLength attempts
+// since the given time of every server tried since then and when each last
+// worked; count says how many attempts a server had, and servers with none
+// are left out. One query, not two per server: at a million attempts and
+// 160 servers the per-server queries took 42 ms, nearly all of it in
+// the round trips. Each server's timeline is still an index range walk of
+// at most TimelineLength rows (attempts_host_port), and its last success
+// one seek in attempts_worked; the server list comes from the daily counts.
+func serverTimelines(ctx context.Context, q querier, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
+	fromDay := since.UnixMilli() / dayMS
+	rows, err := q.QueryContext(ctx, `WITH servers AS MATERIALIZED (
+			SELECT d.host, d.port,
+				(SELECT MAX(w.started_at) FROM attempts w
+				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')) AS worked
+			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ?) d)
+		SELECT s.host, s.port, s.worked, a.id, a.started_at, a.status, a.outcome, a.code, a.title
+		FROM servers s JOIN attempts a ON a.rowid IN (
+			SELECT x.rowid FROM attempts x
+			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ?
+			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
+		`, fromDay, since.UnixMilli(), TimelineLength)
 	if err != nil {
-		return fmt.Errorf("store: servers: timeline of %s:%d: %w", sv.Host, sv.Port, err)
+		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
 	defer rows.Close()
-	var pts []TimelinePoint
+	// No ORDER BY: sorting every row in SQL cost a fifth of the query;
+	// each server's twenty points are put in order here instead.
+	type point struct {
+		TimelinePoint
+		title string
+	}
+	type server struct {
+		worked *int64
+		pts    []point
+	}
+	byServer := map[hostPort]*server{}
+	var order []hostPort
 	for rows.Next() {
-		var p TimelinePoint
+		var k hostPort
+		var worked *int64
+		var p point
 		var ms int64
-		var title string
-		if err := rows.Scan(&p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &title); err != nil {
-			return fmt.Errorf("store: servers: timeline of %s:%d: %w", sv.Host, sv.Port, err)
+		if err := rows.Scan(&k.host, &k.port, &worked, &p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
+			return nil, fmt.Errorf("store: servers: timelines: %w", err)
 		}
 		p.At = time.UnixMilli(ms).UTC()
-		if len(pts) == 0 {
-			sv.LastID, sv.LastAt, sv.LastStatus = p.ID, p.At, p.Status
-			sv.LastOutcome, sv.LastCode, sv.LastTitle = p.Outcome, p.Code, title
+		sv := byServer[k]
+		if sv == nil {
+			sv = &server{worked: worked}
+			byServer[k] = sv
+			order = append(order, k)
 		}
-		pts = append(pts, p)
+		sv.pts = append(sv.pts, p)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: servers: timeline of %s:%d: %w", sv.Host, sv.Port, err)
+		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
-	for i, j := 0, len(pts)-1; i < j; i, j = i+1, j-1 {
-		pts[i], pts[j] = pts[j], pts[i]
+	var out []ServerSummary
+	for _, k := range order {
+		n := count(k.host, k.port)
+		if n <= 0 {
+			continue
+		}
+		sv := byServer[k]
+		// Oldest first, left to right on the chart; ties by id, as the
+		// history orders them.
+		slices.SortFunc(sv.pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
+		last := sv.pts[len(sv.pts)-1]
+		sum := ServerSummary{Host: k.host, Port: k.port, Attempts: n, LastID: last.ID, LastAt: last.At,
+			LastStatus: last.Status, LastOutcome: last.Outcome, LastCode: last.Code, LastTitle: last.title}
+		if sv.worked != nil {
+			sum.LastSuccess = time.UnixMilli(*sv.worked).UTC()
+		}
+		for _, p := range sv.pts {
+			sum.Timeline = append(sum.Timeline, p.TimelinePoint)
+		}
+		out = append(out, sum)
 	}
-	sv.Timeline = pts
-	return nil
+	return out, nil
+}
+
+// hostPort is one server as the views key it.
+type hostPort struct {
+	host string
+	port int
 }
 
 // BreakdownRow is how many attempts got one diagnosis code in one bucket.

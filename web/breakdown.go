@@ -5,7 +5,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+	"github.com/smtpdoctor/smtpdoctor/probe/diagnosis"
 )
 
 // breakdownView is a heat table: one row per diagnosis code, one column
@@ -17,11 +21,13 @@ type breakdownView struct {
 	Dates []time.Time // column starts, oldest first
 	Rows  []breakdownRow
 	Total []int64 // per column
+	All   int64   // every test in the table
 	Max   int64
 }
 
 type breakdownRow struct {
 	Code   string
+	Title  string  // the diagnosis's title, for people who do not read codes
 	Counts []int64 // per column
 	Sum    int64
 }
@@ -52,12 +58,13 @@ func (s *Server) breakdown(w http.ResponseWriter, r *http.Request) {
 		}
 		row := byCode[br.Code]
 		if row == nil {
-			row = &breakdownRow{Code: br.Code, Counts: make([]int64, days)}
+			row = &breakdownRow{Code: br.Code, Title: codeTitle(br.Code), Counts: make([]int64, days)}
 			byCode[br.Code] = row
 		}
 		row.Counts[col] += br.Count
 		row.Sum += br.Count
 		v.Total[col] += br.Count
+		v.All += br.Count
 		v.Max = max(v.Max, row.Counts[col])
 	}
 	for _, row := range byCode {
@@ -92,3 +99,21 @@ func dayHistoryURL(code string, day time.Time) string {
 func dayLabel(t time.Time) string { return t.Format("Mon 2 Jan") }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// codeTitles maps each diagnosis code to its rule's title.
+var codeTitles = sync.OnceValue(func() map[probe.Code]string {
+	m := map[probe.Code]string{}
+	for _, r := range diagnosis.Rules() {
+		if _, ok := m[r.Code]; !ok {
+			m[r.Code] = r.Title
+		}
+	}
+	return m
+})
+
+// codeTitle is the title of a diagnosis code, "" for a code no rule has
+// (one recorded by an older or newer version).
+func codeTitle(code string) string { return codeTitles()[probe.Code(code)] }
+
+// heatLevels are the legend's steps, lightest first.
+var heatLevels = []string{"heat h1", "heat h2", "heat h3", "heat h4", "heat h5"}

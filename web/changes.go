@@ -51,11 +51,11 @@ func certExpiry(r probe.Result) string {
 // facets in the order the compare page shows them.
 var facets = []facet{
 	{What: "Server", Group: "Settings", Value: func(r probe.Result) string { return target(r.Settings) }},
-	{What: "Security", Group: "Settings", Value: func(r probe.Result) string { return securityLabel(r.Settings.Security) }},
-	{What: "Username", Group: "Settings", Value: func(r probe.Result) string { return r.Settings.User }},
+	{What: "Security", Group: "Settings", Since: true, Value: func(r probe.Result) string { return securityLabel(r.Settings.Security) }},
+	{What: "Username", Group: "Settings", Since: true, Value: func(r probe.Result) string { return r.Settings.User }},
 	{What: "Mechanism", Group: "Settings", Value: func(r probe.Result) string { return string(r.Settings.Mech) }},
-	{What: "Sender", Group: "Settings", Value: func(r probe.Result) string { return r.Settings.From }},
-	{What: "Recipient", Group: "Settings", Value: func(r probe.Result) string { return r.Settings.To }},
+	{What: "Sender", Group: "Settings", Since: true, Value: func(r probe.Result) string { return r.Settings.From }},
+	{What: "Recipient", Group: "Settings", Since: true, Value: func(r probe.Result) string { return r.Settings.To }},
 	{What: "EHLO name", Group: "Settings", Value: func(r probe.Result) string { return r.Settings.HELO }},
 	{What: "From machine", Group: "Settings", Value: func(r probe.Result) string { return r.Origin }},
 

@@ -33,7 +33,13 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 	if b := q.Get("b"); b != "" {
 		ids = append(ids, b)
 	}
-	if len(ids) == 0 || len(ids) > 2 {
+	if len(ids) == 0 {
+		// Compare pressed with nothing ticked: back to the history, which
+		// says what to do, rather than a page with nowhere to go.
+		http.Redirect(w, r, "/history?compare=none", http.StatusSeeOther)
+		return
+	}
+	if len(ids) > 2 {
 		s.clientError(w, r, http.StatusBadRequest, "Choose two tests",
 			"Comparing takes two tests: tick two in the history and press Compare, or use “Compare with…” on a test's page.")
 		return

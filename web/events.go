@@ -41,7 +41,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		// Finished before the stream opened (a fast server): the last
 		// state, then done, as a stream that watched it all would end.
 		var buf bytes.Buffer
-		if err := progress(res).Render(r.Context(), &buf); err == nil {
+		if err := progress(res, s.attempts.StepTimeout()).Render(r.Context(), &buf); err == nil {
 			writeEvent(w, "progress", buf.String())
 		}
 		writeEvent(w, "done", "")
@@ -75,7 +75,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rc *http.Respons
 	for {
 		cur, changed, done := snapshot()
 		buf.Reset()
-		if err := progress(cur).Render(r.Context(), &buf); err != nil {
+		if err := progress(cur, s.attempts.StepTimeout()).Render(r.Context(), &buf); err != nil {
 			return
 		}
 		writeEvent(w, "progress", buf.String())

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -52,7 +53,9 @@ func presets() []preset {
 }
 
 func defaultInput() probe.Input {
-	return probe.Input{Port: "587", Security: string(probe.SecurityStartTLS), Mech: string(probe.MechAuto)}
+	// Auto picks the mode by the port (SSL/TLS on 465, STARTTLS
+	// elsewhere), so changing the port alone is never a mismatch.
+	return probe.Input{Port: "587", Security: string(probe.SecurityAuto), Mech: string(probe.MechAuto)}
 }
 
 // form is GET /: the empty form, or prefilled from ?preset= (works
@@ -123,6 +126,11 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := formInput(r.PostForm)
+	if strings.Contains(in.Host, "@") {
+		// An email address instead of a host: find its servers first.
+		s.startFromAddress(w, r, strings.TrimSpace(in.Host), in.Password != "")
+		return
+	}
 	set, sec, fe := validate(in, s.policy)
 	v := formView{In: in, Presets: presets(), Examples: s.examples(), PasswordCleared: in.Password != ""}
 	if fe != nil {

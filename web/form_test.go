@@ -13,7 +13,7 @@ func TestFormRenders(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET / = %d", resp.StatusCode)
 	}
-	for _, want := range []string{`<label for="host">`, `name="password" type="password" autocomplete="off"`, `value="587"`, `<option value="starttls" selected>`} {
+	for _, want := range []string{`<label for="host">`, `name="password" type="password" autocomplete="off"`, `value="587"`, `<option value="auto" selected>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("form lacks %q", want)
 		}
@@ -44,5 +44,22 @@ func TestFormBadInputKeepsFieldsButNotPassword(t *testing.T) {
 	}
 	if strings.Contains(body, "hunter2-secret") {
 		t.Errorf("re-rendered form contains the password")
+	}
+}
+
+// A port typed in the host field wins over the port field, which starts
+// filled in with 587.
+func TestPortInHostWins(t *testing.T) {
+	in := formInput(url.Values{"host": {"smtp.example.com:465"}, "port": {"587"}, "security": {"auto"}})
+	if in.Port != "465" {
+		t.Errorf("port %q, want the host's 465", in.Port)
+	}
+	in = formInput(url.Values{"host": {"[2001:db8::1]:2525"}, "port": {"587"}})
+	if in.Port != "2525" {
+		t.Errorf("port %q, want the host's 2525", in.Port)
+	}
+	in = formInput(url.Values{"host": {"smtp.example.com"}, "port": {"587"}})
+	if in.Port != "587" {
+		t.Errorf("port %q, want the field's 587", in.Port)
 	}
 }

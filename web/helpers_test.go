@@ -153,3 +153,14 @@ func (e *testEnv) postJSON(path, body string) (*http.Response, string) {
 	req.Header.Set("Content-Type", "application/json")
 	return e.do(req)
 }
+
+// postFollow posts a form and, on a 303, gets the page it points to (a
+// try-all answers with the redirect to its own permalink).
+func (e *testEnv) postFollow(path string, v url.Values) (*http.Response, string) {
+	e.t.Helper()
+	resp, body := e.postForm(path, v)
+	if resp.StatusCode != http.StatusSeeOther {
+		return resp, body
+	}
+	return e.get(resp.Header.Get("Location"))
+}

@@ -18,6 +18,13 @@ type monitorFormView struct {
 	Errors  probe.FieldErrors
 	Message string
 	HasKey  bool
+	// EditID is the monitor being edited; empty on creation.
+	EditID string
+	// Kept names the webhook address of each type the monitor has, which
+	// an empty field keeps (edit only).
+	Kept map[watch.AlertType]string
+	// HasPassword says a password is stored, which an empty field keeps.
+	HasPassword bool
 }
 
 func (v monitorFormView) alertURL(t watch.AlertType) string {

@@ -140,6 +140,18 @@ type monitorView struct {
 	Deliveries []watch.Delivery
 	Notice     string
 	Error      string
+	// HasKey says alert addresses are kept encrypted.
+	HasKey bool
+}
+
+// hasWebhook says some alert has an address (a token, for most services).
+func hasWebhook(as []watch.Alert) bool {
+	for _, a := range as {
+		if a.Sealable() {
+			return true
+		}
+	}
+	return false
 }
 
 // monitorPage is GET /monitors/{id}: the monitor, its recent runs, the
@@ -159,6 +171,8 @@ func noticeFor(done string) string {
 		return "A test alert is on its way to every channel; the delivery log below shows how each went."
 	case "resumed":
 		return "The monitor logs in again from its next run, which starts now."
+	case "edited":
+		return "The monitor is saved; it runs with the new settings now (a login hold, if any, is lifted)."
 	case "password":
 		return "The new password is saved (encrypted); the monitor logs in with it from its next run, which starts now."
 	}
@@ -184,7 +198,7 @@ func (s *Server) renderMonitor(w http.ResponseWriter, r *http.Request, status in
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	monitorPageView(monitorView{Row: rows[0], Deliveries: ds, Notice: notice, Error: errMsg}).Render(r.Context(), w)
+	monitorPageView(monitorView{Row: rows[0], Deliveries: ds, Notice: notice, Error: errMsg, HasKey: s.cfg.Monitors.HasKey()}).Render(r.Context(), w)
 }
 
 // monitorAction runs one of the buttons on a monitor's page and goes back

@@ -360,3 +360,20 @@ func TestAlertPolicy(t *testing.T) {
 		t.Error("--deny-private does not apply to webhooks")
 	}
 }
+
+// A user without a password is a 400 from the API and from the form, each
+// saying to give the password or clear the user.
+func TestMonitorUserWithoutPassword(t *testing.T) {
+	e := newMonitorEnv(t, testKey(t))
+	set := e.sandboxSettings()
+	resp, out := e.postJSON("/api/v1/monitors", `{"name": "x", "settings": {"host": "`+set.Host+`", "port": `+strconv.Itoa(set.Port)+
+		`, "user": "u@example.com"}}`)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(out, "u@example.com") || !strings.Contains(out, "clear the user") {
+		t.Errorf("API: %d %s: want 400 naming the user and the way out", resp.StatusCode, out)
+	}
+	form := url.Values{"name": {"x"}, "host": {set.Host}, "port": {strconv.Itoa(set.Port)}, "security": {"none"}, "user": {"u@example.com"}, "interval": {"5m"}}
+	resp, out = e.postForm("/monitors", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(out, "clear the user") {
+		t.Errorf("form: %d, want 400 saying to give the password or clear the user", resp.StatusCode)
+	}
+}

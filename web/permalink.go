@@ -22,6 +22,8 @@ type permalinkView struct {
 	// PrevID is the test of the same server before this one, to compare
 	// with; "" if none.
 	PrevID string
+	// StepLimit is how long a step may wait, shown beside a live wait.
+	StepLimit time.Duration
 	// Snippets are the settings that worked for each client, and the
 	// replays; empty while live.
 	Snippets snippetSet
@@ -49,7 +51,7 @@ func (s *Server) loadAttempt(w http.ResponseWriter, r *http.Request) (probe.Resu
 		s.notFoundOr(w, r, "loading the test", err)
 		return probe.Result{}, false
 	}
-	return res, true
+	return forSharing(res), true
 }
 
 // notFoundOr turns store.ErrNotFound into a 404 page and anything else
@@ -69,7 +71,7 @@ func (s *Server) permalink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := permalinkView{R: res, URL: s.absURL(r, "/p/"+res.ID), Live: isLive(res), Shared: !s.hasAccess(r)}
+	v := permalinkView{R: res, URL: s.absURL(r, "/p/"+res.ID), Live: isLive(res), Shared: !s.hasAccess(r), StepLimit: s.attempts.StepTimeout()}
 	if !v.Shared && res.Status == probe.StatusDone && res.Outcome == probe.OutcomeFailure && res.Kind != probe.KindExplain {
 		last, err := s.store.LastSuccessBefore(r.Context(), res.Settings.Host, res.Settings.Port, res.StartedAt)
 		switch {

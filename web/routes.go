@@ -52,7 +52,7 @@ func (s *Server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.requireAuth)
 		r.Get("/", s.form)
-		r.With(startLimit).Post("/probes", s.startForm)
+		r.With(s.unlessSandbox(startLimit)).Post("/probes", s.startForm)
 		r.With(startLimit).Post("/explain", s.explainForm)
 		r.Post("/p/{id}/delete", s.deleteAttempt)
 		r.Get("/history", s.history)
@@ -65,7 +65,9 @@ func (s *Server) routes() http.Handler {
 		// browsers at it with a link or an image. POST is cross-origin
 		// protected and rate limited like every start.
 		r.Get("/try", s.tryForm)
-		r.With(startLimit).Post("/try", s.tryAll)
+		r.With(s.unlessSandbox(startLimit)).Post("/try", s.tryAll)
+		r.Get("/try/{id}", s.tryGroup)
+		r.Post("/p/{id}/cancel", s.cancelAttempt)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.With(startLimit).Post("/api/v1/explain", s.apiExplain)
 		r.Get("/api/v1/probes", s.apiList)
@@ -75,6 +77,8 @@ func (s *Server) routes() http.Handler {
 		// Creating a monitor starts probes, like a test does.
 		r.With(startLimit).Post("/monitors", s.monitorCreate)
 		r.Get("/monitors/{id}", s.monitorPage)
+		r.Get("/monitors/{id}/edit", s.monitorEditForm)
+		r.Post("/monitors/{id}/edit", s.monitorEdit)
 		r.Post("/monitors/{id}/test", s.monitorAction(s.monitorTest, "test"))
 		r.Post("/monitors/{id}/resume", s.monitorAction(s.monitorResume, "resumed"))
 		r.Post("/monitors/{id}/password", s.monitorAction(s.monitorPassword, "password"))

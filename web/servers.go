@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,9 +13,61 @@ import (
 
 // serversView is one row per host:port tried in the last Days days.
 type serversView struct {
-	Days    int
-	Servers []store.ServerSummary
+	Days   int
+	Groups []serverGroup
 }
+
+// serverGroup is one host and the ports tried on it.
+type serverGroup struct {
+	Host    string
+	Failing int // ports whose last test failed
+	Ports   []store.ServerSummary
+}
+
+// groupServers puts the ports of one host together, the hosts with a
+// failing port first (those need attention), then the most recently
+// tested; within a host, failing ports first, then by port.
+func groupServers(list []store.ServerSummary) []serverGroup {
+	var groups []serverGroup
+	at := map[string]int{}
+	for _, sv := range list {
+		i, ok := at[sv.Host]
+		if !ok {
+			i = len(groups)
+			at[sv.Host] = i
+			groups = append(groups, serverGroup{Host: sv.Host})
+		}
+		g := &groups[i]
+		g.Ports = append(g.Ports, sv)
+		if sv.LastOutcome == probe.OutcomeFailure {
+			g.Failing++
+		}
+	}
+	failing := func(sv store.ServerSummary) bool { return sv.LastOutcome == probe.OutcomeFailure }
+	for i := range groups {
+		slices.SortStableFunc(groups[i].Ports, func(a, b store.ServerSummary) int {
+			return cmp.Or(-cmpBool(failing(a), failing(b)), cmp.Compare(a.Port, b.Port))
+		})
+	}
+	// list is most recently tested first, and the sort is stable.
+	slices.SortStableFunc(groups, func(a, b serverGroup) int { return -cmpBool(a.Failing > 0, b.Failing > 0) })
+	return groups
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
+}
+
+// retestURL fills the form with the settings of a server's last test, so
+// re-testing it is one click and the password (never stored) is typed again.
+func retestURL(sv store.ServerSummary) string { return "/?from=" + sv.LastID }
 
 // parseDays reads ?days= (def when absent), 1 to 366.
 func parseDays(r *http.Request, def int) (int, bool) {
@@ -43,7 +97,7 @@ func (s *Server) servers(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	serversPage(serversView{Days: days, Servers: list}).Render(r.Context(), w)
+	serversPage(serversView{Days: days, Groups: groupServers(list)}).Render(r.Context(), w)
 }
 
 // Timeline geometry, in SVG user units: one mark per attempt, oldest on
@@ -106,4 +160,12 @@ func timelineSummary(pts []store.TimelinePoint) string {
 
 func hostQuery(sv store.ServerSummary) string {
 	return "/history?host=" + queryEscape(sv.Host) + "&port=" + strconv.Itoa(sv.Port)
+}
+
+// countTests says how many tests, with the noun in the right number.
+func countTests(n int64) string {
+	if n == 1 {
+		return "1 test"
+	}
+	return strconv.FormatInt(n, 10) + " tests"
 }

@@ -16,11 +16,17 @@ import (
 // same text means the same settings whichever way it comes in. What only
 // the dashboard adds is its target policy's port check.
 
-// formInput reads the form fields.
+// formInput reads the form fields. A port typed in the host field
+// ("smtp.example.com:465") wins over the port field: it is the more
+// deliberate of the two, since the port field starts filled in.
 func formInput(v url.Values) probe.Input {
+	port := v.Get("port")
+	if _, inHost, err := probe.ParseHost(v.Get("host")); err == nil && inHost != "" {
+		port = inHost
+	}
 	return probe.Input{
 		Host:     v.Get("host"),
-		Port:     v.Get("port"),
+		Port:     port,
 		Security: v.Get("security"),
 		User:     v.Get("user"),
 		Password: v.Get("password"),

@@ -210,7 +210,7 @@ func TestTryAllBestRowLeadsToSnippets(t *testing.T) {
 		{Port: int(imp.Port()), Security: probe.SecurityTLS},
 		{Port: int(sub.Port()), Security: probe.SecurityStartTLS},
 	}})
-	resp, body := e.postForm("/try", url.Values{"host": {"127.0.0.1"}})
+	resp, body := e.postFollow("/try", url.Values{"host": {"127.0.0.1"}})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST /try = %d\n%s", resp.StatusCode, body)
 	}

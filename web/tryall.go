@@ -1,8 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/probe/discover"
@@ -20,6 +24,9 @@ type tryView struct {
 	Best  int
 	Error string
 	Note  string
+	// Group is set on a try-all's own page (/try/{id}).
+	Group *discover.Group
+	URL   string // the absolute permalink of the group
 }
 
 type tryRow struct {
@@ -45,6 +52,11 @@ func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hostIn := r.PostForm.Get("host")
+	usedPassword := r.PostForm.Get("password") != "" || r.PostForm.Get("user") != ""
+	if strings.Contains(hostIn, "@") {
+		s.startFromAddress(w, r, hostIn, usedPassword)
+		return
+	}
 	host, _, err := probe.ParseHost(hostIn)
 	if err != nil || host == "" {
 		w.WriteHeader(http.StatusBadRequest)
@@ -56,9 +68,19 @@ func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := tryView{Host: host, Best: -1}
-	if r.PostForm.Get("password") != "" || r.PostForm.Get("user") != "" {
-		v.Note = "The password was not used: trying all ports never signs in. Run a normal test on the best combination to check it."
+	if usedPassword {
+		v.Note = passwordUnused
 	}
+	g, err := s.attempts.TryAllGroup(r.Context(), attempt.TryAllRequest{Input: hostIn, Host: host, Combos: s.sandboxCombos(host)})
+	if err == nil {
+		http.Redirect(w, r, groupURL(g.ID, usedPassword), http.StatusSeeOther)
+		return
+	}
+	if !errors.Is(err, attempt.ErrNoGroupStore) {
+		s.tryRefused(w, r, v, err)
+		return
+	}
+	// A store that keeps no groups: the matrix is the answer itself.
 	res, err := s.attempts.TryAll(r.Context(), host)
 	if err != nil {
 		if status, msg, ok := s.refusal(w, r, err); ok {

@@ -150,7 +150,7 @@ func TestSettingsWalkStraightToTheStore(t *testing.T) {
 		t.Errorf("API's attempt as stored: status %q, %d steps", r.Status, len(r.Steps))
 	}
 
-	resp, _ = e.postForm("/try", url.Values{"host": {srv.Host}})
+	resp, _ = e.postFollow("/try", url.Values{"host": {srv.Host}})
 	if resp.StatusCode != 200 {
 		t.Fatalf("try-all = %d", resp.StatusCode)
 	}

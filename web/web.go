@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
+	"github.com/smtpdoctor/smtpdoctor/probe/discover"
 	"github.com/smtpdoctor/smtpdoctor/probe/policy"
 	"github.com/smtpdoctor/smtpdoctor/probe/sandbox"
 	"github.com/smtpdoctor/smtpdoctor/probe/watch/metrics"
@@ -93,6 +94,11 @@ type Config struct {
 	// whose cross-origin form posts are accepted: needed only when a
 	// reverse proxy rewrites the Host header. Others get 403.
 	TrustedOrigins []string
+
+	// DiscoverResolver looks up the SRV and MX records of an email
+	// address's domain when a test starts from an address; nil is the
+	// system resolver.
+	DiscoverResolver discover.Resolver
 
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed
 	// for the client address (rate limits, logs); empty means the TCP peer

@@ -44,7 +44,13 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 		return usageError{err.Error()}
 	}
 	if cfg.sandbox {
-		sb, err := sandbox.Start(ctx)
+		sb, err := sandbox.StartOn(ctx, sandbox.FixedPorts)
+		if err != nil {
+			// Another smtpdoctor holds the documented ports: fresh ones
+			// still give working examples.
+			logger.Warn("the sandbox's fixed ports are taken; using fresh ones", "err", err)
+			sb, err = sandbox.Start(ctx)
+		}
 		if err != nil {
 			return fmt.Errorf("start the sandbox: %w", err)
 		}

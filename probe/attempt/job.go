@@ -1,6 +1,7 @@
 package attempt
 
 import (
+	"context"
 	"sync"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -18,6 +19,11 @@ type job struct {
 	// saveErr is why the finished result could not be stored, nil once
 	// it is (see keepSaving).
 	saveErr error
+	// ctx is the probe's own context, cancel stops it: Cancel, from the
+	// person who started it. cancelled says that is why it stopped.
+	ctx       context.Context
+	cancel    context.CancelFunc
+	cancelled bool
 }
 
 func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {

@@ -19,6 +19,7 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	queued, _, _ := j.snapshot()
 	id, set := queued.ID, queued.Settings
 	defer l.release(j.target, id)
+	defer j.cancel()
 	log := l.log.With("attempt", id)
 	// A bug in the probe must not take the whole dashboard down with it.
 	defer func() {
@@ -29,7 +30,7 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 		}
 	}()
 
-	if !l.acquireSlot(l.ctx) {
+	if !l.acquireSlot(j.ctx) {
 		l.finish(log, j, queued, true)
 		return
 	}
@@ -54,12 +55,12 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 		j.set(p, false)
 	}
 	started := time.Now()
-	res := probe.Run(l.ctx, set, sec, opts)
+	res := probe.Run(j.ctx, set, sec, opts)
 	sec = probe.Secret{}
 	_ = sec
 	res.StartedAt = cmp.Or(res.StartedAt, queued.StartedAt)
 	stop()
-	res = l.finish(log, j, res, l.ctx.Err() != nil)
+	res = l.finish(log, j, res, j.ctx.Err() != nil)
 	code := probe.Code("")
 	if res.Diagnosis != nil {
 		code = res.Diagnosis.Code
@@ -77,6 +78,9 @@ func (l *Lifecycle) finish(log *slog.Logger, j *job, r probe.Result, interrupted
 	status := probe.StatusDone
 	if interrupted {
 		status = probe.StatusInterrupted
+	}
+	if j.wasCancelled() {
+		r = cancelledResult(r)
 	}
 	r, err := l.record(context.Background(), r, status, queued.ID, queued.Kind, queued.MonitorID, queued.Settings, queued.StartedAt)
 	if err != nil {

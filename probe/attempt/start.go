@@ -53,6 +53,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 	}
 	id := NewID()
 	j := &job{changed: make(chan struct{}), target: t}
+	j.ctx, j.cancel = context.WithCancel(l.ctx)
 	j.result = probe.Result{
 		ID:         id,
 		Status:     probe.StatusQueued,

@@ -41,6 +41,10 @@ type TryAllResult struct {
 // like Start when the dashboard is at a bound or shutting down, and with
 // ctx's error when ctx ends while the job waits for a slot.
 func (l *Lifecycle) TryAll(ctx context.Context, host string) (TryAllResult, error) {
+	return l.tryAll(ctx, host, l.cfg.TryCombos)
+}
+
+func (l *Lifecycle) tryAll(ctx context.Context, host string, combos []discover.Combo) (TryAllResult, error) {
 	t := l.resolveTarget(ctx, host)
 	if err := l.admit(t); err != nil {
 		return TryAllResult{}, err
@@ -57,7 +61,7 @@ func (l *Lifecycle) TryAll(ctx context.Context, host string) (TryAllResult, erro
 	started := time.Now().UTC()
 	opts := t.options(l.probeOptions())
 	opts.TotalTimeout = min(opts.TotalTimeout, TryAllDeadline)
-	m := discover.TryAll(tctx, host, "", probe.Secret{}, discover.TryOptions{Probe: opts, Combos: l.cfg.TryCombos})
+	m := discover.TryAll(tctx, host, "", probe.Secret{}, discover.TryOptions{Probe: opts, Combos: combos})
 	interrupted := l.ctx.Err() != nil
 	stop()
 	cancel()

@@ -76,6 +76,8 @@ var carriedPast = []probe.Code{probe.CodeTLSCertExpired, probe.CodeTLSCertHostna
 // primaryCode picks the root cause, and says how.
 func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	switch {
+	case f.R.Status == probe.StatusInterrupted && f.R.Failure != nil && f.R.Failure.Code == probe.CodeProbeCancelled:
+		return probe.CodeProbeCancelled, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted", "cancelled"}}
 	case f.R.Status == probe.StatusInterrupted:
 		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}
 	case f.intercept != nil:

@@ -622,11 +622,11 @@ var rules = []Rule{
 		},
 		Steps: func(f *Facts) []string {
 			s := []string{}
-			if f.R.Settings.Security != probe.SecurityTLS {
-				s = append(s, "If this is port 465, it expects TLS from the first byte: choose implicit TLS (\"SSL/TLS\"), not STARTTLS or none.")
+			if f.R.Settings.Security != probe.SecurityTLS && f.R.Settings.Port == 465 {
+				s = append(s, "Port 465 expects TLS from the first byte: choose implicit TLS (\"SSL/TLS\"), not STARTTLS or none.")
 			}
 			return append(s,
-				"A server that greets slowly may be checking your IP address (DNS blocklists, greylisting); try again with a longer timeout.",
+				"A server that greets slowly may be checking your IP address (DNS blocklists, greylisting): wait a minute and run the test again; from the command line, smtpdoctor probe --timeout 30s waits longer.",
 				f.escalate(f.who()),
 			)
 		},
@@ -774,6 +774,15 @@ var rules = []Rule{
 		},
 	},
 	{
+		Code: probe.CodeProbeCancelled, Severity: probe.SeverityWarning, Guide: "causes", Title: "You cancelled the test",
+		Summary: func(f *Facts) string {
+			return words("The test was cancelled from the dashboard "+f.after()+", before it finished. The steps that completed are shown; nothing can be concluded about the rest.", f.detail())
+		},
+		Steps: func(f *Facts) []string {
+			return []string{"Run the test again and let it finish; a server that is slow to answer is itself worth knowing about."}
+		},
+	},
+	{
 		// A finding only: the session worked, over a cipher suite without
 		// forward secrecy (RSA key exchange), which Go and modern clients
 		// no longer offer by default.
@@ -905,12 +914,16 @@ func oauthErrorWords(f *Facts) string {
 // certWords explains a certificate problem from the probe's facts.
 func certWords(f *Facts, code probe.Code) string {
 	var parts []string
+	verifyErr := ""
 	if f.R.TLS != nil && f.R.TLS.VerifyError != "" {
-		parts = append(parts, sentence(plain(f.R.TLS.VerifyError, 300)))
+		verifyErr = f.R.TLS.VerifyError
+		parts = append(parts, sentence(capitalize(plain(verifyErr, 300))))
 	}
 	for _, o := range f.R.Observations {
-		if o.Code == code && o.Detail != "" {
-			parts = append(parts, sentence(plain(o.Detail, 300)))
+		// The probe's observation often repeats the verification error
+		// word for word; say it once.
+		if o.Code == code && o.Detail != "" && !strings.EqualFold(strings.TrimSpace(o.Detail), strings.TrimSpace(verifyErr)) {
+			parts = append(parts, sentence(capitalize(plain(o.Detail, 300))))
 			break
 		}
 	}

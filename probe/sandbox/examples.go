@@ -73,8 +73,8 @@ func (sb *Sandbox) Examples() []Example {
 		{
 			Key:   ExampleRequiresTLS,
 			Title: "AUTH without TLS",
-			Description: "The right password, but security set to none: this server only offers AUTH after STARTTLS " +
-				"and answers 523 5.7.10 before it.",
+			Description: "The right password, but security set to none: this server lists AUTH only after STARTTLS, " +
+				"so on the unencrypted connection there is no AUTH to use and the login is never sent.",
 			Settings: settings(sub.Port(), probe.SecurityNone, DemoUser),
 			Password: DemoPassword,
 			Expect:   probe.CodeAuthRequiresTLS,

@@ -67,9 +67,20 @@ type Sandbox struct {
 	wg        sync.WaitGroup
 }
 
+// FixedPorts are the ports `smtpdoctor serve` runs the sandbox on, so that
+// its servers can be typed in (and tried all at once) like any other:
+// 127.0.0.1:2587 submission with STARTTLS, 2465 implicit TLS, 2025 the
+// MX-like server without AUTH, 2588 the expired certificate. They stay
+// clear of the privileged ports and of the test mail server (10025...).
+var FixedPorts = map[string]uint16{ServerSubmission: 2587, ServerImplicit: 2465, ServerMX: 2025, ServerExpired: 2588}
+
 // Start listens on fresh 127.0.0.1 ports and serves until Close is called
 // or ctx is done.
-func Start(ctx context.Context) (*Sandbox, error) {
+func Start(ctx context.Context) (*Sandbox, error) { return StartOn(ctx, nil) }
+
+// StartOn is Start on the given ports (by server name; a missing name or 0
+// takes a fresh port), for FixedPorts.
+func StartOn(ctx context.Context, ports map[string]uint16) (*Sandbox, error) {
 	now := time.Now()
 	cert, leaf, err := newCertificate(now.Add(-time.Hour), now.AddDate(1, 0, 0))
 	if err != nil {
@@ -105,7 +116,7 @@ func Start(ctx context.Context) (*Sandbox, error) {
 	}
 	var lc net.ListenConfig
 	for _, spec := range specs {
-		l, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
+		l, err := lc.Listen(ctx, "tcp4", netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ports[spec.name]).String())
 		if err != nil {
 			sb.Close()
 			return nil, fmt.Errorf("sandbox: listen for the %s server: %w", spec.name, err)

@@ -48,7 +48,15 @@ type Alert struct {
 	SMTP *probe.Settings `json:"smtp,omitempty"`
 	// HasSecret says the SMTP server's password is kept.
 	HasSecret bool `json:"has_secret,omitempty"`
+	// URLSealed says the address is kept sealed beside the monitor
+	// (SlotAlertURL): the stored URL is then only Target's scheme and
+	// host, and the service opens the real one into memory at start.
+	URLSealed bool `json:"url_sealed,omitempty"`
 }
+
+// Sealable says the alert has an address to keep sealed (every type but
+// email, whose recipient and server are no credentials).
+func (a Alert) Sealable() bool { return a.Type != AlertEmail && a.URL != "" }
 
 // Validate checks one channel, saying what to fix.
 func (a Alert) Validate() error {

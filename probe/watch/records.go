@@ -15,8 +15,9 @@ import (
 // (probe/secretbox); the plaintext never leaves the process that opens it.
 type SealedSecret struct {
 	MonitorID string
-	// Slot is what it is for: SlotLogin, or SlotAlert(i) for the SMTP
-	// server of the monitor's alert i.
+	// Slot is what it is for: SlotLogin, SlotAlert(i) for the SMTP
+	// server of the monitor's alert i, or SlotAlertURL(i) for the address
+	// of its webhook alert i.
 	Slot  string
 	KeyID string
 	Box   []byte
@@ -27,6 +28,11 @@ const SlotLogin = "login"
 
 // SlotAlert is the slot of the password of the monitor's alert i.
 func SlotAlert(i int) string { return fmt.Sprintf("alert:%d", i) }
+
+// SlotAlertURL is the slot of the address of the monitor's webhook, chat
+// or ntfy alert i: a Slack, Discord or Teams webhook URL (and an ntfy
+// topic) lets whoever holds it post, so it is a token and kept like one.
+func SlotAlertURL(i int) string { return fmt.Sprintf("alert:%d:url", i) }
 
 // SecretAD is the associated data a secret of this monitor and slot is
 // sealed with: a box moved to another monitor or slot does not open.

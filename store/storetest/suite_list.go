@@ -146,7 +146,7 @@ func testSummaryFields(t *testing.T, open opener) {
 		ID: "x", StartedAt: base.Add(1500 * time.Millisecond), Host: "mail.example.org", Port: 587,
 		Security: probe.SecurityStartTLS, User: "user@Mail.Example.ORG", Status: probe.StatusDone,
 		Outcome: probe.OutcomeFailure, Code: "auth.credentials_rejected", Title: "title of auth.credentials_rejected",
-		FailedStep: probe.StepAuth, DurationMS: 812, Reply: "5.7.8 Authentication failed for x",
+		FailedStep: probe.StepAuth, DurationMS: 812, Reply: "535 5.7.8 Authentication failed for x",
 		Kind: probe.KindProbe, // stored without a kind: a probe
 	}
 	if len(p.Attempts) != 1 || p.Attempts[0] != want {

@@ -20,6 +20,10 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// ErrNoPassword refuses a monitor that names a user but keeps no password
+// for it.
+var ErrNoPassword = errors.New("password: missing")
+
 // ErrNotFound is returned (wrapped) for an unknown monitor id.
 var ErrNotFound = errors.New("no such monitor")
 
@@ -46,7 +50,7 @@ func (s *Service) Create(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 	if err != nil {
 		return m, err
 	}
-	if err := s.cfg.Store.CreateMonitor(ctx, m, sealed); err != nil {
+	if err := s.cfg.Store.CreateMonitor(ctx, stored(m), sealed); err != nil {
 		return m, fmt.Errorf("create monitor: %w", err)
 	}
 	s.mu.Lock()
@@ -88,7 +92,7 @@ func (s *Service) Update(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 			keep = append(keep, watch.SlotAlert(i))
 		}
 	}
-	if err := s.cfg.Store.UpdateMonitor(ctx, m, sealed, keep); err != nil {
+	if err := s.cfg.Store.UpdateMonitor(ctx, stored(m), sealed, keep); err != nil {
 		return m, fmt.Errorf("update monitor %s: %w", m.ID, err)
 	}
 	s.mu.Lock()
@@ -134,7 +138,32 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		// No user, no login: a password kept for one would never be used.
 		m.HasSecret = false
 		secrets = nil
+	} else if !m.HasSecret {
+		// A user without a password would log in with an empty one: a
+		// refusal every run at best, an account locked out at worst.
+		return nil, &InputError{fmt.Errorf("%w: the monitor logs in as %q; give that user's password (or token), "+
+			"or clear the user to watch the server without logging in", ErrNoPassword, m.Settings.User)}
 	}
+	// An email alert whose password was not typed again keeps the one
+	// stored for the same server and user, wherever that alert stood in
+	// the list before (removing another alert shifts the indexes).
+	given := make(map[int]string, len(sec.Alerts))
+	for i, pw := range sec.Alerts {
+		given[i] = pw
+	}
+	for i, a := range m.Alerts {
+		if _, ok := given[i]; ok || old == nil || a.Type != watch.AlertEmail {
+			continue
+		}
+		if j := sameEmailServer(old.Alerts, a); j >= 0 {
+			pw, err := s.open(ctx, old.ID, watch.SlotAlert(j))
+			if err != nil {
+				return nil, fmt.Errorf("alerts[%d]: open the stored password: %w", i, err)
+			}
+			given[i] = pw
+		}
+	}
+	sec.Alerts = given
 	for i := range m.Alerts {
 		a := &m.Alerts[i]
 		pw, given := sec.Alerts[i]
@@ -144,16 +173,21 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		case given && pw != "":
 			secrets = append(secrets, plain{watch.SlotAlert(i), pw})
 			a.HasSecret = true
-		case given:
-			a.HasSecret = false
-		case old != nil && i < len(old.Alerts) && old.Alerts[i].HasSecret && old.Alerts[i].Type == watch.AlertEmail:
-			a.HasSecret = true
 		default:
 			a.HasSecret = false
 		}
 	}
 	if len(secrets) > 0 && s.cfg.Key == nil {
 		return nil, &InputError{ErrNoKey}
+	}
+	// Webhook addresses are tokens: sealed like passwords when there is a
+	// key, and stored as typed (the page says so) when there is none.
+	for i := range m.Alerts {
+		a := &m.Alerts[i]
+		a.URLSealed = a.Sealable() && s.cfg.Key != nil
+		if a.URLSealed {
+			secrets = append(secrets, plain{watch.SlotAlertURL(i), a.URL})
+		}
 	}
 	// An email alert is checked now, with the password just given or the
 	// one kept, so that a broken alert path shows while someone is looking.
@@ -164,12 +198,6 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 		ch := alert.Channel{Alert: a}
 		if pw, ok := sec.Alerts[i]; ok {
 			ch.Secret = probe.Secret{Password: pw}
-		} else if a.HasSecret && old != nil {
-			pw, err := s.open(ctx, old.ID, watch.SlotAlert(i))
-			if err != nil {
-				return nil, fmt.Errorf("alerts[%d]: open the stored password: %w", i, err)
-			}
-			ch.Secret = probe.Secret{Password: pw}
 		}
 		if _, err := alert.CheckEmail(ctx, ch, s.cfg.ProbeOptions); err != nil {
 			return nil, &InputError{fmt.Errorf("alerts[%d]: %w", i, err)}
@@ -179,11 +207,40 @@ func (s *Service) prepare(ctx context.Context, m *watch.Monitor, sec Secrets, ol
 	for _, p := range secrets {
 		box, err := s.cfg.Key.Seal([]byte(p.text), watch.SecretAD(m.ID, p.slot))
 		if err != nil {
-			return nil, fmt.Errorf("seal the %s password: %w", p.slot, err)
+			return nil, fmt.Errorf("seal the %s secret: %w", p.slot, err)
 		}
 		sealed = append(sealed, watch.SealedSecret{MonitorID: m.ID, Slot: p.slot, KeyID: s.cfg.Key.ID(), Box: box})
 	}
 	return sealed, nil
+}
+
+// stored is m as the database keeps it: the address of each alert whose
+// address is sealed is only its scheme and host. The monitor in memory
+// keeps the real one, to deliver to.
+func stored(m watch.Monitor) watch.Monitor {
+	m.Alerts = slices.Clone(m.Alerts)
+	for i, a := range m.Alerts {
+		if a.URLSealed {
+			m.Alerts[i].URL = a.Target()
+		}
+	}
+	return m
+}
+
+// sameEmailServer is the index of the email alert among old that sends
+// through the same server as the same user, with a stored password; -1 if
+// none.
+func sameEmailServer(old []watch.Alert, a watch.Alert) int {
+	if a.SMTP == nil {
+		return -1
+	}
+	for j, o := range old {
+		if o.Type == watch.AlertEmail && o.HasSecret && o.SMTP != nil &&
+			o.SMTP.Host == a.SMTP.Host && o.SMTP.Port == a.SMTP.Port && o.SMTP.User == a.SMTP.User {
+			return j
+		}
+	}
+	return -1
 }
 
 // open reads and opens one sealed secret.

@@ -155,12 +155,16 @@ func New(cfg Config) (*Service, error) {
 // resumes each schedule where it was (a run missed while stopped is made
 // up soon, spread out), and starts running them.
 func (s *Service) Start(ctx context.Context) error {
-	if err := s.checkKey(ctx); err != nil {
+	secrets, err := s.checkKey(ctx)
+	if err != nil {
 		return err
 	}
 	ms, err := s.cfg.Store.Monitors(ctx)
 	if err != nil {
 		return fmt.Errorf("monitor service: load monitors: %w", err)
+	}
+	if err := s.openAlertURLs(ctx, ms, secrets); err != nil {
+		return err
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -219,21 +223,21 @@ func (s *Service) pruneLoop(ctx context.Context) {
 }
 
 // checkKey opens nothing but compares key ids: every sealed secret must
-// name the key given.
-func (s *Service) checkKey(ctx context.Context) error {
+// name the key given. It returns the secrets it read.
+func (s *Service) checkKey(ctx context.Context) ([]watch.SealedSecret, error) {
 	secrets, err := s.cfg.Store.Secrets(ctx)
 	if err != nil {
-		return fmt.Errorf("monitor service: check the secret key: %w", err)
+		return nil, fmt.Errorf("monitor service: check the secret key: %w", err)
 	}
 	byKey := map[string]int{}
 	for _, sec := range secrets {
 		byKey[sec.KeyID]++
 	}
 	if len(byKey) == 0 {
-		return nil
+		return secrets, nil
 	}
 	if s.cfg.Key == nil {
-		return fmt.Errorf("%d monitor passwords are stored encrypted, and smtpdoctor was started without "+
+		return nil, fmt.Errorf("%d monitor secrets (passwords, webhook addresses) are stored encrypted, and smtpdoctor was started without "+
 			"--secret-key-file: start it with the key file they were sealed with (key id %s)", len(secrets), keyList(byKey))
 	}
 	delete(byKey, s.cfg.Key.ID())
@@ -242,9 +246,61 @@ func (s *Service) checkKey(ctx context.Context) error {
 		for _, c := range byKey {
 			n += c
 		}
-		return fmt.Errorf("%w: %d monitor passwords were sealed with key %s, but --secret-key-file holds key %s; "+
+		return nil, fmt.Errorf("%w: %d monitor secrets were sealed with key %s, but --secret-key-file holds key %s; "+
 			"start with the old key file, or re-encrypt them with `smtpdoctor rotate-key --old OLD --new NEW`",
 			secretbox.ErrWrongKey, n, keyList(byKey), s.cfg.Key.ID())
+	}
+	return secrets, nil
+}
+
+// openAlertURLs puts the real addresses of sealed alerts into the loaded
+// monitors, and seals the addresses still stored as typed (kept before a
+// key was given, or by an older version) now that there is a key.
+func (s *Service) openAlertURLs(ctx context.Context, ms []watch.Monitor, secrets []watch.SealedSecret) error {
+	boxes := make(map[[2]string][]byte, len(secrets))
+	for _, sec := range secrets {
+		boxes[[2]string{sec.MonitorID, sec.Slot}] = sec.Box
+	}
+	for mi := range ms {
+		m := &ms[mi]
+		var reseal []watch.SealedSecret
+		for i := range m.Alerts {
+			a := &m.Alerts[i]
+			slot := watch.SlotAlertURL(i)
+			switch {
+			case a.URLSealed:
+				box, ok := boxes[[2]string{m.ID, slot}]
+				if !ok {
+					return fmt.Errorf("monitor service: the address of alert %d of monitor %s is missing from its secrets; "+
+						"edit the monitor and give the address again", i, m.ID)
+				}
+				pt, err := s.cfg.Key.Open(box, watch.SecretAD(m.ID, slot))
+				if err != nil {
+					return fmt.Errorf("monitor service: open the address of alert %d of monitor %s: %w", i, m.ID, err)
+				}
+				a.URL = string(pt)
+			case a.Sealable() && s.cfg.Key != nil:
+				box, err := s.cfg.Key.Seal([]byte(a.URL), watch.SecretAD(m.ID, slot))
+				if err != nil {
+					return fmt.Errorf("monitor service: seal the address of alert %d of monitor %s: %w", i, m.ID, err)
+				}
+				a.URLSealed = true
+				reseal = append(reseal, watch.SealedSecret{MonitorID: m.ID, Slot: slot, KeyID: s.cfg.Key.ID(), Box: box})
+			}
+		}
+		if len(reseal) == 0 {
+			continue
+		}
+		var keep []string
+		for _, sec := range secrets {
+			if sec.MonitorID == m.ID {
+				keep = append(keep, sec.Slot)
+			}
+		}
+		if err := s.cfg.Store.UpdateMonitor(ctx, stored(*m), reseal, keep); err != nil {
+			return fmt.Errorf("monitor service: seal the alert addresses of monitor %s: %w", m.ID, err)
+		}
+		s.log.Info("alert addresses sealed with the secret key", "monitor", m.ID, "count", len(reseal))
 	}
 	return nil
 }

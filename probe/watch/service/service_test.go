@@ -392,3 +392,34 @@ func TestMonitorRunIsATextbookConversation(t *testing.T) {
 		t.Errorf("the server saw %q", lines)
 	}
 }
+
+// A user without a password is refused when the monitor is made and when it
+// is edited to drop the password: it would log in with an empty one. A
+// monitor without a user logs in not at all and needs none.
+func TestUserWithoutPasswordIsRefused(t *testing.T) {
+	ca := smtptest.NewCA(t, "monitor test CA")
+	srv := newServer(t, yearCert(t, ca))
+	e := newEnv(t, ca, newKey(t), "")
+	defer e.close()
+	ctx := context.Background()
+	_, err := e.svc.Create(ctx, monitorFor(srv, "https://hooks.example.com/x"), Secrets{})
+	var ie *InputError
+	if !errors.As(err, &ie) || !errors.Is(err, ErrNoPassword) || !strings.Contains(err.Error(), testUser) {
+		t.Errorf("a user without a password: %v, want an input error naming the user", err)
+	}
+	m, err := e.svc.Create(ctx, monitorFor(srv, "https://hooks.example.com/x"), Secrets{Login: ptr(testPassword)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Update(ctx, m, Secrets{Login: ptr("")}); !errors.Is(err, ErrNoPassword) {
+		t.Errorf("an edit removing the password of a user: %v", err)
+	}
+	if _, err := e.svc.Update(ctx, m, Secrets{}); err != nil {
+		t.Errorf("an edit keeping the password: %v", err)
+	}
+	open := monitorFor(srv, "https://hooks.example.com/x")
+	open.Settings.User = ""
+	if _, err := e.svc.Create(ctx, open, Secrets{}); err != nil {
+		t.Errorf("a monitor without a user: %v", err)
+	}
+}
