@@ -95,8 +95,30 @@ var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 // reads the versions again and finds that work done.
 const sqliteMigrateTries = 3
 
-// migrate brings the database up to the newest migration of ms.
+// migrate brings the database up to the newest migration of ms. On
+// SQLite a failure is tried again a few times: processes opening one new
+// file at once race (see sqliteMigrateTries), and the loser's next try
+// finds the work done.
 func migrate(ctx context.Context, sqlDB *sql.DB, d dialect, ms []migration) error {
+	tries := 1
+	if d == dialectSQLite {
+		tries = sqliteMigrateTries
+	}
+	var err error
+	for try := 1; ; try++ {
+		err = migrateOnce(ctx, sqlDB, d, ms)
+		if err == nil || errors.Is(err, ErrSchemaTooNew) || try == tries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("migrate: %w", ctx.Err())
+		case <-time.After(time.Duration(try) * 100 * time.Millisecond):
+		}
+	}
+}
+
+func migrateOnce(ctx context.Context, sqlDB *sql.DB, d dialect, ms []migration) error {
 	var opts []goose.ProviderOption
 	gooseDialect := goose.DialectSQLite3
 	if d == dialectPostgres {
@@ -128,22 +150,7 @@ func migrate(ctx context.Context, sqlDB *sql.DB, d dialect, ms []migration) erro
 	if err := checkNotTooNew(ctx, p, len(ms)); err != nil {
 		return err
 	}
-	tries := 1
-	if d == dialectSQLite {
-		tries = sqliteMigrateTries
-	}
-	for try := 1; ; try++ {
-		_, err = p.Up(ctx)
-		if err == nil || try == tries {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("migrate: %w", ctx.Err())
-		case <-time.After(time.Duration(try) * 100 * time.Millisecond):
-		}
-	}
-	if err != nil {
+	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return checkNotTooNew(ctx, p, len(ms))

@@ -86,7 +86,7 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		return nil, err
 	}
 
-	out, err := serverTimelines(ctx, tx, since, func(host string, port int) int64 {
+	out, err := serverTimelines(ctx, tx, s.d, since, func(host string, port int) int64 {
 		// Pasted text that named no server (a server log) is no row.
 		if host == "" {
 			return 0
@@ -110,16 +110,22 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 // the round trips. Each server's timeline is still an index range walk of
 // at most TimelineLength rows (attempts_host_port), and its last success
 // one seek in attempts_worked; the server list comes from the daily counts.
-func serverTimelines(ctx context.Context, q querier, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
+func serverTimelines(ctx context.Context, q querier, d dialect, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
 	fromDay := since.UnixMilli() / dayMS
+	// SQLite joins on rowid (the table's own b-tree key); PostgreSQL has
+	// none, and joins on the primary key.
+	key := "rowid"
+	if d == dialectPostgres {
+		key = "id"
+	}
 	rows, err := q.QueryContext(ctx, `WITH servers AS MATERIALIZED (
 			SELECT d.host, d.port,
 				(SELECT MAX(w.started_at) FROM attempts w
 				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')) AS worked
 			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ?) d)
 		SELECT s.host, s.port, s.worked, a.id, a.started_at, a.status, a.outcome, a.code, a.title
-		FROM servers s JOIN attempts a ON a.rowid IN (
-			SELECT x.rowid FROM attempts x
+		FROM servers s JOIN attempts a ON a.`+key+` IN (
+			SELECT x.`+key+` FROM attempts x
 			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ?
 			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
 		`, fromDay, since.UnixMilli(), TimelineLength)

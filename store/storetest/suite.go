@@ -55,6 +55,7 @@ var suite = []struct {
 	{"SearchCountIsCapped", testSearchCountIsCapped},
 	{"SearchTermsAreNotQuerySyntax", testSearchTermsAreNotQuerySyntax},
 	{"SearchIndexHoldsFinishedAttempts", testSearchIndexHoldsFinishedAttempts},
+	{"SearchFindsBasicReplyCodes", testSearchFindsBasicReplyCodes},
 	{"Servers", testServers},
 	{"Breakdown", testBreakdown},
 	{"LastSuccessBefore", testLastSuccessBefore},

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // People search for the basic reply code ("535", "554") as often as for
 // the enhanced one; both must find the attempt, whether the search goes
 // through the trigram index (three characters or more) or walks.
-func TestSearchFindsBasicReplyCodes(t *testing.T) {
+func testSearchFindsBasicReplyCodes(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, _ := open(t)
 	a := attempt("a535", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")

@@ -1,5 +1,5 @@
 -- Places under limits, request counts and claims that hold across
--- replicas: ../0009_shared_limits.sql.
+-- replicas: ../0010_shared_limits.sql.
 CREATE TABLE leases (
     key        TEXT    NOT NULL,
     slot       INTEGER NOT NULL,
