@@ -30,7 +30,13 @@ chown postgres:postgres "$DIR"
 if [ ! -f "$DIR/data/PG_VERSION" ]; then
   su postgres -c "$BIN/initdb -D $DIR/data -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8" >/dev/null
 fi
-if ! su postgres -c "$BIN/pg_ctl -D $DIR/data status" >/dev/null 2>&1; then
+if ! "$BIN/pg_isready" -q -h "$DIR" -p "$PORT" >/dev/null 2>&1; then
+  # Not answering. After a machine's processes were killed, postmaster.pid
+  # can outlive its server (and its PID can be reused by another process,
+  # which makes pg_ctl believe the server still runs): stop whatever is
+  # left and remove the stale lock before starting.
+  su postgres -c "$BIN/pg_ctl -D $DIR/data stop -m immediate" >/dev/null 2>&1 || true
+  rm -f "$DIR/data/postmaster.pid"
   # fsync stays on: the benchmarks measure what a real deployment would see.
   su postgres -c "$BIN/pg_ctl -D $DIR/data -l $DIR/log -w start -o '-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
 fi
