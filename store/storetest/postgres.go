@@ -121,7 +121,7 @@ func CachedPostgres(ctx context.Context, t testing.TB, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := fmt.Sprintf("smtpdoctor_bench_s%d_g%d_n%d", store.SchemaVersion(), generatorVersion, n)
+	name := fmt.Sprintf("smtpdoctor_bench_s%s_g%d_n%d", schemaKey(), generatorVersion, n)
 	u.Path = "/" + name
 	admin, err := sql.Open("pgx", server)
 	if err != nil {

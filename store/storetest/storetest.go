@@ -85,8 +85,8 @@ func CachedDB(ctx context.Context, n int, seed uint64) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("storetest: %w", err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("attempts-s%d-g%d-n%d-seed%d.db",
-		store.SchemaVersion(), generatorVersion, n, seed))
+	path := filepath.Join(dir, fmt.Sprintf("attempts-s%s-g%d-n%d-seed%d.db",
+		schemaKey(), generatorVersion, n, seed))
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
