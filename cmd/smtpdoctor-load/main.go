@@ -12,6 +12,7 @@
 //	go run ./cmd/smtpdoctor-load throughput [-k 2000] [-c 32]
 //	go run ./cmd/smtpdoctor-load tarpit     [-n 1000] [-timeout 5s]
 //	go run ./cmd/smtpdoctor-load replicas   -postgres URL [-k 1500] [-c 30] [-n 3]
+//	go run ./cmd/smtpdoctor-load failover   [-postgres URL] [-monitors 1000] [-interval 10s] [-duration 10m] [-kill-every 1m]
 package main
 
 import (
@@ -33,6 +34,7 @@ modes:
   throughput  probes through POST /api/v1/probes?wait=30s next to a bare net/smtp loop
   tarpit      many probes through the API against a server that never speaks
   replicas    API throughput of one replica on SQLite next to three on one PostgreSQL
+  failover    monitors on three replicas, one killed every minute: duplicate runs, repeated alerts
 
 Run "smtpdoctor-load MODE -h" for a mode's flags.
 `
@@ -58,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"throughput": throughputMode,
 		"tarpit":     tarpitMode,
 		"replicas":   replicasMode,
+		"failover":   failoverMode,
 	}
 	f, ok := modes[mode]
 	if !ok {

@@ -27,6 +27,19 @@ func startSubmission(pki *testPKI) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
+	return ln.Addr().String(), serveSubmission(pki, ln), nil
+}
+
+// listenSubmission is startSubmission on a given address.
+func listenSubmission(pki *testPKI, addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return serveSubmission(pki, ln), nil
+}
+
+func serveSubmission(pki *testPKI, ln net.Listener) func() {
 	s := smtp.NewServer(backend{})
 	s.Domain = "load.test"
 	s.TLSConfig = pki.server
@@ -42,7 +55,7 @@ func startSubmission(pki *testPKI) (string, func(), error) {
 			s.Close()
 		}
 	}
-	return ln.Addr().String(), stop, nil
+	return stop
 }
 
 type discardLogger struct{}
