@@ -222,7 +222,7 @@ func failoverMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "  gap between runs     p50 %v, p99 %v, max %v; %d gaps over 1.5 intervals (missed slots)\n",
 		rep.p50, rep.p99, rep.max, rep.late)
 	fmt.Fprintf(stdout, "  monitor attempts     %d interrupted (killed mid-run), %d still queued or running\n", rep.interrupted, rep.unfinished)
-	fmt.Fprintf(stdout, "  alerts received      %d %v (%d monitors flapping every %v); %d repeated (the same event twice in a row for a monitor)\n",
+	fmt.Fprintf(stdout, "  alerts received      %d %v (%d monitors flapping every %v); %d repeated (failing or recovered twice in a row for a monitor, or its certificate announced again)\n",
 		alerts, byEvent, *n/10, *flapEvery, repeated)
 	fmt.Fprintf(stdout, "  API                  %d of %d monitors made, %d create requests failed (retried); %d of %d list reads failed\n",
 		made.Load(), *n, apiFailed.Load(), readFailed.Load(), reads.Load())
@@ -356,15 +356,21 @@ func newAlertReceiver() *alertReceiver {
 
 // summary counts the alerts and the repeats: a monitor that flaps sends
 // failing and recovered in turn, so the same one twice in a row was sent
-// twice (or the one between was lost).
+// twice (or the one between was lost); and every server here shows one
+// certificate, whose expiry each monitor announces once.
 func (a *alertReceiver) summary() (total, repeated int, byEvent map[string]int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	byEvent = map[string]int{}
 	for _, evs := range a.events {
-		last := ""
+		last, certs := "", 0
 		for _, e := range evs {
 			byEvent[e]++
+			if e == "cert_expiring" {
+				if certs++; certs > 1 {
+					repeated++
+				}
+			}
 			if e != "failing" && e != "recovered" {
 				continue
 			}
