@@ -62,6 +62,7 @@ var suite = []struct {
 	{"KindFilter", testKindFilter},
 	{"LastSuccessIgnoresExplanations", testLastSuccessIgnoresExplanations},
 	{"ServersSkipAttemptsWithoutHost", testServersSkipAttemptsWithoutHost},
+	{"ExplanationsAreNotServerAttempts", testExplanationsAreNotServerAttempts},
 	{"WatchSeesWrites", testWatchSeesWrites},
 	{"WatchSeesOtherReplicas", testWatchSeesOtherReplicas},
 	{"InterruptedOnlyWhenOwnerIsGone", testInterruptedOnlyWhenOwnerIsGone},
