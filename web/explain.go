@@ -38,13 +38,8 @@ func (s *Server) explainForm(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, status, v)
 		return
 	}
-	res, err := s.attempts.SaveFinished(r.Context(), explain.Explain(text))
-	if err != nil {
-		if status, msg, ok := s.refusal(w, r, err); ok {
-			s.clientError(w, r, status, "Not stored", msg)
-			return
-		}
-		s.serverError(w, r, "storing the explanation", err)
+	res, ok := s.saveExplanation(w, r, text)
+	if !ok {
 		return
 	}
 	http.Redirect(w, r, "/p/"+res.ID, http.StatusSeeOther)
@@ -106,13 +101,8 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: `"text" is empty: give the error message, the debug output or the log to explain`})
 		return
 	}
-	res, err := s.attempts.SaveFinished(r.Context(), explain.Explain(in.Text))
-	if err != nil {
-		if status, msg, ok := s.refusal(w, r, err); ok {
-			s.clientError(w, r, status, "Not stored", msg)
-			return
-		}
-		s.serverError(w, r, "storing the explanation", err)
+	res, ok := s.saveExplanation(w, r, in.Text)
+	if !ok {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/probes/"+res.ID)
@@ -126,4 +116,19 @@ func parseKind(s string) (probe.Kind, error) {
 		return k, nil
 	}
 	return "", fmt.Errorf("kind: want probe, explain or monitor, not %q", s)
+}
+
+// saveExplanation explains pasted text and records it through the
+// lifecycle, answering the client itself when it could not be stored.
+func (s *Server) saveExplanation(w http.ResponseWriter, r *http.Request, text string) (probe.Result, bool) {
+	res, err := s.attempts.SaveFinished(r.Context(), explain.Explain(text))
+	if err != nil {
+		if status, msg, ok := s.refusal(w, r, err); ok {
+			s.clientError(w, r, status, "Not stored", msg)
+		} else {
+			s.serverError(w, r, "storing the explanation", err)
+		}
+		return probe.Result{}, false
+	}
+	return res, true
 }

@@ -313,17 +313,7 @@ func nextRunText(m watch.Monitor) string {
 	return "in " + d.Round(time.Second).String()
 }
 
-func runMarkHeight(p store.RunPoint) int {
-	switch p.Outcome {
-	case probe.OutcomeSuccess:
-		return markH
-	case probe.OutcomeWarning:
-		return markH * 2 / 3
-	case probe.OutcomeFailure:
-		return markH / 3
-	}
-	return markH / 2
-}
+func runMarkHeight(p store.RunPoint) int { return outcomeMarkHeight(p.Outcome) }
 
 func runMarkTitle(p store.RunPoint) string {
 	s := fmtTime(p.At) + ": " + string(p.Outcome)

@@ -79,21 +79,11 @@ func (s *Server) apiMonitorCreate(w http.ResponseWriter, r *http.Request) {
 	if s.monitorsOff(w, r) {
 		return
 	}
-	in, err := decodeMonitorInput(r.Body)
-	if err != nil {
-		if isTooLarge(err) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large (at most 64 KiB)"})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
+	m, secrets, ok := s.readMonitorRequest(w, r)
+	if !ok {
 		return
 	}
-	m, secrets, fe := s.toMonitor(in)
-	if fe != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid monitor: " + fe.Error(), Fields: fe})
-		return
-	}
-	m, err = s.cfg.Monitors.Create(r.Context(), m, secrets)
+	m, err := s.cfg.Monitors.Create(r.Context(), m, secrets)
 	var ie *service.InputError
 	switch {
 	case errors.As(err, &ie):
@@ -164,22 +154,12 @@ func (s *Server) apiMonitorUpdate(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no monitor with this id"})
 		return
 	}
-	in, err := decodeMonitorInput(r.Body)
-	if err != nil {
-		if isTooLarge(err) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large (at most 64 KiB)"})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
-		return
-	}
-	m, secrets, fe := s.toMonitor(in)
-	if fe != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid monitor: " + fe.Error(), Fields: fe})
+	m, secrets, ok := s.readMonitorRequest(w, r)
+	if !ok {
 		return
 	}
 	m.ID = id
-	m, err = s.cfg.Monitors.Update(r.Context(), m, secrets)
+	m, err := s.cfg.Monitors.Update(r.Context(), m, secrets)
 	var ie *service.InputError
 	switch {
 	case errors.As(err, &ie):
@@ -191,4 +171,24 @@ func (s *Server) apiMonitorUpdate(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, s.toAPIMonitor(r, m))
 	}
+}
+
+// readMonitorRequest reads a monitor from a JSON request body, answering
+// the client itself (413 or 400, saying what was wrong) when it cannot.
+func (s *Server) readMonitorRequest(w http.ResponseWriter, r *http.Request) (watch.Monitor, service.Secrets, bool) {
+	in, err := decodeMonitorInput(r.Body)
+	if err != nil {
+		if isTooLarge(err) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large (at most 64 KiB)"})
+		} else {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
+		}
+		return watch.Monitor{}, service.Secrets{}, false
+	}
+	m, secrets, fe := s.toMonitor(in)
+	if fe != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid monitor: " + fe.Error(), Fields: fe})
+		return watch.Monitor{}, service.Secrets{}, false
+	}
+	return m, secrets, true
 }

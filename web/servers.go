@@ -113,8 +113,12 @@ func timelineWidth(n int) string { return strconv.Itoa(max(n, 1)*(markW+markGap)
 
 func markX(i int) string { return strconv.Itoa(i * (markW + markGap)) }
 
-func markHeight(p store.TimelinePoint) int {
-	switch p.Outcome {
+func markHeight(p store.TimelinePoint) int { return outcomeMarkHeight(p.Outcome) }
+
+// outcomeMarkHeight is how tall an outcome's mark stands in every timeline
+// (servers and monitors alike), so the shape reads without colour.
+func outcomeMarkHeight(o probe.Outcome) int {
+	switch o {
 	case probe.OutcomeSuccess:
 		return markH
 	case probe.OutcomeWarning:

@@ -83,16 +83,7 @@ func (s *Server) tryAll(w http.ResponseWriter, r *http.Request) {
 	// A store that keeps no groups: the matrix is the answer itself.
 	res, err := s.attempts.TryAll(r.Context(), host)
 	if err != nil {
-		if status, msg, ok := s.refusal(w, r, err); ok {
-			w.WriteHeader(status)
-			v.Error = "Not started: " + msg + "."
-			tryPage(v).Render(r.Context(), w)
-			return
-		}
-		if r.Context().Err() != nil {
-			return // the client left while the job waited for a slot
-		}
-		s.serverError(w, r, "trying all ports", err)
+		s.tryRefused(w, r, v, err)
 		return
 	}
 	v.Best = res.Best
