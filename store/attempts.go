@@ -97,8 +97,9 @@ func (s *Store) Create(ctx context.Context, r probe.Result) error {
 	return nil
 }
 
-// CreateBatch stores many new attempts in one transaction through one
-// prepared statement: for imports and for filling benchmark databases. The
+// CreateBatch stores many new attempts in one transaction (SQLite: one
+// prepared statement per row; PostgreSQL: arrays through unnest): for
+// imports and for filling benchmark databases. The
 // documents are compressed in parallel before the write lock is taken.
 func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 	ws := make([]row, len(rs))

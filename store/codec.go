@@ -164,8 +164,9 @@ func replyText(f *probe.Failure) string {
 
 // searchText is what Filter.Q looks in: the fields joined by newlines
 // (terms are searched without newlines, so never across two fields; reply
-// lines are newline-separated too), lower-cased here
-// because Go folds all of Unicode and SQLite's lower() only ASCII.
+// lines are newline-separated too), lower-cased here because Go folds
+// all of Unicode the same everywhere, where SQLite's lower() folds only
+// ASCII and PostgreSQL's depends on the database's locale.
 func searchText(fields ...string) string {
 	return strings.ToLower(strings.Join(fields, "\n"))
 }

@@ -38,8 +38,8 @@ func (c *Counts) add(outcome, code string, n int64) {
 
 // Count counts the attempts matching f (Limit and Cursor are ignored).
 //
-// Filters by time, host (and port), outcome and code are answered from the
-// per-day counts plus at most two partial days, so they cost milliseconds
+// Filters by time, host (and port), outcome, code and kind are answered
+// from the per-day counts plus at most two partial days, so they cost milliseconds
 // at any size. A Q filter (or a port without a host) counts the matching
 // attempts one by one: the cost grows with the rows in the window.
 func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
@@ -59,8 +59,7 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 		return c, s.countSearch(ctx, tx, f, &c)
 	}
 	w, ok := splitWindow(f.Since, f.Until)
-	if !ok || (f.Port != 0 && f.Host == "") || f.Kind != "" {
-		// The daily tables do not keep the kind: count the attempts.
+	if !ok || (f.Port != 0 && f.Host == "") {
 		return c, countAttempts(ctx, tx, s.d, f, &c)
 	}
 	q := `SELECT outcome, code, SUM(n) FROM daily_codes WHERE day >= ? AND day < ?`
@@ -80,6 +79,10 @@ func (s *Store) Count(ctx context.Context, f Filter) (Counts, error) {
 	if f.Code != "" {
 		q += ` AND code = ?`
 		args = append(args, f.Code)
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, string(f.Kind))
 	}
 	if err := sumRows(ctx, tx, q+` GROUP BY outcome, code`, args, &c); err != nil {
 		return c, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"os"
 	"time"
 )
@@ -45,4 +47,18 @@ func SetSeen(s *Store, id string, at time.Time) {
 		panic(err)
 	}
 	os.Remove(s.replica.lockPath(id))
+}
+
+// MigrateFirst applies the first n migrations of the back end named by
+// dsn to db, as an older binary would have left the database.
+func MigrateFirst(ctx context.Context, db *sql.DB, dsn string, n int) error {
+	d := dialectSQLite
+	if IsPostgres(dsn) {
+		d = dialectPostgres
+	}
+	ms, err := migrationsFor(d)
+	if err != nil {
+		return err
+	}
+	return migrate(ctx, db, d, ms[:n])
 }

@@ -13,10 +13,10 @@ import (
 
 // groupWriter commits the one-row writes of concurrent callers (Create and
 // Update, two per probe) in shared transactions: whatever arrives while a
-// commit is under way goes into the next one. SQLite commits one
-// transaction at a time, and each commit writes and syncs the WAL, so under
-// load most of a write's cost was its own commit; with 32 probes at once
-// most commits now carry several writes. Each caller still returns only
+// commit is under way goes into the next one. Each commit writes (and on
+// PostgreSQL flushes) the write-ahead log, and SQLite commits one
+// transaction at a time, so under load most of a write's cost was its own
+// commit; with 32 probes at once most commits now carry several writes. Each caller still returns only
 // once its write is committed, so nothing a caller was told is stored can
 // be lost, and its own error (a duplicate id, ErrNotFound) stays its own.
 type groupWriter struct {

@@ -29,10 +29,15 @@ type Lease struct {
 }
 
 // AcquireLease takes one of limit places under key (slot 0 to limit-1),
-// or returns ErrNoLease when all are held. A place held past ttl is free
-// again: that bounds what a replica that died holding it keeps from the
-// others, so ttl should be a little more than the longest a holder can
-// need (a probe's total timeout).
+// or returns ErrNoLease when all are held.
+//
+// A place belongs to this replica (leases.holder) until Release. Each
+// heartbeat renews it to ttl from then, so a live replica keeps it however
+// long its probe takes. When the replica is gone, another replica frees it
+// as soon as it declares the replica gone (MarkInterrupted, with the
+// attempts it leaves unfinished), about half a minute after a kill
+// (DefaultStale). The ttl is the last resort, for when no replica is left
+// to notice: it should be more than a few heartbeats.
 func (s *Store) AcquireLease(ctx context.Context, key string, limit int, ttl time.Duration) (*Lease, error) {
 	for slot := range limit {
 		var got int
@@ -49,13 +54,17 @@ func (s *Store) AcquireLease(ctx context.Context, key string, limit int, ttl tim
 		if err != nil {
 			return nil, fmt.Errorf("store: lease %s: %w", key, err)
 		}
+		s.held.add(key, slot, ttl)
 		return &Lease{s: s, key: key, slot: slot}, nil
 	}
 	return nil, ErrNoLease
 }
 
-// Release gives the place back. Releasing twice is harmless.
+// Release gives the place back. Releasing twice is harmless. If the
+// database cannot be told, the place is no longer renewed, and frees
+// itself when its ttl runs out.
 func (l *Lease) Release(ctx context.Context) error {
+	l.s.held.forget(l.key, l.slot)
 	if _, err := l.s.write.ExecContext(ctx, `DELETE FROM leases WHERE key = ? AND slot = ? AND holder = ?`,
 		l.key, l.slot, l.s.owner); err != nil {
 		return fmt.Errorf("store: release lease %s: %w", l.key, err)

@@ -181,8 +181,12 @@ func (r *replica) beat(ctx context.Context) error {
 		if _, err := r.s.write.ExecContext(ctx, `DELETE FROM rate_counts WHERE window_start < ?`, now-forgetRateCountsAfter.Milliseconds()); err != nil {
 			return err
 		}
-		_, err = r.s.write.ExecContext(ctx, `DELETE FROM claims WHERE expires_at < ?`, now)
-		return err
+		if _, err = r.s.write.ExecContext(ctx, `DELETE FROM claims WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		// The places this replica holds stay its own while it lives,
+		// however long its probes take.
+		return r.s.held.renew(ctx, r.s)
 	}()
 	r.mu.Lock()
 	r.lastErr = err
@@ -233,11 +237,10 @@ func (r *replica) goodbye() error {
 	<-r.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err1 := r.s.interrupt(ctx, `owner = ?`, r.s.owner)
-	_, err3 := r.s.write.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, r.s.owner)
+	_, err1 := r.s.leaveBehind(ctx, r.s.owner)
 	_, err2 := r.s.write.ExecContext(ctx, `DELETE FROM replicas WHERE id = ?`, r.s.owner)
 	r.unlock()
-	if err := errors.Join(err1, err2, err3); err != nil {
+	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("store: unregister replica: %w", err)
 	}
 	return nil
@@ -266,10 +269,16 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // MarkInterrupted turns every queued or running attempt whose owner is gone
 // (see above) into an interrupted one, and says how many there were. The
-// attempts of this process and of other live replicas are left alone.
+// places the gone replica held under shared limits (leases, limits.go) are
+// freed at the same moment: a replica killed mid-probe no longer keeps its
+// targets from everyone until the leases' ttl runs out. The attempts and
+// places of this process and of other live replicas are left alone.
 func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
+	// A replica may hold places and no unfinished attempt (it was killed
+	// between storing a finished probe and giving its place back).
 	owners, err := scanStrings(s.read.QueryContext(ctx,
-		`SELECT DISTINCT owner FROM attempts WHERE status IN ('queued', 'running')`))
+		`SELECT owner FROM attempts WHERE status IN ('queued', 'running')
+		UNION SELECT holder FROM leases`))
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted attempts: find their owners: %w", err)
 	}
@@ -282,7 +291,7 @@ func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
 		if !gone {
 			continue
 		}
-		n, err := s.interrupt(ctx, `owner = ?`, owner)
+		n, err := s.leaveBehind(ctx, owner)
 		if err != nil {
 			return total, err
 		}
@@ -291,18 +300,23 @@ func (s *Store) MarkInterrupted(ctx context.Context) (int64, error) {
 	return total, nil
 }
 
-// interrupt marks the unfinished attempts matching cond interrupted, and
-// tells their watchers, on every replica (NOTIFY on PostgreSQL).
-func (s *Store) interrupt(ctx context.Context, cond string, args ...any) (int64, error) {
+// leaveBehind ends what replica owner was doing, in one transaction: its
+// unfinished attempts are marked interrupted (and their watchers told, on
+// every replica: NOTIFY on PostgreSQL) and the places it held are freed.
+// It says how many attempts were interrupted.
+func (s *Store) leaveBehind(ctx context.Context, owner string) (int64, error) {
 	t, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
 	}
 	defer t.Rollback()
 	ids, err := scanStrings(t.QueryContext(ctx, `UPDATE attempts SET status = 'interrupted'
-		WHERE status IN ('queued', 'running') AND `+cond+` RETURNING id`, args...))
+		WHERE status IN ('queued', 'running') AND owner = ? RETURNING id`, owner))
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, owner); err != nil {
+		return 0, fmt.Errorf("store: free the places of replica %q: %w", owner, err)
 	}
 	if s.d == dialectPostgres && len(ids) > 0 {
 		if _, err := t.Tx.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', id) FROM unnest($1::text[]) AS id`, ids); err != nil {

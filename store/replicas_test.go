@@ -133,3 +133,30 @@ func TestReady(t *testing.T) {
 		t.Errorf("Ready on a writable database: %v", err)
 	}
 }
+
+// A replica killed holding a place under a shared limit (its lock is
+// released by the kernel) gives the place up as soon as another replica
+// notices, not when the lease's hour runs out.
+func TestKilledReplicasPlacesAreFreed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := a.AcquireLease(ctx, "per-target:smtp.example.com", 1, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	store.Crash(a)
+	if _, err := b.MarkInterrupted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcquireLease(ctx, "per-target:smtp.example.com", 1, time.Hour); err != nil {
+		t.Errorf("the killed replica's place is still taken: %v", err)
+	}
+}

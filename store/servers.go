@@ -43,8 +43,14 @@ type TimelinePoint struct {
 	Code    string        `json:"code,omitempty"`
 }
 
-// Servers returns one row per host:port tried since the given time, the most
-// recently tried first.
+// testedKinds are the kinds of attempt that tested a server: probes and
+// monitors' runs. The servers view and the breakdown count only these;
+// pasted text explained (kind explain) may name a host:port, but nothing
+// connected to it.
+const testedKinds = `('probe', 'monitor')`
+
+// Servers returns one row per host:port tried (probed, by hand or by a
+// monitor) since the given time, the most recently tried first.
 func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, error) {
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -72,9 +78,11 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		}
 		return nil
 	}
-	const scan = `SELECT host, port, COUNT(*) FROM attempts WHERE started_at >= ? AND started_at < ? GROUP BY host, port`
+	const scan = `SELECT host, port, COUNT(*) FROM attempts
+		WHERE started_at >= ? AND started_at < ? AND kind IN ` + testedKinds + ` GROUP BY host, port`
 	if w, ok := splitWindow(since, time.Time{}); ok {
-		if err := sum(`SELECT host, port, SUM(n) FROM daily_servers WHERE day >= ? GROUP BY host, port`, w.fromDay); err != nil {
+		if err := sum(`SELECT host, port, SUM(n) FROM daily_servers
+			WHERE day >= ? AND kind IN `+testedKinds+` GROUP BY host, port`, w.fromDay); err != nil {
 			return nil, err
 		}
 		for _, e := range w.edges {
@@ -87,7 +95,7 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 
 	out, err := serverTimelines(ctx, tx, s.d, since, func(host string, port int) int64 {
-		// Pasted text that named no server (a server log) is no row.
+		// An attempt that named no server is no row.
 		if host == "" {
 			return 0
 		}
@@ -103,9 +111,9 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 }
 
 // serverTimelines reads, in one query, the last TimelineLength attempts
-// since the given time of every server tried since then and when each last
-// worked; count says how many attempts a server had, and servers with none
-// are left out. One query, not two per server: at a million attempts and
+// (of testedKinds) since the given time of every server tried since then
+// and when each last worked; count says how many attempts a server had,
+// and servers with none are left out. One query, not two per server: at a million attempts and
 // 160 servers the per-server queries took 42 ms, nearly all of it in
 // the round trips. Each server's timeline is still an index range walk of
 // at most TimelineLength rows (attempts_host_port), and its last success
@@ -118,15 +126,20 @@ func serverTimelines(ctx context.Context, q querier, d dialect, since time.Time,
 	if d == dialectPostgres {
 		key = "id"
 	}
+	// The last success walks attempts_worked newest first and stops at
+	// the first tested one (explanations are few); the timeline walks
+	// attempts_host_port likewise.
 	rows, err := q.QueryContext(ctx, `WITH servers AS MATERIALIZED (
 			SELECT d.host, d.port,
-				(SELECT MAX(w.started_at) FROM attempts w
-				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')) AS worked
-			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ?) d)
+				(SELECT w.started_at FROM attempts w
+				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')
+				   AND w.kind IN `+testedKinds+`
+				 ORDER BY w.started_at DESC, w.id DESC LIMIT 1) AS worked
+			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ? AND kind IN `+testedKinds+`) d)
 		SELECT s.host, s.port, s.worked, a.id, a.started_at, a.status, a.outcome, a.code, a.title
 		FROM servers s JOIN attempts a ON a.`+key+` IN (
 			SELECT x.`+key+` FROM attempts x
-			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ?
+			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ? AND x.kind IN `+testedKinds+`
 			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
 		`, fromDay, since.UnixMilli(), TimelineLength)
 	if err != nil {
@@ -206,7 +219,8 @@ type BreakdownRow struct {
 // that a spike (auth.blocked_by_policy on Monday) stands out. Buckets are
 // aligned to multiples of bucket since the Unix epoch, so a 24h bucket is a
 // UTC day. Rows come oldest bucket first, then most frequent code first.
-// Attempts without a code (not finished) are left out.
+// Attempts without a code (not finished) are left out, and so are
+// explanations: only attempts of testedKinds say what servers did.
 func (s *Store) Breakdown(ctx context.Context, since time.Time, bucket time.Duration) ([]BreakdownRow, error) {
 	size := bucket.Milliseconds()
 	if size <= 0 {
@@ -245,11 +259,11 @@ func (s *Store) Breakdown(ctx context.Context, since time.Time, bucket time.Dura
 	// Integer division truncates toward zero; the bucket of a time before
 	// 1970 would be off by one, and no probe ran then.
 	const scan = `SELECT (started_at / ?) * ?, code, COUNT(*) FROM attempts
-		WHERE started_at >= ? AND started_at < ? AND code <> '' GROUP BY 1, 2`
+		WHERE started_at >= ? AND started_at < ? AND code <> '' AND kind IN ` + testedKinds + ` GROUP BY 1, 2`
 	if w, ok := splitWindow(since, time.Time{}); ok && size%dayMS == 0 {
 		// Whole days fall into whole buckets: read the daily counts.
 		if err := sum(`SELECT ((day * ?) / ?) * ?, code, SUM(n) FROM daily_codes
-			WHERE day >= ? AND code <> '' GROUP BY 1, 2`, dayMS, size, size, w.fromDay); err != nil {
+			WHERE day >= ? AND code <> '' AND kind IN `+testedKinds+` GROUP BY 1, 2`, dayMS, size, size, w.fromDay); err != nil {
 			return nil, err
 		}
 		for _, e := range w.edges {

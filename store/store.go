@@ -36,6 +36,9 @@ type Store struct {
 	changes *hub
 	// listen receives other replicas' writes on PostgreSQL; nil on SQLite.
 	listen *listener
+	// held are the places under shared limits this replica holds, renewed
+	// by its heartbeat; see limits.go.
+	held heldLeases
 
 	closeOnce sync.Once
 	closeErr  error

@@ -37,8 +37,10 @@ const sharedTimeout = 5 * time.Second
 
 // holdShared takes one of the target's places under each of its keys in
 // the shared store, on top of this replica's own count (admitHere): all of
-// them, or none. A place outlives a crash of this replica by at most its
-// ttl: longer than any probe, a try-all's included.
+// them, or none. The store renews the places while this replica lives, and
+// frees them when another replica declares this one gone (a crash); the
+// ttl, longer than any probe, a try-all's included, is the last resort
+// when no replica is left to notice.
 func (l *Lifecycle) holdShared(t target) error {
 	sh, ok := l.shared()
 	if !ok || l.cfg.PerTarget == Unlimited {

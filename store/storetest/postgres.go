@@ -87,8 +87,10 @@ func Postgres(t testing.TB) string {
 		// Sessions a test left open are ended first (DROP DATABASE …
 		// WITH (FORCE) would also try autovacuum's, which only a
 		// superuser may end; a plain DROP stops autovacuum itself).
+		// Only client sessions: an autovacuum worker busy in the
+		// database is listed too, and ending it is refused.
 		if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-			WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+			WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'`, name); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 		var err2 error

@@ -16,7 +16,10 @@ import (
 // TestCountsAgreeWithBruteForce checks the per-day counts (kept by
 // triggers, read with partial-day edges) against counting the attempts by
 // hand, over random windows, after inserts, updates that move attempts
-// between days, outcomes, codes and servers, deletes and a prune.
+// between days, outcomes, codes, servers and kinds, deletes and a prune.
+// The history counts every kind; the breakdown and the servers view count
+// only attempts that tested a server (probes and monitors' runs), not
+// pasted text explained.
 func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 	s, _ := open(t)
 	ctx := context.Background()
@@ -26,10 +29,13 @@ func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 	outcomes := []probe.Outcome{"", probe.OutcomeSuccess, probe.OutcomeWarning, probe.OutcomeFailure}
 	codes := []string{"", "ok", "net.timeout", "auth.blocked_by_policy"}
 	hosts := []string{"a.example", "b.example", "c.example"}
+	kinds := []probe.Kind{probe.KindProbe, probe.KindProbe, probe.KindMonitor, probe.KindExplain}
+	tested := func(r probe.Result) bool { return r.Kind != probe.KindExplain }
 	random := func(id string) probe.Result {
 		at := start.Add(time.Duration(rng.Int64N(int64(span))))
 		r := attempt(id, at.Truncate(time.Millisecond), hosts[rng.IntN(len(hosts))], []int{25, 587}[rng.IntN(2)],
 			outcomes[rng.IntN(len(outcomes))], codes[rng.IntN(len(codes))])
+		r.Kind = kinds[rng.IntN(len(kinds))]
 		if r.Outcome == "" {
 			r.Status = probe.StatusRunning
 		}
@@ -112,11 +118,14 @@ func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 		case 3:
 			f.Host = hosts[rng.IntN(len(hosts))]
 		}
+		if rng.IntN(3) == 0 {
+			f.Kind = kinds[1+rng.IntN(3)]
+		}
 		want := store.Counts{ByOutcome: map[probe.Outcome]int64{}, ByCode: map[string]int64{}}
 		for _, r := range live {
 			if !in(r, f.Since, f.Until) || (f.Outcome != "" && r.Outcome != f.Outcome) ||
 				(f.Code != "" && string(r.Diagnosis.Code) != f.Code) || (f.Host != "" && r.Settings.Host != f.Host) ||
-				(f.Port != 0 && r.Settings.Port != f.Port) {
+				(f.Port != 0 && r.Settings.Port != f.Port) || (f.Kind != "" && r.Kind != f.Kind) {
 				continue
 			}
 			want.Total++
@@ -141,7 +150,7 @@ func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 		bucket := []time.Duration{time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour, 90 * time.Minute}[rng.IntN(5)]
 		byKey := map[store.BreakdownRow]int64{}
 		for _, r := range live {
-			if in(r, since, time.Time{}) && r.Diagnosis.Code != "" {
+			if in(r, since, time.Time{}) && r.Diagnosis.Code != "" && tested(r) {
 				ms := r.StartedAt.UnixMilli()
 				b := ms / bucket.Milliseconds() * bucket.Milliseconds()
 				byKey[store.BreakdownRow{Bucket: time.UnixMilli(b).UTC(), Code: string(r.Diagnosis.Code)}]++
@@ -168,7 +177,7 @@ func testCountsAgreeWithBruteForce(t *testing.T, open opener) {
 		since := randomTime()
 		want := map[string]int64{}
 		for _, r := range live {
-			if in(r, since, time.Time{}) {
+			if in(r, since, time.Time{}) && tested(r) {
 				want[fmt.Sprintf("%s:%d", r.Settings.Host, r.Settings.Port)]++
 			}
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -87,5 +88,73 @@ func testServersSkipAttemptsWithoutHost(t *testing.T, open opener) {
 	}
 	if len(rows) != 1 || rows[0].Host != "smtp.example.com" {
 		t.Errorf("servers %+v", rows)
+	}
+}
+
+// An explanation of pasted text that names a host:port is not an attempt
+// on that server: the servers view and the breakdown of diagnosis codes
+// read the same before and after it, whether they read the per-day counts
+// or count the partial day at the window's edge. The history still counts
+// it.
+func testExplanationsAreNotServerAttempts(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := context.Background()
+	monitor := attempt("m1", base.Add(time.Minute), "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected")
+	monitor.Kind = probe.KindMonitor
+	mustCreate(t, s, attempt("p1", base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected"), monitor)
+
+	// Two windows: one whose days are read from the per-day counts, one
+	// that starts within the attempts' day, counted at its edge.
+	sinces := []time.Time{base.Add(-48 * time.Hour), base.Add(-time.Hour)}
+	type view struct {
+		servers   []store.ServerSummary
+		breakdown []store.BreakdownRow
+	}
+	read := func() []view {
+		var out []view
+		for _, since := range sinces {
+			sv, err := s.Servers(ctx, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bd, err := s.Breakdown(ctx, since, 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, view{sv, bd})
+		}
+		return out
+	}
+	before := read()
+	for i, v := range before {
+		if len(v.servers) != 1 || v.servers[0].Attempts != 2 || v.servers[0].LastID != "m1" ||
+			len(v.breakdown) != 1 || v.breakdown[0].Count != 2 {
+			t.Fatalf("window %d before any explanation: %+v", i, v)
+		}
+	}
+
+	// An explanation of the same server, later, that reads as working,
+	// and one of a server nothing ever probed.
+	same := attempt("e1", base.Add(2*time.Minute), "smtp.example.com", 587, probe.OutcomeSuccess, "ok")
+	same.Kind = probe.KindExplain
+	other := attempt("e2", base.Add(3*time.Minute), "explained-only.example", 25, probe.OutcomeFailure, "auth.credentials_rejected")
+	other.Kind = probe.KindExplain
+	mustCreate(t, s, same, other)
+	// Saved again, as the lifecycle does when it finishes one.
+	same.DurationMS = 7
+	if err := s.Update(ctx, same); err != nil {
+		t.Fatal(err)
+	}
+
+	if after := read(); !reflect.DeepEqual(after, before) {
+		t.Errorf("explanations changed the servers view or the breakdown:\nbefore %+v\nafter  %+v", before, after)
+	}
+	all := store.Filter{Host: "smtp.example.com", Since: base.Add(-48 * time.Hour), Until: base.Add(48 * time.Hour)}
+	if c, err := s.Count(ctx, all); err != nil || c.Total != 3 {
+		t.Errorf("history count of the host: %+v, %v; want 3 (every kind)", c, err)
+	}
+	all.Kind = probe.KindExplain
+	if c, err := s.Count(ctx, all); err != nil || c.Total != 1 || c.ByCode["ok"] != 1 {
+		t.Errorf("history count of the host's explanations: %+v, %v; want 1", c, err)
 	}
 }
