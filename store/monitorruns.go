@@ -74,8 +74,13 @@ func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Sta
 				seq, at/86_400_000, up); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE monitors SET state = ?, since = ?, status = ?, next_run_at = ? WHERE id = ?`,
-				string(st.State), ms(st.Since), status, ms(next), run.MonitorID)
+			// The next run only moves forward here: another replica may have
+			// claimed the following run already (moving it further ahead),
+			// and writing an earlier time back would make that run due again
+			// for everyone.
+			_, err = tx.ExecContext(ctx, `UPDATE monitors SET state = ?, since = ?, status = ?,
+				next_run_at = CASE WHEN next_run_at > ? THEN next_run_at ELSE ? END WHERE id = ?`,
+				string(st.State), ms(st.Since), status, ms(next), ms(next), run.MonitorID)
 			return err
 		})
 	})

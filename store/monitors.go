@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
@@ -28,7 +29,30 @@ func (s *Store) CreateMonitor(ctx context.Context, m watch.Monitor, secrets []wa
 	if err != nil {
 		return fmt.Errorf("store: create monitor %s: %w", m.ID, err)
 	}
-	err = s.writer.do(ctx, func(ctx context.Context, tx txn) error {
+	// seq is the next number after the largest; two replicas creating
+	// monitors at once on PostgreSQL can pick the same one, and the unique
+	// index refuses the second: take the next number and try again.
+	for try := 0; ; try++ {
+		err = s.insertMonitor(ctx, m, settings, alerts, status, secrets)
+		if err == nil || try == 4 || !isSeqCollision(err) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: create monitor %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// isSeqCollision reports whether err is the unique index on monitors.seq
+// refusing a number another writer took first.
+func isSeqCollision(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "monitors_seq_key") || strings.Contains(msg, "monitors.seq")
+}
+
+func (s *Store) insertMonitor(ctx context.Context, m watch.Monitor, settings, alerts, status string, secrets []watch.SealedSecret) error {
+	return s.writer.do(ctx, func(ctx context.Context, tx txn) error {
 		return atomically(ctx, tx, func() error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO monitors (id, seq, name, settings, interval_ms, fail_after,
 				cert_days, alerts, state, since, status, next_run_at, created_at, updated_at)
@@ -40,10 +64,6 @@ func (s *Store) CreateMonitor(ctx context.Context, m watch.Monitor, secrets []wa
 			return putSecrets(ctx, tx, m.ID, secrets)
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: create monitor %s: %w", m.ID, err)
-	}
-	return nil
 }
 
 // UpdateMonitor replaces what people edit (name, settings, interval,

@@ -51,7 +51,13 @@ func (s *Service) claim(ctx context.Context, e *entry, m watch.Monitor) (watch.M
 		return m, true
 	}
 	next, _ := s.sched.Due(m.ID) // fire set it already
-	claimed, stored, err := sh.ClaimMonitorRun(ctx, m.ID, time.Now(), next)
+	// A replica that fires late (a restart, a stale schedule after a
+	// re-read) has a next run at or before now: claiming with it would leave
+	// the run due at once for every other replica, which would run it
+	// again. The claim always moves the run most of an interval ahead.
+	now := time.Now()
+	next = later(next, now.Add(m.WithDefaults().Interval*9/10))
+	claimed, stored, err := sh.ClaimMonitorRun(ctx, m.ID, now, next)
 	if err != nil {
 		s.log.Error("monitor: claim its run", "monitor", m.ID, "error", err)
 		return m, false
