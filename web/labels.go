@@ -2,8 +2,8 @@ package web
 
 import (
 	"fmt"
+	"net"
 	"strconv"
-	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
@@ -38,10 +38,7 @@ func whenText(r probe.Result) string {
 }
 
 func target(s probe.Settings) string {
-	if strings.Contains(s.Host, ":") {
-		return "[" + s.Host + "]:" + strconv.Itoa(s.Port)
-	}
-	return s.Host + ":" + strconv.Itoa(s.Port)
+	return net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 }
 
 func securityLabel(s probe.Security) string {

@@ -2,6 +2,8 @@ package diagnosis
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -310,10 +312,7 @@ func (f *Facts) target() string {
 	if s.Port == 0 {
 		return s.Host
 	}
-	if strings.Contains(s.Host, ":") {
-		return fmt.Sprintf("[%s]:%d", s.Host, s.Port)
-	}
-	return fmt.Sprintf("%s:%d", s.Host, s.Port)
+	return net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 }
 
 // at names where the failure happened, for sentences: "at AUTH PLAIN".

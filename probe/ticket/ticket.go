@@ -8,6 +8,7 @@ package ticket
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -223,10 +224,7 @@ func longestRun(s string, c byte) int {
 }
 
 func hostPort(host string, port int) string {
-	if strings.Contains(host, ":") {
-		return "[" + host + "]:" + strconv.Itoa(port)
-	}
-	return host + ":" + strconv.Itoa(port)
+	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 func securityWords(s probe.Security, t *probe.TLSInfo) string {
