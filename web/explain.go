@@ -109,15 +109,6 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// parseKind reads the kind filter of the history and the API.
-func parseKind(s string) (probe.Kind, error) {
-	switch k := probe.Kind(s); k {
-	case "", probe.KindProbe, probe.KindExplain, probe.KindMonitor:
-		return k, nil
-	}
-	return "", fmt.Errorf("kind: want probe, explain or monitor, not %q", s)
-}
-
 // saveExplanation explains pasted text and records it through the
 // lifecycle, answering the client itself when it could not be stored.
 func (s *Server) saveExplanation(w http.ResponseWriter, r *http.Request, text string) (probe.Result, bool) {

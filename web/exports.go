@@ -1,16 +1,10 @@
 package web
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/report"
 )
-
-func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(r.Context(), d)
-}
 
 // exportJSON is GET /p/{id}.json: the result as the API gives it.
 func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {

@@ -178,12 +178,6 @@ func (f *Facts) is(keys ...string) bool {
 	return false
 }
 
-// software reports whether the server is self-run software, where advice
-// is for its administrator.
-func (f *Facts) software() bool {
-	return f.HasProvider && f.Provider.Kind == provider.KindSoftware
-}
-
 // class is the first digit of the reply code.
 func (f *Facts) class() int { return f.Reply / 100 }
 
@@ -361,14 +355,6 @@ func stepWords(step string) string {
 		return "unknown"
 	}
 	return step
-}
-
-// providerName is the recognised provider's name or "your provider".
-func (f *Facts) providerName() string {
-	if f.HasProvider && f.Provider.Kind == provider.KindService {
-		return f.Provider.Name
-	}
-	return "your mail provider"
 }
 
 // who is whom to escalate to: the recognised service, the administrator

@@ -24,7 +24,6 @@ var (
 	ndrHash    = regexp.MustCompile(`#([45]\d\d) ([45]\.\d{1,3}\.\d{1,3}) (.*?)\s*##`)
 	ndrDiag    = regexp.MustCompile(`(?i)Diagnostic-Code: smtp; ?(.*)$`)
 	exProtocol = regexp.MustCompile(`^(\d{4}-\d\d-\d\dT[\d:.]+Z),([^,]*),([^,]*),(\d+),([^,]*),([^,]*),([<>*+-]),(.*?)(?:,(.*))?$`)
-	exSMTPSem  = regexp.MustCompile(`^[45]\d\d [45]\.\d+\.\d+ SMTP; `)
 )
 
 var formatExchangeNDR = &format{
