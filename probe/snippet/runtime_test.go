@@ -67,11 +67,8 @@ var clientRuns = []clientRun{
 	{client: "python", explainable: true, run: runFile("send.py", "python3"), succeeded: exitedOK, rejected: says535},
 	{client: "nodemailer", explainable: true, run: runNodemailer, succeeded: exitedOK, rejected: says535},
 	{client: "phpmailer", explainable: true, run: runPHPMailer, succeeded: exitedOK, rejected: says535},
-	// Go 1.26's net/smtp quotes the reply text in its errors (535
-	// "5.7.8 ..."), which smtpdoctor explain does not read yet: both Go
-	// snippets are held to the 535 alone.
-	{client: "go", run: runGo(false), succeeded: exitedOK, rejected: says535},
-	{client: "go-mail", run: runGo(true), succeeded: exitedOK, rejected: says535},
+	{client: "go", explainable: true, run: runGo(false), succeeded: exitedOK, rejected: says535},
+	{client: "go-mail", explainable: true, run: runGo(true), succeeded: exitedOK, rejected: says535},
 	{client: "msmtp", explainable: true, run: runMsmtp, succeeded: exitedOK, rejected: says535},
 	{client: "swaks", explainable: true, run: runFile("replay.sh", "bash", "swaks"), succeeded: exitedOK, rejected: says535},
 	// curl prints no reply text without -v (which would print the AUTH
