@@ -45,9 +45,17 @@ type clientRun struct {
 	// explainable: smtpdoctor explain reads the client's error output
 	// (the wrong password's) to the same diagnosis as the probe's.
 	explainable bool
+	// knownToFail names the cases the release installed here cannot do
+	// as the snippet says (the snippet names the release that can), with
+	// the reason. Such a case must still fail, so the test notices when
+	// the installed release catches up.
+	knownToFail map[string]string
 }
 
 func exitedOK(_ string, err error) bool { return err == nil }
+
+// plaintextCase is the case without TLS or login, against the MX server.
+const plaintextCase = "plaintext, no login"
 
 // says535 is how most clients report a refused login: the server's reply
 // (535 5.7.8 in the sandbox, RFC 4954 §6) in their error output.
@@ -79,13 +87,17 @@ var clientRuns = []clientRun{
 	}},
 	{client: "openssl", explainable: true, run: runFile("replay.sh", "bash", "openssl"), succeeded: exitedOK, rejected: says535},
 
-	{client: "symfony", notExecuted: "needs Symfony Mailer from Composer; Debian has no package for it"},
+	{client: "django", explainable: true, run: runDjango, succeeded: exitedOK, rejected: says535},
+	{client: "symfony", explainable: true, run: runSymfony, succeeded: exitedOK, rejected: says535, knownToFail: map[string]string{
+		plaintextCase: "auto_tls=false is Symfony 7.1's; Debian's Mailer 5.4 ignores it, upgrades with STARTTLS and, with no CA to trust for a plaintext server, fails to verify the sandbox certificate",
+	}},
+	{client: "rails", explainable: true, run: runRails, succeeded: exitedOK, rejected: says535, knownToFail: map[string]string{
+		plaintextCase: "the mail gem 2.7.1 (Rails 6.1) never turns off net-smtp 0.3's automatic STARTTLS, so enable_starttls_auto: false still upgrades and fails to verify the sandbox certificate (fixed in mail 2.8)",
+	}},
+	{client: "jakarta-mail", explainable: true, run: runJakartaMail, succeeded: exitedOK, rejected: says535},
 	{client: "laravel", notExecuted: "needs a Laravel application from Composer"},
-	{client: "django", notExecuted: "needs Django (pip); its backend is smtplib, which the python snippet runs"},
 	{client: "mailkit", notExecuted: "needs the .NET SDK and MailKit from NuGet"},
-	{client: "jakarta-mail", notExecuted: "needs a JDK and Jakarta Mail from Maven Central"},
 	{client: "spring-boot", notExecuted: "needs a JDK and a Spring Boot application from Maven Central"},
-	{client: "rails", notExecuted: "needs Ruby on Rails from RubyGems"},
 	{client: "wordpress", notExecuted: "needs WordPress with the WP Mail SMTP plugin and a web server"},
 	{client: "postfix", notExecuted: "reconfigures the machine's Postfix (root, a reload); the shared test Postfix must not be touched"},
 	{client: "thunderbird", notExecuted: "manual settings for a desktop program"},
@@ -337,7 +349,7 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 					in       snippet.Input
 					password string
 					wantOK   bool
-				}{"plaintext, no login", plaintext, "", true})
+				}{plaintextCase, plaintext, "", true})
 			}
 			for _, c := range cases {
 				s, err := snippet.For(r.client, c.in)
@@ -352,6 +364,13 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 				out, err := r.run(t, dir, s.Text, env)
 				if c.password != "" && strings.Contains(out, c.password) {
 					t.Errorf("%s: the client printed the password:\n%s", c.name, out)
+				}
+				if why, ok := r.knownToFail[c.name]; ok {
+					if r.succeeded(out, err) {
+						t.Errorf("%s: %s sent, but knownToFail says it cannot (%s): remove it from there", c.name, r.client, why)
+					}
+					t.Logf("%s: not run as the snippet says: %s", c.name, why)
+					continue
 				}
 				if c.wantOK && !r.succeeded(out, err) {
 					t.Errorf("%s: %s did not send (%v):\n%s\nsnippet:\n%s", c.name, r.client, err, out, s.Text)
