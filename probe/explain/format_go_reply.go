@@ -45,11 +45,32 @@ var goStepWords = []struct{ word, step string }{
 
 // claimsGoReply is a line with a Go-quoted reply, whole or begun.
 func claimsGoReply(line string) bool {
-	if !strings.Contains(line, `"`) {
+	if !mayHoldGoReply(line) {
 		return false
 	}
 	l := goUnescapeJSON(line)
 	return goReplyAt(goQuotedReply, l) != nil || goReplyAt(goQuoteOpen, l) != nil
+}
+
+// mayHoldGoReply is a cheap test before the patterns, which every line of
+// a long log would otherwise pay for: a 4xx or 5xx code, a space and a
+// quote, escaped or not.
+func mayHoldGoReply(line string) bool {
+	for i := strings.IndexByte(line, '"'); i >= 0; {
+		j := i - 1
+		if j > 0 && line[j] == '\\' {
+			j--
+		}
+		if j >= 3 && line[j] == ' ' && (line[j-3] == '4' || line[j-3] == '5') && digit(line[j-2]) && digit(line[j-1]) {
+			return true
+		}
+		next := strings.IndexByte(line[i+1:], '"')
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // goReplyAt finds re's reply in line, or nil. A code right after another
@@ -73,7 +94,7 @@ func goReplyAt(re *regexp.Regexp, line string) []int {
 // readGoReply reads the first Go-quoted reply in lines, if any.
 func readGoReply(r *reader, lines []string) bool {
 	for i, line := range lines {
-		if !strings.Contains(line, `"`) {
+		if !mayHoldGoReply(line) {
 			continue
 		}
 		l := goUnescapeJSON(line)
