@@ -208,7 +208,7 @@ func actionMailer(in Input) string {
 		t.line("  enable_starttls: true, # STARTTLS or fail (the 587 way); before Rails 7: enable_starttls_auto: true")
 	default:
 		t.line("  enable_starttls_auto: false, # this server was used without TLS")
-		t.line("  # (the mail gem 2.8 and later; 2.7, of Rails 6.1 and older, ignores false and upgrades when offered)")
+		t.line("  # (the mail gem 2.8 and later; with Ruby 3's net-smtp, mail 2.7 ignores false and upgrades when offered)")
 	}
 	if in.CAFile != "" && in.Security != probe.SecurityNone {
 		t.line("  ca_file: %s, # trust this CA", singleQuoted(in.CAFile))
