@@ -69,8 +69,19 @@ func djangoPython(t *testing.T) string {
 	return ""
 }
 
+// djangoModule is where the OAuth form's second file begins: the backend
+// class that settings.py names, in myproject/mail.py.
+const djangoModule = "# myproject/mail.py\n"
+
 func runDjango(t *testing.T, dir, text string, env []string) (string, error) {
 	py := djangoPython(t)
+	if settings, module, ok := strings.Cut(text, djangoModule); ok {
+		// send.py's directory is on Python's path, so myproject.mail
+		// is found beside it.
+		writeFile(t, filepath.Join(dir, "myproject", "__init__.py"), "")
+		writeFile(t, filepath.Join(dir, "myproject", "mail.py"), module)
+		text = settings
+	}
 	writeFile(t, filepath.Join(dir, "settings_snippet.py"), text)
 	writeFile(t, filepath.Join(dir, "send.py"), djangoSend)
 	if ca := caFileIn(text, djangoCA); ca != "" {
