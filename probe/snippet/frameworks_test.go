@@ -168,9 +168,19 @@ TestMailer.test(ARGV[1]).deliver_now
 puts "sent"
 `
 
+// actionMailerLoads says whether ruby loads Action Mailer, asked once:
+// loading Rails takes about a second.
+var actionMailerLoads = sync.OnceValues(func() (bool, error) {
+	ruby, err := exec.LookPath("ruby")
+	if err != nil {
+		return false, err
+	}
+	return exec.Command(ruby, "-e", `require "action_mailer"`).Run() == nil, nil
+})
+
 func runRails(t *testing.T, dir, text string, env []string) (string, error) {
 	ruby := needTool(t, "ruby")
-	if exec.Command(ruby, "-e", `require "action_mailer"`).Run() != nil {
+	if ok, _ := actionMailerLoads(); !ok {
 		missing(t, "Ruby cannot load Action Mailer (Debian's ruby-actionmailer)")
 	}
 	writeFile(t, filepath.Join(dir, "production.rb"), text)
