@@ -68,6 +68,7 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 	}
 
 	start := time.Now()
+	startBy := start.Add(m.WithDefaults().Interval * startWithinTenths / 10)
 	if s.cfg.OnDue != nil {
 		s.cfg.OnDue(start.Sub(d.due))
 	}
@@ -90,7 +91,7 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 			set.User = ""
 		}
 	}
-	r, err := s.cfg.Probe(ctx, m.ID, set, sec)
+	r, err := s.cfg.Probe(ctx, m.ID, set, sec, startBy)
 	sec = probe.Secret{}
 	var busy *Busy
 	switch {
@@ -115,6 +116,9 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 func (s *Service) finish(ctx context.Context, id string, r probe.Result, withoutLogin bool) {
 	run := watch.RunOf(r, withoutLogin)
 	if run.Interrupted {
+		if r.Diagnosis != nil && r.Diagnosis.Code == probe.CodeProbeSkipped {
+			s.log.Warn("monitor: run skipped, no free probe slot in time; the next run comes at its usual time", "monitor", id, "attempt", r.ID)
+		}
 		return
 	}
 	s.mu.Lock()
