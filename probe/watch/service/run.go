@@ -62,13 +62,16 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 		s.mu.Unlock()
 	}()
 	// With replicas sharing the database, one of them runs it (shared.go).
+	// Taken before the claim, whose own clock reading is later: the
+	// start limit counts from no later than the claim (shared.go).
+	claimedBy := time.Now()
 	m, mine := s.claim(ctx, e, m)
 	if !mine {
 		return
 	}
+	startBy := claimedBy.Add(m.WithDefaults().Interval * startWithinTenths / 10)
 
 	start := time.Now()
-	startBy := start.Add(m.WithDefaults().Interval * startWithinTenths / 10)
 	if s.cfg.OnDue != nil {
 		s.cfg.OnDue(start.Sub(d.due))
 	}
