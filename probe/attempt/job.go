@@ -3,6 +3,7 @@ package attempt
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
@@ -24,6 +25,8 @@ type job struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	cancelled bool
+	// startBy is the latest time the probe may begin (Request.StartBy).
+	startBy time.Time
 }
 
 func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {
