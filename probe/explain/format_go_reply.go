@@ -8,10 +8,12 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
-// Go 1.26's net/textproto prints a server's error reply as its code and
-// the reply text in Go's quoted form (textproto.Error: "%03d %q"), and
-// net/smtp and every library built on it (go-mail, Alertmanager, GoTrue)
-// pass that along inside their own words:
+// Since Go 1.26.4 (the fix for CVE-2026-42507), net/textproto prints a
+// server's error reply as its code and the reply text in Go's quoted form
+// (textproto.Error: "%03d %q"), so that a reply cannot forge log lines;
+// earlier releases print it bare, which format_reply.go reads. net/smtp
+// and every library built on it (go-mail, Alertmanager, GoTrue) pass that
+// along inside their own words:
 //
 //	AUTH: 535 "5.7.8 Authentication credentials invalid"
 //	dial failed: SMTP AUTH failed: 535 "5.7.8 Authentication credentials invalid"
