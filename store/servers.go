@@ -94,7 +94,7 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		return nil, err
 	}
 
-	out, err := serverTimelines(ctx, tx, s.d, since, func(host string, port int) int64 {
+	out, err := serverTimelines(ctx, tx, since, func(host string, port int) int64 {
 		// An attempt that named no server is no row.
 		if host == "" {
 			return 0
@@ -110,92 +110,82 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	return out, nil
 }
 
-// serverTimelines reads, in one query, the last TimelineLength attempts
-// (of testedKinds) since the given time of every server tried since then
-// and when each last worked; count says how many attempts a server had,
-// and servers with none are left out. One query, not two per server: at a million attempts and
-// 160 servers the per-server queries took 42 ms, nearly all of it in
-// the round trips. Each server's timeline is still an index range walk of
-// at most TimelineLength rows (attempts_host_port), and its last success
-// one seek in attempts_worked; the server list comes from the daily counts.
-func serverTimelines(ctx context.Context, q querier, d dialect, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
-	fromDay := since.UnixMilli() / dayMS
-	// SQLite joins on rowid (the table's own b-tree key); PostgreSQL has
-	// none, and joins on the primary key.
-	key := "rowid"
-	if d == dialectPostgres {
-		key = "id"
+// serverTimelines reads the timelines and last successes of every server
+// from the per-server summary (migrations/0012_server_summary.sql): the
+// newest TimelineLength tested attempts of each server at any time, and
+// when each last worked, kept by triggers on attempts. The newest
+// TimelineLength since a time are those of them that started since then,
+// so two reads of small tables answer any window. Reading attempts
+// instead (an index walk of twenty rows and a seek per server) took
+// 44-60 ms at a million attempts and 160 servers, nearly all of it in
+// rows scattered across the file. count says how many attempts a server
+// had since then; servers with none are left out.
+func serverTimelines(ctx context.Context, q querier, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
+	worked := map[hostPort]int64{}
+	rows, err := q.QueryContext(ctx, `SELECT host, port, started_at FROM server_worked`)
+	if err != nil {
+		return nil, fmt.Errorf("store: servers: last successes: %w", err)
 	}
-	// The last success walks attempts_worked newest first and stops at
-	// the first tested one (explanations are few); the timeline walks
-	// attempts_host_port likewise.
-	rows, err := q.QueryContext(ctx, `WITH servers AS MATERIALIZED (
-			SELECT d.host, d.port,
-				(SELECT w.started_at FROM attempts w
-				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')
-				   AND w.kind IN `+testedKinds+`
-				 ORDER BY w.started_at DESC, w.id DESC LIMIT 1) AS worked
-			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ? AND kind IN `+testedKinds+`) d)
-		SELECT s.host, s.port, s.worked, a.id, a.started_at, a.status, a.outcome, a.code, a.title
-		FROM servers s JOIN attempts a ON a.`+key+` IN (
-			SELECT x.`+key+` FROM attempts x
-			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ? AND x.kind IN `+testedKinds+`
-			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
-		`, fromDay, since.UnixMilli(), TimelineLength)
+	defer rows.Close()
+	for rows.Next() {
+		var k hostPort
+		var ms int64
+		if err := rows.Scan(&k.host, &k.port, &ms); err != nil {
+			return nil, fmt.Errorf("store: servers: last successes: %w", err)
+		}
+		worked[k] = ms
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: servers: last successes: %w", err)
+	}
+	rows.Close()
+
+	// No ORDER BY: each server's points are put in order here.
+	rows, err = q.QueryContext(ctx, `SELECT host, port, started_at, id, status, outcome, code, title
+		FROM server_timeline WHERE started_at >= ?`, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
 	defer rows.Close()
-	// No ORDER BY: sorting every row in SQL cost a fifth of the query;
-	// each server's twenty points are put in order here instead.
 	type point struct {
 		TimelinePoint
 		title string
 	}
-	type server struct {
-		worked *int64
-		pts    []point
-	}
-	byServer := map[hostPort]*server{}
-	var order []hostPort
+	byServer := map[hostPort][]point{}
 	for rows.Next() {
 		var k hostPort
-		var worked *int64
 		var p point
 		var ms int64
-		if err := rows.Scan(&k.host, &k.port, &worked, &p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
+		if err := rows.Scan(&k.host, &k.port, &ms, &p.ID, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
 			return nil, fmt.Errorf("store: servers: timelines: %w", err)
 		}
 		p.At = time.UnixMilli(ms).UTC()
-		sv := byServer[k]
-		if sv == nil {
-			sv = &server{worked: worked}
-			byServer[k] = sv
-			order = append(order, k)
-		}
-		sv.pts = append(sv.pts, p)
+		byServer[k] = append(byServer[k], p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: servers: timelines: %w", err)
 	}
 	var out []ServerSummary
-	for _, k := range order {
+	for k, pts := range byServer {
 		n := count(k.host, k.port)
 		if n <= 0 {
 			continue
 		}
-		sv := byServer[k]
 		// Oldest first, left to right on the chart; ties by id, as the
-		// history orders them.
-		slices.SortFunc(sv.pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
-		last := sv.pts[len(sv.pts)-1]
+		// history orders them. Writers racing on PostgreSQL may leave a
+		// point or two more than TimelineLength for a moment: the newest
+		// count.
+		slices.SortFunc(pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
+		pts = pts[max(0, len(pts)-TimelineLength):]
+		last := pts[len(pts)-1]
 		sum := ServerSummary{Host: k.host, Port: k.port, Attempts: n, LastID: last.ID, LastAt: last.At,
 			LastStatus: last.Status, LastOutcome: last.Outcome, LastCode: last.Code, LastTitle: last.title}
-		if sv.worked != nil {
-			sum.LastSuccess = time.UnixMilli(*sv.worked).UTC()
+		if ms, ok := worked[k]; ok {
+			sum.LastSuccess = time.UnixMilli(ms).UTC()
 		}
-		for _, p := range sv.pts {
-			sum.Timeline = append(sum.Timeline, p.TimelinePoint)
+		sum.Timeline = make([]TimelinePoint, len(pts))
+		for i, p := range pts {
+			sum.Timeline[i] = p.TimelinePoint
 		}
 		out = append(out, sum)
 	}

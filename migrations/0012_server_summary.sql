@@ -1,0 +1,180 @@
+-- A per-server summary for the servers view, kept up to date on write.
+--
+-- The view shows, for every host:port tested since a time, its newest
+-- attempts (a timeline of 20) and when it last worked. Read from attempts,
+-- that is an index walk of twenty rows and a seek per server: at a million
+-- attempts and 160 servers it took 44-60 ms, nearly all of it reading
+-- attempts' rows scattered across the file. These two small tables hold
+-- the answer instead, and the view reads them whole (a few thousand rows).
+--
+-- server_timeline holds, per host:port, the newest 20 tested attempts
+-- (kinds probe and monitor: pasted text explained names a server but did
+-- not test it; an attempt with no host is no server) at any time. The
+-- newest 20 since a time are exactly those of them that started since
+-- then, so one table answers every window. 20 is store.TimelineLength.
+--
+-- server_worked holds, per host:port, the newest tested attempt whose
+-- outcome was success or warning: when it last worked, at any time.
+--
+-- The counts since a time stay in daily_servers (0011_count_kinds.sql).
+--
+-- Triggers keep both exact, whatever writes the attempts (hand-run deletes
+-- too):
+--   insert  the attempt joins its server's timeline, which is trimmed back
+--           to 20 (an attempt older than the 20th leaves at once); a
+--           success or warning newer than the server's last becomes it.
+--   update  progress writes rewrite every column, so each trigger acts only
+--           on a real change: a new status, outcome, code or title is
+--           copied into the timeline row; an attempt moved to another
+--           server, time or kind (nothing does that today, but an UPDATE
+--           may) has both servers rebuilt from attempts; an outcome that
+--           starts or stops counting as worked recomputes the last success.
+--   delete  an attempt that was on a timeline (retention removes the
+--           oldest attempts; a server tested rarely has its whole timeline
+--           among them) is replaced by the next older one, and the
+--           server's last success, if it was that attempt, is recomputed.
+-- A rebuild reads at most 20 rows of attempts_host_port and one seek in
+-- attempts_worked, so none of this walks a server's history.
+CREATE TABLE server_timeline (
+    host       TEXT    NOT NULL,
+    port       INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    id         TEXT    NOT NULL,
+    status     TEXT    NOT NULL,
+    outcome    TEXT    NOT NULL,
+    code       TEXT    NOT NULL,
+    title      TEXT    NOT NULL,
+    PRIMARY KEY (host, port, started_at, id)
+) WITHOUT ROWID;
+
+CREATE TABLE server_worked (
+    host       TEXT    NOT NULL,
+    port       INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    id         TEXT    NOT NULL,
+    PRIMARY KEY (host, port)
+) WITHOUT ROWID;
+
+-- Backfill one server at a time (the servers from the daily counts, a few
+-- hundred rows), each a walk of its newest attempts: a few milliseconds at
+-- a million attempts, where a window function over every attempt would
+-- read them all.
+INSERT INTO server_timeline (host, port, started_at, id, status, outcome, code, title)
+    SELECT a.host, a.port, a.started_at, a.id, a.status, a.outcome, a.code, a.title
+    FROM (SELECT DISTINCT host, port FROM daily_servers WHERE kind IN ('probe', 'monitor') AND host <> '') s
+    JOIN attempts a ON a.rowid IN (
+        SELECT x.rowid FROM attempts x
+        WHERE x.host = s.host AND x.port = s.port AND x.kind IN ('probe', 'monitor')
+        ORDER BY x.started_at DESC, x.id DESC LIMIT 20);
+
+INSERT INTO server_worked (host, port, started_at, id)
+    SELECT a.host, a.port, a.started_at, a.id
+    FROM (SELECT DISTINCT host, port FROM daily_servers WHERE kind IN ('probe', 'monitor') AND host <> '') s
+    JOIN attempts a ON a.rowid = (
+        SELECT x.rowid FROM attempts x
+        WHERE x.host = s.host AND x.port = s.port AND x.outcome IN ('success', 'warning')
+          AND x.kind IN ('probe', 'monitor')
+        ORDER BY x.started_at DESC, x.id DESC LIMIT 1);
+
+CREATE TRIGGER attempts_timeline_insert AFTER INSERT ON attempts
+    WHEN NEW.kind IN ('probe', 'monitor') AND NEW.host <> ''
+BEGIN
+    INSERT INTO server_timeline (host, port, started_at, id, status, outcome, code, title)
+        VALUES (NEW.host, NEW.port, NEW.started_at, NEW.id, NEW.status, NEW.outcome, NEW.code, NEW.title);
+    DELETE FROM server_timeline
+        WHERE host = NEW.host AND port = NEW.port
+          AND (started_at, id) < (SELECT started_at, id FROM server_timeline
+                WHERE host = NEW.host AND port = NEW.port
+                ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET 19);
+END;
+
+CREATE TRIGGER attempts_worked_insert AFTER INSERT ON attempts
+    WHEN NEW.kind IN ('probe', 'monitor') AND NEW.host <> '' AND NEW.outcome IN ('success', 'warning')
+BEGIN
+    INSERT INTO server_worked (host, port, started_at, id)
+        VALUES (NEW.host, NEW.port, NEW.started_at, NEW.id)
+        ON CONFLICT (host, port) DO UPDATE SET started_at = excluded.started_at, id = excluded.id
+        WHERE (excluded.started_at, excluded.id) > (server_worked.started_at, server_worked.id);
+END;
+
+-- The common update: an attempt on a timeline changed status (running to
+-- done), outcome, code or title, and nothing that places it.
+CREATE TRIGGER attempts_timeline_update AFTER UPDATE OF status, outcome, code, title ON attempts
+    WHEN OLD.id = NEW.id AND OLD.started_at = NEW.started_at AND OLD.host = NEW.host
+      AND OLD.port = NEW.port AND OLD.kind = NEW.kind
+      AND (OLD.status <> NEW.status OR OLD.outcome <> NEW.outcome OR OLD.code <> NEW.code OR OLD.title <> NEW.title)
+BEGIN
+    UPDATE server_timeline SET status = NEW.status, outcome = NEW.outcome, code = NEW.code, title = NEW.title
+        WHERE host = NEW.host AND port = NEW.port AND started_at = NEW.started_at AND id = NEW.id;
+END;
+
+-- The rare update: the attempt moved (another server, time or kind). Both
+-- servers' timelines are rebuilt from attempts, which this statement has
+-- already changed.
+CREATE TRIGGER attempts_timeline_move AFTER UPDATE OF id, started_at, host, port, kind ON attempts
+    WHEN OLD.id <> NEW.id OR OLD.started_at <> NEW.started_at OR OLD.host <> NEW.host
+      OR OLD.port <> NEW.port OR OLD.kind <> NEW.kind
+BEGIN
+    DELETE FROM server_timeline WHERE host = OLD.host AND port = OLD.port;
+    DELETE FROM server_timeline WHERE host = NEW.host AND port = NEW.port;
+    INSERT INTO server_timeline (host, port, started_at, id, status, outcome, code, title)
+        SELECT host, port, started_at, id, status, outcome, code, title FROM attempts
+        WHERE host = OLD.host AND port = OLD.port AND kind IN ('probe', 'monitor') AND host <> ''
+        ORDER BY started_at DESC, id DESC LIMIT 20;
+    INSERT INTO server_timeline (host, port, started_at, id, status, outcome, code, title)
+        SELECT host, port, started_at, id, status, outcome, code, title FROM attempts
+        WHERE host = NEW.host AND port = NEW.port AND kind IN ('probe', 'monitor') AND host <> ''
+          AND (NEW.host <> OLD.host OR NEW.port <> OLD.port)
+        ORDER BY started_at DESC, id DESC LIMIT 20;
+END;
+
+-- An outcome that starts or stops counting as worked, or a move:
+-- recompute the last success of the server (or both servers) concerned.
+CREATE TRIGGER attempts_worked_update AFTER UPDATE OF id, started_at, host, port, kind, outcome ON attempts
+    WHEN OLD.id <> NEW.id OR OLD.started_at <> NEW.started_at OR OLD.host <> NEW.host
+      OR OLD.port <> NEW.port OR OLD.kind <> NEW.kind
+      OR (OLD.outcome <> NEW.outcome AND (OLD.outcome IN ('success', 'warning') OR NEW.outcome IN ('success', 'warning')))
+BEGIN
+    DELETE FROM server_worked WHERE host = OLD.host AND port = OLD.port;
+    DELETE FROM server_worked WHERE host = NEW.host AND port = NEW.port;
+    INSERT INTO server_worked (host, port, started_at, id)
+        SELECT host, port, started_at, id FROM attempts
+        WHERE host = OLD.host AND port = OLD.port AND outcome IN ('success', 'warning')
+          AND kind IN ('probe', 'monitor') AND host <> ''
+        ORDER BY started_at DESC, id DESC LIMIT 1;
+    INSERT INTO server_worked (host, port, started_at, id)
+        SELECT host, port, started_at, id FROM attempts
+        WHERE host = NEW.host AND port = NEW.port AND outcome IN ('success', 'warning')
+          AND kind IN ('probe', 'monitor') AND host <> ''
+          AND (NEW.host <> OLD.host OR NEW.port <> OLD.port)
+        ORDER BY started_at DESC, id DESC LIMIT 1;
+END;
+
+-- Only an attempt that was on its server's timeline changes anything: it
+-- is replaced by the newest tested attempt not yet there (the walk of the
+-- newest 20 skips those already present). Row by row, so each deleted row
+-- sees the timeline right for the rows deleted before it.
+CREATE TRIGGER attempts_timeline_delete AFTER DELETE ON attempts
+    WHEN OLD.kind IN ('probe', 'monitor') AND OLD.host <> ''
+      AND EXISTS (SELECT 1 FROM server_timeline
+                  WHERE host = OLD.host AND port = OLD.port AND started_at = OLD.started_at AND id = OLD.id)
+BEGIN
+    DELETE FROM server_timeline
+        WHERE host = OLD.host AND port = OLD.port AND started_at = OLD.started_at AND id = OLD.id;
+    INSERT INTO server_timeline (host, port, started_at, id, status, outcome, code, title)
+        SELECT host, port, started_at, id, status, outcome, code, title FROM attempts
+        WHERE host = OLD.host AND port = OLD.port AND kind IN ('probe', 'monitor')
+        ORDER BY started_at DESC, id DESC LIMIT 20
+        ON CONFLICT DO NOTHING;
+END;
+
+CREATE TRIGGER attempts_worked_delete AFTER DELETE ON attempts
+    WHEN EXISTS (SELECT 1 FROM server_worked WHERE host = OLD.host AND port = OLD.port AND id = OLD.id)
+BEGIN
+    DELETE FROM server_worked WHERE host = OLD.host AND port = OLD.port;
+    INSERT INTO server_worked (host, port, started_at, id)
+        SELECT host, port, started_at, id FROM attempts
+        WHERE host = OLD.host AND port = OLD.port AND outcome IN ('success', 'warning')
+          AND kind IN ('probe', 'monitor')
+        ORDER BY started_at DESC, id DESC LIMIT 1;
+END;
