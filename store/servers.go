@@ -51,6 +51,15 @@ const testedKinds = `('probe', 'monitor')`
 
 // Servers returns one row per host:port tried (probed, by hand or by a
 // monitor) since the given time, the most recently tried first.
+//
+// It reads the per-server summary (migrations/0012_server_summary.sql):
+// the newest TimelineLength tested attempts of each server at any time and
+// when each last worked, kept by triggers on attempts. The newest
+// TimelineLength since a time are those of them that started since then,
+// so two reads of small tables answer any window. Reading attempts instead
+// (an index walk of twenty rows and a seek per server) took 44-60 ms at a
+// million attempts and 160 servers, nearly all of it in rows scattered
+// across the file.
 func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, error) {
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -58,51 +67,38 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	counts := map[hostPort]int64{}
-	sum := func(q string, args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("store: servers: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k hostPort
-			var n int64
-			if err := rows.Scan(&k.host, &k.port, &n); err != nil {
-				return fmt.Errorf("store: servers: %w", err)
-			}
-			counts[k] += n
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: servers: %w", err)
-		}
-		return nil
-	}
+	// The counts: whole days from daily_servers (below, per server), the
+	// partial days at the edge counted from attempts.
+	edges := map[hostPort]int64{}
+	fromDay := int64(math.MaxInt64) // no whole days: count every attempt since
 	const scan = `SELECT host, port, COUNT(*) FROM attempts
 		WHERE started_at >= ? AND started_at < ? AND kind IN ` + testedKinds + ` GROUP BY host, port`
+	ranges := [][2]int64{{since.UnixMilli(), math.MaxInt64}}
 	if w, ok := splitWindow(since, time.Time{}); ok {
-		if err := sum(`SELECT host, port, SUM(n) FROM daily_servers
-			WHERE day >= ? AND kind IN `+testedKinds+` GROUP BY host, port`, w.fromDay); err != nil {
+		fromDay, ranges = w.fromDay, w.edges
+	}
+	for _, e := range ranges {
+		if err := sumServers(ctx, tx, edges, scan, e[0], e[1]); err != nil {
 			return nil, err
 		}
-		for _, e := range w.edges {
-			if err := sum(scan, e[0], e[1]); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := sum(scan, since.UnixMilli(), int64(math.MaxInt64)); err != nil {
-		return nil, err
 	}
 
-	out, err := serverTimelines(ctx, tx, since, func(host string, port int) int64 {
-		// An attempt that named no server is no row.
-		if host == "" {
-			return 0
-		}
-		return counts[hostPort{host, port}]
-	})
+	servers, err := serverRows(ctx, tx, since, fromDay)
 	if err != nil {
 		return nil, err
+	}
+	if err := serverTimelines(ctx, tx, since, servers); err != nil {
+		return nil, err
+	}
+	out := make([]ServerSummary, 0, len(servers))
+	for _, sv := range servers {
+		sv.Attempts += edges[hostPort{sv.Host, sv.Port}]
+		if sv.Attempts <= 0 || len(sv.Timeline) == 0 {
+			continue
+		}
+		last := sv.Timeline[len(sv.Timeline)-1]
+		sv.LastID, sv.LastAt, sv.LastStatus, sv.LastOutcome, sv.LastCode = last.ID, last.At, last.Status, last.Outcome, last.Code
+		out = append(out, *sv)
 	}
 	slices.SortFunc(out, func(a, b ServerSummary) int {
 		return cmp.Or(b.LastAt.Compare(a.LastAt), strings.Compare(a.Host, b.Host), cmp.Compare(a.Port, b.Port))
@@ -110,86 +106,114 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	return out, nil
 }
 
-// serverTimelines reads the timelines and last successes of every server
-// from the per-server summary (migrations/0012_server_summary.sql): the
-// newest TimelineLength tested attempts of each server at any time, and
-// when each last worked, kept by triggers on attempts. The newest
-// TimelineLength since a time are those of them that started since then,
-// so two reads of small tables answer any window. Reading attempts
-// instead (an index walk of twenty rows and a seek per server) took
-// 44-60 ms at a million attempts and 160 servers, nearly all of it in
-// rows scattered across the file. count says how many attempts a server
-// had since then; servers with none are left out.
-func serverTimelines(ctx context.Context, q querier, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
-	worked := map[hostPort]int64{}
-	rows, err := q.QueryContext(ctx, `SELECT host, port, started_at FROM server_worked`)
+// sumServers adds the (host, port, count) rows of query to counts.
+func sumServers(ctx context.Context, q querier, counts map[hostPort]int64, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: servers: last successes: %w", err)
+		return fmt.Errorf("store: servers: counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k hostPort
-		var ms int64
-		if err := rows.Scan(&k.host, &k.port, &ms); err != nil {
-			return nil, fmt.Errorf("store: servers: last successes: %w", err)
+		var n int64
+		if err := rows.Scan(&k.host, &k.port, &n); err != nil {
+			return fmt.Errorf("store: servers: counts: %w", err)
 		}
-		worked[k] = ms
+		counts[k] += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: servers: last successes: %w", err)
+		return fmt.Errorf("store: servers: counts: %w", err)
 	}
-	rows.Close()
+	return nil
+}
 
-	// No ORDER BY: each server's points are put in order here.
-	rows, err = q.QueryContext(ctx, `SELECT host, port, started_at, id, status, outcome, code, title
-		FROM server_timeline WHERE started_at >= ?`, since.UnixMilli())
+// serverRows reads one row per server with a timeline point since the
+// given time, in (host, port) order: its attempts on whole days from
+// fromDay (daily_servers_server, thirty index entries a server for a
+// month, where grouping the month's counts by server sorted thousands of
+// rows), when it last worked, and its newest attempt's title (the one
+// field of the last attempt the timeline does not carry).
+func serverRows(ctx context.Context, q querier, since time.Time, fromDay int64) ([]*ServerSummary, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.host, s.port,
+			COALESCE((SELECT SUM(d.n) FROM daily_servers d
+				WHERE d.host = s.host AND d.port = s.port AND d.kind IN `+testedKinds+` AND d.day >= ?), 0),
+			w.started_at,
+			(SELECT t.title FROM server_timeline t WHERE t.host = s.host AND t.port = s.port
+				ORDER BY t.started_at DESC, t.id DESC LIMIT 1)
+		FROM (SELECT DISTINCT host, port FROM server_timeline WHERE started_at >= ?) s
+		LEFT JOIN server_worked w ON w.host = s.host AND w.port = s.port
+		ORDER BY s.host, s.port`, fromDay, since.UnixMilli())
 	if err != nil {
-		return nil, fmt.Errorf("store: servers: timelines: %w", err)
+		return nil, fmt.Errorf("store: servers: %w", err)
 	}
 	defer rows.Close()
-	type point struct {
-		TimelinePoint
-		title string
-	}
-	byServer := map[hostPort][]point{}
+	var out []*ServerSummary
 	for rows.Next() {
-		var k hostPort
-		var p point
-		var ms int64
-		if err := rows.Scan(&k.host, &k.port, &ms, &p.ID, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
-			return nil, fmt.Errorf("store: servers: timelines: %w", err)
+		var sv ServerSummary
+		var worked *int64
+		if err := rows.Scan(&sv.Host, &sv.Port, &sv.Attempts, &worked, &sv.LastTitle); err != nil {
+			return nil, fmt.Errorf("store: servers: %w", err)
 		}
-		p.At = time.UnixMilli(ms).UTC()
-		byServer[k] = append(byServer[k], p)
+		if worked != nil {
+			sv.LastSuccess = time.UnixMilli(*worked).UTC()
+		}
+		out = append(out, &sv)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: servers: timelines: %w", err)
-	}
-	var out []ServerSummary
-	for k, pts := range byServer {
-		n := count(k.host, k.port)
-		if n <= 0 {
-			continue
-		}
-		// Oldest first, left to right on the chart; ties by id, as the
-		// history orders them. Writers racing on PostgreSQL may leave a
-		// point or two more than TimelineLength for a moment: the newest
-		// count.
-		slices.SortFunc(pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
-		pts = pts[max(0, len(pts)-TimelineLength):]
-		last := pts[len(pts)-1]
-		sum := ServerSummary{Host: k.host, Port: k.port, Attempts: n, LastID: last.ID, LastAt: last.At,
-			LastStatus: last.Status, LastOutcome: last.Outcome, LastCode: last.Code, LastTitle: last.title}
-		if ms, ok := worked[k]; ok {
-			sum.LastSuccess = time.UnixMilli(ms).UTC()
-		}
-		sum.Timeline = make([]TimelinePoint, len(pts))
-		for i, p := range pts {
-			sum.Timeline[i] = p.TimelinePoint
-		}
-		out = append(out, sum)
+		return nil, fmt.Errorf("store: servers: %w", err)
 	}
 	return out, nil
+}
+
+// serverTimelines fills the timelines of servers (in (host, port) order,
+// as serverRows returns them) with their points since the given time. The
+// rows come in the summary's key order, server by server and oldest first
+// (SQLite walks its table in that order, no sort), so each row goes to the
+// current server or the next.
+func serverTimelines(ctx context.Context, q querier, since time.Time, servers []*ServerSummary) error {
+	rows, err := q.QueryContext(ctx, `SELECT host, port, started_at, id, status, outcome, code
+		FROM server_timeline WHERE started_at >= ? ORDER BY host, port, started_at, id`, since.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("store: servers: timelines: %w", err)
+	}
+	defer rows.Close()
+	i := 0
+	var host []byte
+	var port int
+	for rows.Next() {
+		var p TimelinePoint
+		var ms int64
+		if err := rows.Scan(&host, &port, &ms, &p.ID, &p.Status, &p.Outcome, &p.Code); err != nil {
+			return fmt.Errorf("store: servers: timelines: %w", err)
+		}
+		// Both reads order by host in byte order (COLLATE "C" on
+		// PostgreSQL), as Go compares strings.
+		for i < len(servers) && cmp.Or(strings.Compare(servers[i].Host, string(host)), cmp.Compare(servers[i].Port, port)) < 0 {
+			i++
+		}
+		if i == len(servers) || servers[i].Host != string(host) || servers[i].Port != port {
+			// A server first tried after serverRows read (PostgreSQL
+			// reads each statement afresh): it waits for the next read.
+			continue
+		}
+		p.At = time.UnixMilli(ms).UTC()
+		sv := servers[i]
+		if sv.Timeline == nil {
+			sv.Timeline = make([]TimelinePoint, 0, TimelineLength)
+		}
+		sv.Timeline = append(sv.Timeline, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: servers: timelines: %w", err)
+	}
+	// Writers racing on PostgreSQL may leave a point or two more than
+	// TimelineLength for a moment: the newest count.
+	for _, sv := range servers {
+		if n := len(sv.Timeline); n > TimelineLength {
+			sv.Timeline = sv.Timeline[n-TimelineLength:]
+		}
+	}
+	return nil
 }
 
 // hostPort is one server as the views key it.

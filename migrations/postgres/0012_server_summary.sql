@@ -27,6 +27,15 @@ CREATE TABLE server_timeline (
     PRIMARY KEY (host, port, started_at, id)
 );
 
+-- The servers view sums each server's days since a time from this index
+-- (../0012_server_summary.sql says why).
+CREATE INDEX daily_servers_server ON daily_servers (host, port, kind, day) INCLUDE (n);
+
+-- The partial day at the window's edge is counted from attempts_kind alone
+-- (an index-only scan) with host and port in it.
+DROP INDEX attempts_kind;
+CREATE INDEX attempts_kind ON attempts (kind, started_at, id) INCLUDE (host, port);
+
 CREATE TABLE server_worked (
     host       TEXT COLLATE "C" NOT NULL,
     port       INTEGER NOT NULL,
