@@ -51,6 +51,24 @@ CREATE TABLE server_timeline (
     PRIMARY KEY (host, port, started_at, id)
 ) WITHOUT ROWID;
 
+-- server_points is what the view reads: one row per server with its
+-- timeline packed in one text, oldest first, rebuilt from server_timeline
+-- by the triggers below whenever that changes. Reading 3,200 timeline rows
+-- (160 servers) through the driver cost about 6 ms, one row at a time;
+-- 160 rows of packed text cost under one. Each point is
+-- started_at,id,status,outcome,code with the texts in hex, so that no
+-- value can contain the separators (',' between fields, ' ' between
+-- points); newest is the newest point's started_at, and title its title
+-- (the one field of the last attempt the view shows beyond the points).
+CREATE TABLE server_points (
+    host   TEXT    NOT NULL,
+    port   INTEGER NOT NULL,
+    newest INTEGER NOT NULL,
+    title  TEXT    NOT NULL,
+    points TEXT    NOT NULL,
+    PRIMARY KEY (host, port)
+) WITHOUT ROWID;
+
 CREATE INDEX daily_servers_server ON daily_servers (host, port, kind, day, n);
 
 -- The partial day at the start of the window is counted from attempts:
@@ -91,6 +109,14 @@ INSERT INTO server_worked (host, port, started_at, id)
           AND x.kind IN ('probe', 'monitor')
         ORDER BY x.started_at DESC, x.id DESC LIMIT 1);
 
+INSERT INTO server_points (host, port, newest, title, points)
+    SELECT t.host, t.port, MAX(t.started_at),
+        (SELECT u.title FROM server_timeline u WHERE u.host = t.host AND u.port = t.port
+         ORDER BY u.started_at DESC, u.id DESC LIMIT 1),
+        string_agg(t.started_at || ',' || hex(t.id) || ',' || hex(t.status) || ',' || hex(t.outcome) || ',' || hex(t.code),
+            ' ' ORDER BY t.started_at, t.id)
+    FROM server_timeline t GROUP BY t.host, t.port;
+
 CREATE TRIGGER attempts_timeline_insert AFTER INSERT ON attempts
     WHEN NEW.kind IN ('probe', 'monitor') AND NEW.host <> ''
 BEGIN
@@ -101,6 +127,14 @@ BEGIN
           AND (started_at, id) < (SELECT started_at, id FROM server_timeline
                 WHERE host = NEW.host AND port = NEW.port
                 ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET 19);
+    DELETE FROM server_points WHERE host = NEW.host AND port = NEW.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT host, port, MAX(started_at),
+            (SELECT title FROM server_timeline WHERE host = NEW.host AND port = NEW.port
+             ORDER BY started_at DESC, id DESC LIMIT 1),
+            string_agg(started_at || ',' || hex(id) || ',' || hex(status) || ',' || hex(outcome) || ',' || hex(code),
+                ' ' ORDER BY started_at, id)
+        FROM server_timeline WHERE host = NEW.host AND port = NEW.port GROUP BY host, port;
 END;
 
 CREATE TRIGGER attempts_worked_insert AFTER INSERT ON attempts
@@ -121,6 +155,14 @@ CREATE TRIGGER attempts_timeline_update AFTER UPDATE OF status, outcome, code, t
 BEGIN
     UPDATE server_timeline SET status = NEW.status, outcome = NEW.outcome, code = NEW.code, title = NEW.title
         WHERE host = NEW.host AND port = NEW.port AND started_at = NEW.started_at AND id = NEW.id;
+    DELETE FROM server_points WHERE host = NEW.host AND port = NEW.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT host, port, MAX(started_at),
+            (SELECT title FROM server_timeline WHERE host = NEW.host AND port = NEW.port
+             ORDER BY started_at DESC, id DESC LIMIT 1),
+            string_agg(started_at || ',' || hex(id) || ',' || hex(status) || ',' || hex(outcome) || ',' || hex(code),
+                ' ' ORDER BY started_at, id)
+        FROM server_timeline WHERE host = NEW.host AND port = NEW.port GROUP BY host, port;
 END;
 
 -- The rare update: the attempt moved (another server, time or kind). Both
@@ -141,6 +183,22 @@ BEGIN
         WHERE host = NEW.host AND port = NEW.port AND kind IN ('probe', 'monitor') AND host <> ''
           AND (NEW.host <> OLD.host OR NEW.port <> OLD.port)
         ORDER BY started_at DESC, id DESC LIMIT 20;
+    DELETE FROM server_points WHERE host = OLD.host AND port = OLD.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT host, port, MAX(started_at),
+            (SELECT title FROM server_timeline WHERE host = OLD.host AND port = OLD.port
+             ORDER BY started_at DESC, id DESC LIMIT 1),
+            string_agg(started_at || ',' || hex(id) || ',' || hex(status) || ',' || hex(outcome) || ',' || hex(code),
+                ' ' ORDER BY started_at, id)
+        FROM server_timeline WHERE host = OLD.host AND port = OLD.port GROUP BY host, port;
+    DELETE FROM server_points WHERE host = NEW.host AND port = NEW.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT host, port, MAX(started_at),
+            (SELECT title FROM server_timeline WHERE host = NEW.host AND port = NEW.port
+             ORDER BY started_at DESC, id DESC LIMIT 1),
+            string_agg(started_at || ',' || hex(id) || ',' || hex(status) || ',' || hex(outcome) || ',' || hex(code),
+                ' ' ORDER BY started_at, id)
+        FROM server_timeline WHERE host = NEW.host AND port = NEW.port GROUP BY host, port;
 END;
 
 -- An outcome that starts or stops counting as worked, or a move:
@@ -181,6 +239,14 @@ BEGIN
         WHERE host = OLD.host AND port = OLD.port AND kind IN ('probe', 'monitor')
         ORDER BY started_at DESC, id DESC LIMIT 20
         ON CONFLICT DO NOTHING;
+    DELETE FROM server_points WHERE host = OLD.host AND port = OLD.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT host, port, MAX(started_at),
+            (SELECT title FROM server_timeline WHERE host = OLD.host AND port = OLD.port
+             ORDER BY started_at DESC, id DESC LIMIT 1),
+            string_agg(started_at || ',' || hex(id) || ',' || hex(status) || ',' || hex(outcome) || ',' || hex(code),
+                ' ' ORDER BY started_at, id)
+        FROM server_timeline WHERE host = OLD.host AND port = OLD.port GROUP BY host, port;
 END;
 
 CREATE TRIGGER attempts_worked_delete AFTER DELETE ON attempts

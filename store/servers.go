@@ -53,13 +53,13 @@ const testedKinds = `('probe', 'monitor')`
 // monitor) since the given time, the most recently tried first.
 //
 // It reads the per-server summary (migrations/0012_server_summary.sql):
-// the newest TimelineLength tested attempts of each server at any time and
-// when each last worked, kept by triggers on attempts. The newest
-// TimelineLength since a time are those of them that started since then,
-// so two reads of small tables answer any window. Reading attempts instead
-// (an index walk of twenty rows and a seek per server) took 44-60 ms at a
-// million attempts and 160 servers, nearly all of it in rows scattered
-// across the file.
+// for each server, its newest TimelineLength tested attempts at any time
+// packed in one text, and when it last worked, kept by triggers on
+// attempts. The newest TimelineLength since a time are those of them that
+// started since then, so one read of a small table answers any window.
+// Reading attempts instead (an index walk of twenty rows and a seek per
+// server) took 44-60 ms at a million attempts and 160 servers, nearly all
+// of it in rows scattered across the file.
 func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, error) {
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -67,8 +67,8 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	// The counts: whole days from daily_servers (below, per server), the
-	// partial days at the edge counted from attempts.
+	// The counts: whole days from daily_servers (in serverRows, per
+	// server), the partial day at the edge counted from attempts.
 	edges := map[hostPort]int64{}
 	fromDay := int64(math.MaxInt64) // no whole days: count every attempt since
 	const scan = `SELECT host, port, COUNT(*) FROM attempts
@@ -83,22 +83,9 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		}
 	}
 
-	servers, err := serverRows(ctx, tx, since, fromDay)
+	out, err := serverRows(ctx, tx, since, fromDay, edges)
 	if err != nil {
 		return nil, err
-	}
-	if err := serverTimelines(ctx, tx, since, servers); err != nil {
-		return nil, err
-	}
-	out := make([]ServerSummary, 0, len(servers))
-	for _, sv := range servers {
-		sv.Attempts += edges[hostPort{sv.Host, sv.Port}]
-		if sv.Attempts <= 0 || len(sv.Timeline) == 0 {
-			continue
-		}
-		last := sv.Timeline[len(sv.Timeline)-1]
-		sv.LastID, sv.LastAt, sv.LastStatus, sv.LastOutcome, sv.LastCode = last.ID, last.At, last.Status, last.Outcome, last.Code
-		out = append(out, *sv)
 	}
 	slices.SortFunc(out, func(a, b ServerSummary) int {
 		return cmp.Or(b.LastAt.Compare(a.LastAt), strings.Compare(a.Host, b.Host), cmp.Compare(a.Port, b.Port))
@@ -128,92 +115,49 @@ func sumServers(ctx context.Context, q querier, counts map[hostPort]int64, query
 }
 
 // serverRows reads one row per server with a timeline point since the
-// given time, in (host, port) order: its attempts on whole days from
-// fromDay (daily_servers_server, thirty index entries a server for a
-// month, where grouping the month's counts by server sorted thousands of
-// rows), when it last worked, and its newest attempt's title (the one
-// field of the last attempt the timeline does not carry).
-func serverRows(ctx context.Context, q querier, since time.Time, fromDay int64) ([]*ServerSummary, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.host, s.port,
+// given time: its packed timeline and its newest attempt's title
+// (server_points), when it last worked (server_worked), and its attempts
+// on whole days from fromDay (daily_servers_server: thirty index entries a
+// server for a month, where grouping the month's counts by server sorted
+// thousands of rows); edges holds the rest of each server's count.
+func serverRows(ctx context.Context, q querier, since time.Time, fromDay int64, edges map[hostPort]int64) ([]ServerSummary, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.host, p.port, p.points, p.title, w.started_at,
 			COALESCE((SELECT SUM(d.n) FROM daily_servers d
-				WHERE d.host = s.host AND d.port = s.port AND d.kind IN `+testedKinds+` AND d.day >= ?), 0),
-			w.started_at,
-			(SELECT t.title FROM server_timeline t WHERE t.host = s.host AND t.port = s.port
-				ORDER BY t.started_at DESC, t.id DESC LIMIT 1)
-		FROM (SELECT DISTINCT host, port FROM server_timeline WHERE started_at >= ?) s
-		LEFT JOIN server_worked w ON w.host = s.host AND w.port = s.port
-		ORDER BY s.host, s.port`, fromDay, since.UnixMilli())
+				WHERE d.host = p.host AND d.port = p.port AND d.kind IN `+testedKinds+` AND d.day >= ?), 0)
+		FROM server_points p LEFT JOIN server_worked w ON w.host = p.host AND w.port = p.port
+		WHERE p.newest >= ?`, fromDay, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("store: servers: %w", err)
 	}
 	defer rows.Close()
-	var out []*ServerSummary
+	var out []ServerSummary
 	for rows.Next() {
 		var sv ServerSummary
+		var points string
 		var worked *int64
-		if err := rows.Scan(&sv.Host, &sv.Port, &sv.Attempts, &worked, &sv.LastTitle); err != nil {
+		if err := rows.Scan(&sv.Host, &sv.Port, &points, &sv.LastTitle, &worked, &sv.Attempts); err != nil {
 			return nil, fmt.Errorf("store: servers: %w", err)
 		}
+		sv.Attempts += edges[hostPort{sv.Host, sv.Port}]
+		if sv.Timeline, err = unpackPoints(points, since); err != nil {
+			return nil, fmt.Errorf("store: servers: timeline of %s:%d: %w", sv.Host, sv.Port, err)
+		}
+		// An attempt that named no server is no row (the summary keeps
+		// none; the counts may).
+		if sv.Host == "" || sv.Attempts <= 0 || len(sv.Timeline) == 0 {
+			continue
+		}
+		last := sv.Timeline[len(sv.Timeline)-1]
+		sv.LastID, sv.LastAt, sv.LastStatus, sv.LastOutcome, sv.LastCode = last.ID, last.At, last.Status, last.Outcome, last.Code
 		if worked != nil {
 			sv.LastSuccess = time.UnixMilli(*worked).UTC()
 		}
-		out = append(out, &sv)
+		out = append(out, sv)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: servers: %w", err)
 	}
 	return out, nil
-}
-
-// serverTimelines fills the timelines of servers (in (host, port) order,
-// as serverRows returns them) with their points since the given time. The
-// rows come in the summary's key order, server by server and oldest first
-// (SQLite walks its table in that order, no sort), so each row goes to the
-// current server or the next.
-func serverTimelines(ctx context.Context, q querier, since time.Time, servers []*ServerSummary) error {
-	rows, err := q.QueryContext(ctx, `SELECT host, port, started_at, id, status, outcome, code
-		FROM server_timeline WHERE started_at >= ? ORDER BY host, port, started_at, id`, since.UnixMilli())
-	if err != nil {
-		return fmt.Errorf("store: servers: timelines: %w", err)
-	}
-	defer rows.Close()
-	i := 0
-	var host []byte
-	var port int
-	for rows.Next() {
-		var p TimelinePoint
-		var ms int64
-		if err := rows.Scan(&host, &port, &ms, &p.ID, &p.Status, &p.Outcome, &p.Code); err != nil {
-			return fmt.Errorf("store: servers: timelines: %w", err)
-		}
-		// Both reads order by host in byte order (COLLATE "C" on
-		// PostgreSQL), as Go compares strings.
-		for i < len(servers) && cmp.Or(strings.Compare(servers[i].Host, string(host)), cmp.Compare(servers[i].Port, port)) < 0 {
-			i++
-		}
-		if i == len(servers) || servers[i].Host != string(host) || servers[i].Port != port {
-			// A server first tried after serverRows read (PostgreSQL
-			// reads each statement afresh): it waits for the next read.
-			continue
-		}
-		p.At = time.UnixMilli(ms).UTC()
-		sv := servers[i]
-		if sv.Timeline == nil {
-			sv.Timeline = make([]TimelinePoint, 0, TimelineLength)
-		}
-		sv.Timeline = append(sv.Timeline, p)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: servers: timelines: %w", err)
-	}
-	// Writers racing on PostgreSQL may leave a point or two more than
-	// TimelineLength for a moment: the newest count.
-	for _, sv := range servers {
-		if n := len(sv.Timeline); n > TimelineLength {
-			sv.Timeline = sv.Timeline[n-TimelineLength:]
-		}
-	}
-	return nil
 }
 
 // hostPort is one server as the views key it.

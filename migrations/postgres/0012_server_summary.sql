@@ -44,6 +44,37 @@ CREATE TABLE server_worked (
     PRIMARY KEY (host, port)
 );
 
+-- What the view reads: each server's timeline packed in one text
+-- (../0012_server_summary.sql says why and how), rebuilt from
+-- server_timeline for every server a statement changed.
+CREATE TABLE server_points (
+    host   TEXT COLLATE "C" NOT NULL,
+    port   INTEGER NOT NULL,
+    newest BIGINT  NOT NULL,
+    title  TEXT    NOT NULL,
+    points TEXT    NOT NULL,
+    PRIMARY KEY (host, port)
+);
+
+CREATE FUNCTION server_points_rebuild(hosts TEXT[], ports INTEGER[]) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM server_points p
+        USING unnest(hosts, ports) AS s (host, port)
+        WHERE p.host = s.host AND p.port = s.port;
+    INSERT INTO server_points (host, port, newest, title, points)
+        SELECT t.host, t.port, MAX(t.started_at),
+            (SELECT u.title FROM server_timeline u WHERE u.host = t.host AND u.port = t.port
+             ORDER BY u.started_at DESC, u.id DESC LIMIT 1),
+            string_agg(t.started_at || ',' || encode(convert_to(t.id, 'UTF8'), 'hex')
+                || ',' || encode(convert_to(t.status, 'UTF8'), 'hex')
+                || ',' || encode(convert_to(t.outcome, 'UTF8'), 'hex')
+                || ',' || encode(convert_to(t.code, 'UTF8'), 'hex'),
+                ' ' ORDER BY t.started_at, t.id)
+        FROM server_timeline t
+        JOIN (SELECT DISTINCT host, port FROM unnest(hosts, ports) AS u (host, port)) s
+          ON s.host = t.host AND s.port = t.port
+        GROUP BY t.host, t.port;
+$$;
+
 -- server_timeline_rebuild and server_worked_rebuild set the summary of the
 -- given servers from attempts: at most 20 rows of attempts_host_port, and
 -- one seek in attempts_worked, per server.
@@ -58,6 +89,7 @@ CREATE FUNCTION server_timeline_rebuild(hosts TEXT[], ports INTEGER[]) RETURNS v
             SELECT x.host, x.port, x.started_at, x.id, x.status, x.outcome, x.code, x.title FROM attempts x
             WHERE x.host = s.host AND x.port = s.port AND x.kind IN ('probe', 'monitor')
             ORDER BY x.started_at DESC, x.id DESC LIMIT 20) a;
+    SELECT server_points_rebuild(hosts, ports);
 $$;
 
 CREATE FUNCTION server_worked_rebuild(hosts TEXT[], ports INTEGER[]) RETURNS void LANGUAGE sql AS $$
@@ -96,6 +128,8 @@ BEGIN
           AND (t.started_at, t.id) < (SELECT u.started_at, u.id FROM server_timeline u
                 WHERE u.host = s.host AND u.port = s.port
                 ORDER BY u.started_at DESC, u.id DESC OFFSET 19 LIMIT 1);
+    PERFORM server_points_rebuild(array_agg(host), array_agg(port))
+        FROM (SELECT DISTINCT host, port FROM new_rows WHERE kind IN ('probe', 'monitor') AND host <> '') s;
     INSERT INTO server_worked (host, port, started_at, id)
         SELECT DISTINCT ON (host, port) host, port, started_at, id FROM new_rows
         WHERE kind IN ('probe', 'monitor') AND host <> '' AND outcome IN ('success', 'warning')
@@ -152,6 +186,12 @@ BEGIN
         WHERE t.host = n.host AND t.port = n.port AND t.started_at = n.started_at AND t.id = n.id
           AND o.host = n.host AND o.port = n.port AND o.started_at = n.started_at AND o.kind = n.kind
           AND (o.status, o.outcome, o.code, o.title) IS DISTINCT FROM (n.status, n.outcome, n.code, n.title);
+    IF FOUND THEN
+        PERFORM server_points_rebuild(array_agg(c.host), array_agg(c.port)) FROM (
+            SELECT DISTINCT n.host, n.port FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.host = n.host AND o.port = n.port AND o.started_at = n.started_at AND o.kind = n.kind
+              AND (o.status, o.outcome, o.code, o.title) IS DISTINCT FROM (n.status, n.outcome, n.code, n.title)) c;
+    END IF;
 
     -- Moves: rows of either side with no row of the same id and place on
     -- the other.

@@ -162,7 +162,7 @@ func testServersAgreeWithBruteForce(t *testing.T, open opener) {
 	var ids []string
 	random := func(id string, at time.Time) probe.Result {
 		o := outcomes[rng.IntN(len(outcomes))]
-		r := attempt(id, at, hosts[rng.IntN(len(hosts))], 25+rng.IntN(2), o, "code."+string(o))
+		r := attempt(id, at, hosts[rng.IntN(len(hosts))], 25+rng.IntN(2), o, "code, "+string(o))
 		r.Kind = kinds[rng.IntN(len(kinds))]
 		if rng.IntN(3) == 0 {
 			r.Status, r.Outcome, r.Diagnosis, r.Failure = probe.StatusRunning, "", nil, nil
@@ -174,7 +174,8 @@ func testServersAgreeWithBruteForce(t *testing.T, open opener) {
 
 	for round := range 6 {
 		for i := range 60 {
-			id := fmt.Sprintf("r%d-%02d", round, i)
+			// Ids and codes with the summary's separators in them.
+			id := fmt.Sprintf("r%d, %02d", round, i)
 			r := random(id, randomTime())
 			mustCreate(t, s, r)
 			stored[id] = r
