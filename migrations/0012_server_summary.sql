@@ -4,8 +4,8 @@
 -- attempts (a timeline of 20) and when it last worked. Read from attempts,
 -- that is an index walk of twenty rows and a seek per server: at a million
 -- attempts and 160 servers it took 44-60 ms, nearly all of it reading
--- attempts' rows scattered across the file. These two small tables hold
--- the answer instead, and the view reads them whole (a few thousand rows).
+-- attempts' rows scattered across the file. Three small tables hold the
+-- answer instead, and the view reads one row per server.
 --
 -- server_timeline holds, per host:port, the newest 20 tested attempts
 -- (kinds probe and monitor: pasted text explained names a server but did
@@ -22,8 +22,9 @@
 -- thousands of them. n is in the index so that the read needs no table;
 -- each count change rewrites one index entry as well as the row.
 --
--- Triggers keep both exact, whatever writes the attempts (hand-run deletes
--- too):
+-- Triggers keep them exact, whatever writes the attempts (hand-run
+-- deletes too), and rebuild the server's server_points row after each
+-- change to its timeline:
 --   insert  the attempt joins its server's timeline, which is trimmed back
 --           to 20 (an attempt older than the 20th leaves at once); a
 --           success or warning newer than the server's last becomes it.
@@ -38,7 +39,12 @@
 --           among them) is replaced by the next older one, and the
 --           server's last success, if it was that attempt, is recomputed.
 -- A rebuild reads at most 20 rows of attempts_host_port and one seek in
--- attempts_worked, so none of this walks a server's history.
+-- attempts_worked, so none of this walks a server's history; packing a
+-- server's points reads its 20 rows of server_timeline. The cost lands on
+-- writes of tested attempts: store's BenchmarkCreate measures it.
+--
+-- string_agg(… ORDER BY …) needs SQLite 3.44 or later (modernc.org/sqlite
+-- v1.62 carries a newer one).
 CREATE TABLE server_timeline (
     host       TEXT    NOT NULL,
     port       INTEGER NOT NULL,
