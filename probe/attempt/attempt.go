@@ -157,6 +157,9 @@ type Lifecycle struct {
 	admitted int
 	perHost  map[string]int
 	jobs     map[string]*job
+	// groups are the try-alls running here, by group id; their rows are
+	// in jobs too.
+	groups map[string]*groupJob
 	// holds are this replica's places under the per-target bound in a
 	// shared store, by host; see shared.go.
 	holds   map[string][]func(context.Context) error
@@ -192,6 +195,7 @@ func New(ctx context.Context, cfg Config) (*Lifecycle, error) {
 		sem:     make(chan struct{}, cfg.MaxProbes),
 		perHost: map[string]int{},
 		jobs:    map[string]*job{},
+		groups:  map[string]*groupJob{},
 		holds:   map[string][]func(context.Context) error{},
 		ctx:     lctx,
 		cancel:  cancel,

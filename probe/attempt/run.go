@@ -17,10 +17,22 @@ import (
 // when run returns.
 func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	queued, _, _ := j.snapshot()
-	id, set := queued.ID, queued.Settings
-	defer l.release(j.target, id)
+	defer l.release(j.target, queued.ID)
 	defer j.cancel()
-	log := l.log.With("attempt", id)
+	log := l.log.With("attempt", queued.ID)
+	if !l.acquireSlot(j.ctx) {
+		l.finish(log, j, queued, true)
+		return
+	}
+	defer func() { <-l.sem }()
+	l.runProbe(j, sec, j.target.options(l.probeOptions()), log)
+}
+
+// runProbe runs the probe of j, whose slot is taken (its own, or its
+// try-all's), with progress for live pages and the store, and finishes it.
+func (l *Lifecycle) runProbe(j *job, sec probe.Secret, opts probe.Options, log *slog.Logger) {
+	queued, _, _ := j.snapshot()
+	id, set := queued.ID, queued.Settings
 	// A bug in the probe must not take the whole dashboard down with it.
 	defer func() {
 		if v := recover(); v != nil {
@@ -29,12 +41,6 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 			l.finish(log, j, r, true)
 		}
 	}()
-
-	if !l.acquireSlot(j.ctx) {
-		l.finish(log, j, queued, true)
-		return
-	}
-	defer func() { <-l.sem }()
 
 	running := queued
 	running.Status = probe.StatusRunning
@@ -49,7 +55,6 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	})
 	defer stop()
 
-	opts := j.target.options(l.probeOptions())
 	opts.Observe = func(p probe.Result) {
 		p.ID, p.Status, p.Kind, p.MonitorID = id, probe.StatusRunning, queued.Kind, queued.MonitorID
 		j.set(p, false)
