@@ -155,12 +155,27 @@ func (e *testEnv) postJSON(path, body string) (*http.Response, string) {
 }
 
 // postFollow posts a form and, on a 303, gets the page it points to (a
-// try-all answers with the redirect to its own permalink).
+// try-all answers with the redirect to its own permalink). A try-all's
+// page is live while it runs: postFollow waits for the group to finish
+// first, and so gets its verdict.
 func (e *testEnv) postFollow(path string, v url.Values) (*http.Response, string) {
 	e.t.Helper()
 	resp, body := e.postForm(path, v)
 	if resp.StatusCode != http.StatusSeeOther {
 		return resp, body
 	}
-	return e.get(resp.Header.Get("Location"))
+	loc := resp.Header.Get("Location")
+	if id, ok := strings.CutPrefix(strings.SplitN(loc, "?", 2)[0], "/try/"); ok {
+		e.waitGroup(id)
+	}
+	return e.get(loc)
+}
+
+// waitGroup waits until the try-all id has finished (the test's own
+// deadline bounds the wait).
+func (e *testEnv) waitGroup(id string) {
+	e.t.Helper()
+	if _, done, err := e.attempts.WaitGroup(e.t.Context(), id); err != nil || !done {
+		e.t.Fatalf("wait for the try-all %s: done %v, %v", id, done, err)
+	}
 }

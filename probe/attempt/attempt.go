@@ -60,6 +60,10 @@ const NoQueue = -2
 type Config struct {
 	// Store keeps the attempts. Required.
 	Store Store
+	// Groups keeps try-all groups; nil is Store when it keeps them too. A
+	// store wrapped for counting hides that, so the wrapped one is given
+	// here.
+	Groups GroupStore
 	// Policy checks every address before it is dialled; nil allows all
 	// (the command line's own probes need none).
 	Policy Policy
@@ -111,6 +115,9 @@ const (
 func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
 		return c, errors.New("attempt: new lifecycle: no store")
+	}
+	if c.Groups == nil {
+		c.Groups, _ = c.Store.(GroupStore)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

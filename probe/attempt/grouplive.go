@@ -145,8 +145,8 @@ func (l *Lifecycle) Group(ctx context.Context, id string) (discover.Group, error
 		g, _, _ := gj.snapshot()
 		return g, nil
 	}
-	gs, ok := l.cfg.Store.(GroupStore)
-	if !ok {
+	gs := l.cfg.Groups
+	if gs == nil {
 		return discover.Group{}, ErrNoGroupStore
 	}
 	g, err := gs.TryGroup(ctx, id)

@@ -57,8 +57,8 @@ var ErrNoGroupStore = errors.New("attempt: the store does not keep try-all group
 // shutting down, or when the store cannot be written; the group is not
 // kept then.
 func (l *Lifecycle) TryAllGroup(ctx context.Context, req TryAllRequest) (discover.Group, error) {
-	gs, ok := l.cfg.Store.(GroupStore)
-	if !ok {
+	gs := l.cfg.Groups
+	if gs == nil {
 		return discover.Group{}, ErrNoGroupStore
 	}
 	g := discover.Group{ID: NewID(), StartedAt: time.Now().UTC(), Input: req.Input, Discovery: req.Discovery,
