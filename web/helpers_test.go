@@ -73,7 +73,13 @@ func newEnvWith(t *testing.T, cfg Config, ac attempt.Config) *testEnv {
 // (to watch what reaches the store); nil leaves it as it is.
 func newEnvWrapped(t *testing.T, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "smtpdoctor.db")
+	return newEnvAt(t, filepath.Join(t.TempDir(), "smtpdoctor.db"), cfg, ac, wrap)
+}
+
+// newEnvAt is newEnvWrapped on the database dbPath names: a SQLite file,
+// or a postgres:// URL that several envs (replicas) may share.
+func newEnvAt(t *testing.T, dbPath string, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
+	t.Helper()
 	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
