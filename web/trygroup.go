@@ -151,7 +151,7 @@ func tryHeadline(v tryView) string {
 		return ""
 	case g.Running:
 		return "Trying " + itoa(len(g.Matrix.Rows)) + " ports on " + g.Matrix.Host + " at once, without signing in. " +
-			itoa(finishedRows(v.Rows)) + " of " + itoa(len(g.Matrix.Rows)) + " have answered or failed so far; the verdict comes when all have."
+			"Each row below fills in as it ends; the verdict comes when all have."
 	case g.Matrix.Host == "":
 		return "No submission server was found for " + domainOf(g) + ", so nothing was tried."
 	case g.Cancelled && g.Matrix.Best < 0:
@@ -186,17 +186,6 @@ func tryHeadlineClass(v tryView) string {
 		return "success"
 	}
 	return "error"
-}
-
-// finishedRows counts the rows that have ended.
-func finishedRows(rows []tryRow) int {
-	n := 0
-	for _, r := range rows {
-		if !r.live() {
-			n++
-		}
-	}
-	return n
 }
 
 // tryFormValue refills the form with what was typed (an address stays an
