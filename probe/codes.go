@@ -74,6 +74,9 @@ const (
 	// CodeProbeCancelled: the person who started the test cancelled it
 	// from the dashboard before it finished.
 	CodeProbeCancelled Code = "probe.cancelled"
+	// CodeProbeSkipped: a monitor's run waited for a free probe slot past
+	// the time it had to start by, and was dropped rather than run late.
+	CodeProbeSkipped Code = "probe.skipped"
 
 	CodeOAuthTokenExpired    Code = "oauth.token_expired"
 	CodeOAuthWrongAudience   Code = "oauth.wrong_audience"
@@ -120,7 +123,7 @@ var AllCodes = []Code{
 	CodeAuthSilentRefusal, CodeAuthNotTested, CodeAuthOAuthError, CodeAuthBasicAuthRetiring,
 	CodeSenderRejected, CodeSenderSandbox, CodeRelayDenied, CodeRecipientRejected,
 	CodeProviderRegionMismatch,
-	CodeProbeInterrupted, CodeProbeError, CodeProbeCancelled,
+	CodeProbeInterrupted, CodeProbeError, CodeProbeCancelled, CodeProbeSkipped,
 	CodeOAuthTokenExpired, CodeOAuthWrongAudience, CodeOAuthMissingScope, CodeOAuthUserMismatch, CodeOAuthOpaqueToken,
 	CodeOAuthRefreshToken, CodeOAuthTokenAsPassword,
 	CodeInputWhitespace, CodeInputUsernameNotAddress, CodeInputAppPasswordSpaces, CodeInputPasswordNonASCII,

@@ -130,6 +130,9 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 		return fmt.Errorf("store: create batch: %w", err)
 	}
 	defer tx.Rollback()
+	if err := lockAttemptWrites(ctx, tx); err != nil {
+		return err
+	}
 	if s.d == dialectPostgres {
 		err = insertUnnest(ctx, tx, ws, "")
 	} else {
@@ -253,15 +256,23 @@ func scanResult(sc interface{ Scan(...any) error }) (probe.Result, error) {
 }
 
 // Delete removes the attempt with this id. ErrNotFound if there is none.
+// Like every write of attempts it goes through the group writer, which
+// holds the attempt writers' lock (writelock.go).
 func (s *Store) Delete(ctx context.Context, id string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id)
+	err := s.writer.do(ctx, func(ctx context.Context, tx txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete attempt %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: delete attempt %s: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("store: delete attempt %s: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -280,15 +291,20 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 	}
 	for {
 		// A monitor's attempts have a retention of their own
-		// (PruneMonitors).
-		res, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE id IN (
-			SELECT id FROM attempts WHERE started_at < ? AND monitor_id = '' ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
+		// (PruneMonitors). Through the group writer, which holds the
+		// attempt writers' lock (writelock.go).
+		var n int64
+		err := s.writer.do(ctx, func(ctx context.Context, tx txn) error {
+			res, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id IN (
+				SELECT id FROM attempts WHERE started_at < ? AND monitor_id = '' ORDER BY started_at LIMIT ?)`, cut, pruneBatch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
 		if err != nil {
 			return total, fmt.Errorf("store: prune attempts before %s: %w", olderThan.Format(time.RFC3339), err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, fmt.Errorf("store: prune attempts: %w", err)
 		}
 		total += n
 		if n < pruneBatch {

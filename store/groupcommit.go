@@ -147,9 +147,9 @@ func (g *groupWriter) commit(group []*writeReq) {
 }
 
 // runAlone does one write in a transaction of its own: its error, and
-// its id if it was written. A PostgreSQL deadlock (two replicas' groups
-// taking the same count rows in opposite orders; the server aborts one) is
-// retried: alone, the write takes its rows in one statement.
+// its id if it was written. A PostgreSQL deadlock or serialization failure
+// (with the attempt writers' lock, writelock.go, only a write that takes
+// rows outside it can meet one) is retried.
 func (g *groupWriter) runAlone(ctx context.Context, r *writeReq) (error, []string, error) {
 	for try := 1; ; try++ {
 		errs, written, _, err := g.run(ctx, []*writeReq{r})
@@ -172,6 +172,10 @@ func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error,
 	errs = make([]error, len(group))
 	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
+		return errs, nil, false, err
+	}
+	if err := lockAttemptWrites(ctx, tx); err != nil {
+		tx.Rollback()
 		return errs, nil, false, err
 	}
 	for i, r := range group {

@@ -310,6 +310,9 @@ func (s *Store) leaveBehind(ctx context.Context, owner string) (int64, error) {
 		return 0, fmt.Errorf("store: mark interrupted attempts: %w", err)
 	}
 	defer t.Rollback()
+	if err := lockAttemptWrites(ctx, t); err != nil {
+		return 0, err
+	}
 	ids, err := scanStrings(t.QueryContext(ctx, `UPDATE attempts SET status = 'interrupted'
 		WHERE status IN ('queued', 'running') AND owner = ? RETURNING id`, owner))
 	if err != nil {

@@ -134,8 +134,12 @@ func failoverMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "made %d of %d monitors in %v (%d requests failed)\n", made.Load(), *n, time.Since(madeStart).Round(time.Millisecond), apiFailed.Load())
 
 	// A reader polls the monitor list through a live replica once a
-	// second, as a dashboard would, while replicas die.
-	var reads, readFailed atomic.Int64
+	// second, as a dashboard would, while replicas die. A read whose
+	// replica is killed under it is sent once more to the next live one,
+	// as a load balancer does with an idempotent request whose upstream
+	// broke the connection (nginx's proxy_next_upstream error); only a
+	// read that fails there too counts as failed.
+	var reads, readFailed, readRetried atomic.Int64
 	var mu sync.Mutex // guards procs while one is restarted
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	var pollers sync.WaitGroup
@@ -148,15 +152,29 @@ func failoverMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				return
 			case <-t.C:
 			}
-			mu.Lock()
-			p := procs[i%len(procs)]
-			mu.Unlock()
-			if p == nil {
-				continue // being restarted: a load balancer would skip it
-			}
 			reads.Add(1)
-			if _, err := newAPIClient(p.base, 1).get(pollCtx, "/api/v1/monitors"); err != nil && pollCtx.Err() == nil {
-				readFailed.Add(1)
+			var err error
+			for try := range 2 {
+				mu.Lock()
+				p := procs[(i+try)%len(procs)]
+				if p == nil { // being restarted: a load balancer skips it
+					p = procs[(i+try+1)%len(procs)]
+				}
+				mu.Unlock()
+				if p == nil {
+					continue
+				}
+				if _, err = newAPIClient(p.base, 1).get(pollCtx, "/api/v1/monitors"); err == nil || pollCtx.Err() != nil {
+					break
+				}
+				if try == 0 {
+					readRetried.Add(1)
+				}
+			}
+			if err != nil && pollCtx.Err() == nil {
+				if readFailed.Add(1) <= 3 {
+					fmt.Fprintf(stderr, "reading the monitor list: %v\n", err)
+				}
 			}
 		}
 	})
@@ -224,8 +242,8 @@ func failoverMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "  monitor attempts     %d interrupted (killed mid-run), %d still queued or running\n", rep.interrupted, rep.unfinished)
 	fmt.Fprintf(stdout, "  alerts received      %d %v (%d monitors flapping every %v); %d repeated (failing or recovered twice in a row for a monitor, or its certificate announced again)\n",
 		alerts, byEvent, *n/10, *flapEvery, repeated)
-	fmt.Fprintf(stdout, "  API                  %d of %d monitors made, %d create requests failed (retried); %d of %d list reads failed\n",
-		made.Load(), *n, apiFailed.Load(), readFailed.Load(), reads.Load())
+	fmt.Fprintf(stdout, "  API                  %d of %d monitors made, %d create requests failed (retried); %d of %d list reads failed (%d sent again to the next replica, as a load balancer would)\n",
+		made.Load(), *n, apiFailed.Load(), readFailed.Load(), reads.Load(), readRetried.Load())
 	if rep.duplicates > 0 || repeated > 0 {
 		return fmt.Errorf("%d duplicate runs, %d repeated alerts", rep.duplicates, repeated)
 	}

@@ -66,7 +66,7 @@ const usage = `smtpdoctor: why does SMTP authentication fail, and what fixes it?
                                    diagnose pasted text (an error, a debug log,
                                    a server log) without connecting anywhere
   smtpdoctor rotate-key --old FILE --new FILE [--db FILE]
-                                   re-encrypt the passwords monitors keep under a new key
+                                   re-encrypt the secrets monitors keep under a new key
 `
 
 // usageError is a mistake in how the command was called: exit status 2.

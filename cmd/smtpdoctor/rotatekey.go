@@ -19,12 +19,12 @@ import (
 func rotateKey(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("smtpdoctor rotate-key", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	oldFile := fs.String("old", "", "the key file the passwords are sealed with now")
+	oldFile := fs.String("old", "", "the key file the secrets are sealed with now")
 	newFile := fs.String("new", "", "the key file to seal them with (make one with `openssl rand -base64 32`)")
 	db := fs.String("db", envOr(e, "db", "./smtpdoctor.db"), "SQLite database file (env "+envName("db")+")")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: smtpdoctor rotate-key --old FILE --new FILE [--db FILE]\n\n"+
-			"Re-encrypts the passwords monitors keep under a new secret key. Stop the dashboard first.\n\n")
+			"Re-encrypts the secrets monitors keep (passwords, alert URLs) under a new secret key. Stop the dashboard first.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +75,9 @@ func rotateKey(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	if err := st.Checkpoint(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "re-encrypted %d of %d monitor passwords from key %s to key %s; start smtpdoctor with --secret-key-file %s\n",
+	// Secrets are login and alert passwords, and alert URLs (which carry
+	// tokens) once a key exists: "secrets", not "passwords".
+	fmt.Fprintf(stdout, "re-encrypted %d of %d monitor secrets (passwords and alert URLs) from key %s to key %s; start smtpdoctor with --secret-key-file %s\n",
 		len(changed), len(secrets), oldKey.ID(), newKey.ID(), *newFile)
 	return nil
 }

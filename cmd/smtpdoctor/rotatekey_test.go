@@ -64,7 +64,7 @@ func TestRotateKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rotate-key: %v (%s)", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "re-encrypted 2 of 2") {
+	if !strings.Contains(out.String(), "re-encrypted 2 of 2 monitor secrets (passwords and alert URLs)") {
 		t.Errorf("output %q", out.String())
 	}
 	st, err = store.Open(ctx, db)

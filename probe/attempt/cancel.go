@@ -58,6 +58,13 @@ func cancelledResult(r probe.Result) probe.Result {
 	return r
 }
 
+// skippedResult marks an attempt that never got a probe slot by the time
+// it had to start (Request.StartBy): diagnosed probe.skipped.
+func skippedResult(r probe.Result) probe.Result {
+	r.Failure = &probe.Failure{Code: probe.CodeProbeSkipped, Err: "no free probe slot by the time it had to start"}
+	return r
+}
+
 // StepTimeout is how long each step of a probe may wait (a reply, the
 // connect), for pages that show a wait against its limit.
 func (l *Lifecycle) StepTimeout() time.Duration { return l.cfg.StepTimeout }

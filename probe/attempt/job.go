@@ -3,6 +3,7 @@ package attempt
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
@@ -27,6 +28,8 @@ type job struct {
 	// notify, when set, is told of every change too: the try-all the
 	// attempt is a row of.
 	notify func()
+	// startBy is the latest time the probe may begin (Request.StartBy).
+	startBy time.Time
 }
 
 func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {

@@ -20,7 +20,21 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	defer l.release(j.target, queued.ID)
 	defer j.cancel()
 	log := l.log.With("attempt", queued.ID)
-	if !l.acquireSlot(j.ctx) {
+	slotCtx, stopWaiting := j.ctx, context.CancelFunc(func() {})
+	if !j.startBy.IsZero() {
+		slotCtx, stopWaiting = context.WithDeadline(j.ctx, j.startBy)
+	}
+	// A deadline already past when the job gets here (its queued write
+	// was slow) must not race a free slot: select picks among ready cases
+	// at random.
+	got := slotCtx.Err() == nil && l.acquireSlot(slotCtx)
+	stopWaiting()
+	if !got {
+		if j.ctx.Err() == nil && l.ctx.Err() == nil {
+			log.Warn("probe skipped: no free probe slot by the time it had to start", "start_by", j.startBy)
+			l.finish(log, j, skippedResult(queued), true)
+			return
+		}
 		l.finish(log, j, queued, true)
 		return
 	}

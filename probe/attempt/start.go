@@ -28,6 +28,11 @@ type Request struct {
 	// finished; if the wait runs out first, Start stores it as it is
 	// before returning, so every id Start hands out is stored.
 	Wait time.Duration
+	// StartBy, when set, is the latest time the probe may begin: an
+	// attempt still waiting for a free probe slot then is not run at all
+	// and ends as probe.skipped. A monitor's run uses it: run late, it
+	// would come too close to the next one.
+	StartBy time.Time
 }
 
 // Started is what Start returns.
@@ -52,7 +57,7 @@ func (l *Lifecycle) Start(ctx context.Context, req Request) (Started, error) {
 		return Started{}, err
 	}
 	id := NewID()
-	j := &job{changed: make(chan struct{}), target: t}
+	j := &job{changed: make(chan struct{}), target: t, startBy: req.StartBy}
 	j.ctx, j.cancel = context.WithCancel(l.ctx)
 	j.result = probe.Result{
 		ID:         id,

@@ -78,6 +78,8 @@ func primaryCode(f *Facts) (probe.Code, *probe.RuleTrace) {
 	switch {
 	case f.R.Status == probe.StatusInterrupted && f.R.Failure != nil && f.R.Failure.Code == probe.CodeProbeCancelled:
 		return probe.CodeProbeCancelled, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted", "cancelled"}}
+	case f.R.Status == probe.StatusInterrupted && f.R.Failure != nil && f.R.Failure.Code == probe.CodeProbeSkipped:
+		return probe.CodeProbeSkipped, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted", "not started in time"}}
 	case f.R.Status == probe.StatusInterrupted:
 		return probe.CodeProbeInterrupted, &probe.RuleTrace{ID: "probe", Matched: []string{"status=interrupted"}}
 	case f.intercept != nil:

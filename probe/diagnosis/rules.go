@@ -783,6 +783,18 @@ var rules = []Rule{
 		},
 	},
 	{
+		Code: probe.CodeProbeSkipped, Severity: probe.SeverityWarning, Guide: "causes", Title: "Skipped: the dashboard was too busy to start this run in time",
+		Summary: func(f *Facts) string {
+			return "This monitor run waited for a free probe slot until the time it had to start by, and was dropped rather than run late: a late run would come too close to the next one. It never connected; nothing can be concluded about the server from it, and it raised no alert."
+		},
+		Steps: func(f *Facts) []string {
+			return []string{
+				"If this happens now and then (a burst of manual tests, a replica restarting), there is nothing to do: the next run comes at its usual time.",
+				"If it happens often, the dashboard runs more monitors than it can probe at once: raise --max-probes, give the monitors longer intervals, or run another replica on the same PostgreSQL.",
+			}
+		},
+	},
+	{
 		// A finding only: the session worked, over a cipher suite without
 		// forward secrecy (RSA key exchange), which Go and modern clients
 		// no longer offer by default.

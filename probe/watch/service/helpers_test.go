@@ -197,6 +197,13 @@ func newKey(t testing.TB) *secretbox.Key {
 
 func newEnv(t *testing.T, ca *smtptest.CA, key *secretbox.Key, path string) *env {
 	t.Helper()
+	return newEnvWith(t, ca, key, path, 0)
+}
+
+// newEnvWith is newEnv with a lifecycle of maxProbes probe slots (0: the
+// default).
+func newEnvWith(t *testing.T, ca *smtptest.CA, key *secretbox.Key, path string, maxProbes int) *env {
+	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "monitors.db")
 	}
@@ -208,7 +215,7 @@ func newEnv(t *testing.T, ca *smtptest.CA, key *secretbox.Key, path string) *env
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := probe.Options{ExtraRoots: ca.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second}
 	life, err := attempt.New(context.Background(), attempt.Config{Store: st, Logger: log, Origin: "test-machine",
-		ExtraRoots: ca.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second})
+		ExtraRoots: ca.Pool, StepTimeout: 5 * time.Second, TotalTimeout: 20 * time.Second, MaxProbes: maxProbes})
 	if err != nil {
 		t.Fatal(err)
 	}

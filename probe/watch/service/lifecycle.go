@@ -18,9 +18,9 @@ import (
 // and marked interrupted, like any probe. A lifecycle at a bound answers
 // *Busy.
 func LifecycleProber(l *attempt.Lifecycle) Prober {
-	return func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret) (probe.Result, error) {
+	return func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret, startBy time.Time) (probe.Result, error) {
 		started, err := l.Start(ctx, attempt.Request{Kind: probe.KindMonitor, MonitorID: monitorID, Settings: set,
-			Secret: sec})
+			Secret: sec, StartBy: startBy})
 		var ce *attempt.CapacityError
 		switch {
 		case errors.As(err, &ce):

@@ -62,10 +62,14 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 		s.mu.Unlock()
 	}()
 	// With replicas sharing the database, one of them runs it (shared.go).
+	// Taken before the claim, whose own clock reading is later: the
+	// start limit counts from no later than the claim (shared.go).
+	claimedBy := time.Now()
 	m, mine := s.claim(ctx, e, m)
 	if !mine {
 		return
 	}
+	startBy := claimedBy.Add(m.WithDefaults().Interval * startWithinTenths / 10)
 
 	start := time.Now()
 	if s.cfg.OnDue != nil {
@@ -90,7 +94,7 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 			set.User = ""
 		}
 	}
-	r, err := s.cfg.Probe(ctx, m.ID, set, sec)
+	r, err := s.cfg.Probe(ctx, m.ID, set, sec, startBy)
 	sec = probe.Secret{}
 	var busy *Busy
 	switch {
@@ -115,6 +119,9 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 func (s *Service) finish(ctx context.Context, id string, r probe.Result, withoutLogin bool) {
 	run := watch.RunOf(r, withoutLogin)
 	if run.Interrupted {
+		if r.Diagnosis != nil && r.Diagnosis.Code == probe.CodeProbeSkipped {
+			s.log.Warn("monitor: run skipped, no free probe slot in time; the next run comes at its usual time", "monitor", id, "attempt", r.ID)
+		}
 		return
 	}
 	s.mu.Lock()

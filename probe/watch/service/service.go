@@ -42,9 +42,10 @@ type Store interface {
 
 // Prober runs one probe of a monitor through the attempt lifecycle (kind
 // monitor, linked to monitorID) and returns the finished, stored result.
-// A *Busy error means the lifecycle is at a bound: the run is tried again
+// A probe that cannot begin by startBy is not run (probe.skipped). A
+// *Busy error means the lifecycle is at a bound: the run is tried again
 // shortly.
-type Prober func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret) (probe.Result, error)
+type Prober func(ctx context.Context, monitorID string, set probe.Settings, sec probe.Secret, startBy time.Time) (probe.Result, error)
 
 // Busy is a Prober's "not now".
 type Busy struct {

@@ -32,6 +32,18 @@ type SharedStore interface {
 	GetMonitor(ctx context.Context, id string) (watch.Monitor, error)
 }
 
+// A claim moves the stored next run at least claimAheadTenths of an
+// interval ahead, and the run it claimed must begin within
+// startWithinTenths (attempt.Request.StartBy) or is skipped. So the next
+// claim, by any replica, comes at least 0.9 of an interval after this one,
+// this run began at most 0.4 after it, and two runs of one monitor are
+// always at least half an interval apart, however slow the machine or the
+// database is.
+const (
+	claimAheadTenths  = 9
+	startWithinTenths = 4
+)
+
 // syncEvery is how often a replica re-reads the monitors from a shared
 // store.
 const syncEvery = 15 * time.Second
@@ -56,7 +68,7 @@ func (s *Service) claim(ctx context.Context, e *entry, m watch.Monitor) (watch.M
 	// the run due at once for every other replica, which would run it
 	// again. The claim always moves the run most of an interval ahead.
 	now := time.Now()
-	next = later(next, now.Add(m.WithDefaults().Interval*9/10))
+	next = later(next, now.Add(m.WithDefaults().Interval*claimAheadTenths/10))
 	claimed, stored, err := sh.ClaimMonitorRun(ctx, m.ID, now, next)
 	if err != nil {
 		s.log.Error("monitor: claim its run", "monitor", m.ID, "error", err)
