@@ -16,9 +16,9 @@ import (
 )
 
 // A try-all is kept as a group (store.SaveTryGroup) with a permalink of
-// its own, /try/{id}: POST /try runs it and redirects there, so the result
-// is a page that can be reloaded, shared and found again after a restart,
-// not the answer to a POST. An email address (in the main form's host
+// its own, /try/{id}: POST /try starts it and redirects there at once, so
+// the result is a page that fills in as the rows end and can be reloaded,
+// shared and found again after a restart, not the answer to a POST. An email address (in the main form's host
 // field or the try-all form) starts with discovery: the domain's SRV
 // records, the provider table and its MX hosts, as `smtpdoctor probe
 // --discover` does; the try-all then runs on the best submission
