@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
 	"github.com/smtpdoctor/smtpdoctor/store"
@@ -104,6 +105,27 @@ func BenchmarkPostgresGet(b *testing.B) {
 	id := p.Attempts[7].ID
 	for b.Loop() {
 		if _, err := s.Get(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPostgresServers30Days is the servers view over the last 30
+// days, as BenchmarkServers30Days on SQLite: the per-server summary, the
+// per-server day counts and the partial day at the window's edge.
+func BenchmarkPostgresServers30Days(b *testing.B) {
+	s := openPostgresBench(b)
+	ctx := context.Background()
+	since := time.Now().Add(-30 * 24 * time.Hour)
+	rows, err := s.Servers(ctx, since)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(rows) == 0 {
+		b.Fatal("no servers in the last 30 days")
+	}
+	for b.Loop() {
+		if _, err := s.Servers(ctx, since); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -41,7 +41,14 @@
 // deletes keep them right too, and count attempts one by one only for the
 // partial days at the edges of the window asked for; the breakdown and the
 // servers view count only attempts that tested a server (probes and
-// monitors' runs), not pasted text explained. Each Store is a replica with
+// monitors' runs), not pasted text explained. The servers view also reads
+// a per-server summary kept by triggers (migration 0012): each server's
+// newest TimelineLength tested attempts (server_timeline, trimmed on
+// insert, refilled from attempts when retention deletes one), the same
+// packed into one text per server (server_points, what the view reads),
+// and when it last worked (server_worked); the newest TimelineLength since
+// any time are those of them that started since then, so one small read
+// answers every window. Each Store is a replica with
 // a random id and a heartbeat row (replicas.go): the attempts it writes
 // carry that id, so "interrupted" means "its replica is gone", never
 // "another replica is running it". Limits that must hold across replicas

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
 
 // groupWriter commits the one-row writes of concurrent callers (Create and
@@ -184,7 +186,7 @@ func (g *groupWriter) run(ctx context.Context, group []*writeReq) (errs []error,
 			written = append(written, r.id)
 		}
 	}
-	if g.db.d == dialectPostgres && !onlyNotFound(errs) && (len(group) > 1 || isRetryable(errs[0])) {
+	if g.db.d == dialectPostgres && !onlyRefusals(errs) && (len(group) > 1 || isRetryable(errs[0])) {
 		tx.Rollback()
 		return errs, nil, true, nil
 	}
@@ -210,11 +212,13 @@ func isRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-// onlyNotFound reports whether every failed write failed by finding no
-// attempt, which leaves a PostgreSQL transaction usable.
-func onlyNotFound(errs []error) bool {
+// onlyRefusals reports whether every failed write failed by finding no
+// row, or a monitor status written since it was read: refusals decided
+// by a query, not failed statements, which leave a PostgreSQL transaction
+// usable.
+func onlyRefusals(errs []error) bool {
 	for _, err := range errs {
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, watch.ErrStaleStatus) {
 			return false
 		}
 	}

@@ -14,12 +14,18 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe/watch"
 )
 
-// RecordRun writes, in one transaction, a run's compact row, its uptime
-// buckets and the monitor's new status and next run; and compacts the run
+// RecordRun writes, in one transaction, the monitor's new status and next
+// run, a run's compact row and its uptime buckets; and compacts the run
 // before it: if that one repeated its predecessor, its full attempt is
 // deleted (its compact row stays). So the database keeps a full attempt for
 // every change and for the latest run, and a compact row for the rest.
-func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time) error {
+//
+// basedOn is the status version the run started from
+// (watch.Monitor.StatusVersion). If another run, or an edit, wrote the
+// status since, nothing is written and the answer is watch.ErrStaleStatus:
+// the caller reads the monitor again and decides the run's status, and its
+// alerts, from what is stored now.
+func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time, basedOn int64) error {
 	status, err := jsonString(st)
 	if err != nil {
 		return fmt.Errorf("store: record run of monitor %s: %w", run.MonitorID, err)
@@ -31,17 +37,33 @@ func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Sta
 	at := run.At.UnixMilli()
 	err = s.writer.do(ctx, func(ctx context.Context, tx txn) error {
 		return atomically(ctx, tx, func() error {
+			// The status first, and only over the version the run read. The
+			// next run only moves forward here: another replica may have
+			// claimed the following run already (moving it further ahead),
+			// and writing an earlier time back would make that run due again
+			// for everyone.
 			var seq int64
-			if err := tx.QueryRowContext(ctx, `SELECT seq FROM monitors WHERE id = ?`, run.MonitorID).Scan(&seq); err != nil {
+			err := tx.QueryRowContext(ctx, `UPDATE monitors SET state = ?, since = ?, status = ?,
+				status_version = status_version + 1,
+				next_run_at = CASE WHEN next_run_at > ? THEN next_run_at ELSE ? END
+				WHERE id = ? AND status_version = ? RETURNING seq`,
+				string(st.State), ms(st.Since), status, ms(next), ms(next), run.MonitorID, basedOn).Scan(&seq)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = tx.QueryRowContext(ctx, `SELECT seq FROM monitors WHERE id = ?`, run.MonitorID).Scan(&seq)
 				if errors.Is(err, sql.ErrNoRows) {
 					return ErrNotFound
 				}
+				if err == nil {
+					return watch.ErrStaleStatus
+				}
+			}
+			if err != nil {
 				return err
 			}
 			var prevAt int64
 			var prevAttempt string
 			var prevKept int
-			err := tx.QueryRowContext(ctx, `SELECT at, attempt_id, kept FROM monitor_runs WHERE monitor = ?
+			err = tx.QueryRowContext(ctx, `SELECT at, attempt_id, kept FROM monitor_runs WHERE monitor = ?
 				ORDER BY at DESC LIMIT 1`, seq).Scan(&prevAt, &prevAttempt, &prevKept)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
@@ -69,18 +91,9 @@ func (s *Store) RecordRun(ctx context.Context, run watch.RunRecord, st watch.Sta
 				seq, at/3_600_000, up); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_days (monitor, day, runs, up) VALUES (?, ?, 1, ?)
+			_, err = tx.ExecContext(ctx, `INSERT INTO monitor_days (monitor, day, runs, up) VALUES (?, ?, 1, ?)
 				ON CONFLICT (monitor, day) DO UPDATE SET runs = monitor_days.runs + 1, up = monitor_days.up + excluded.up`,
-				seq, at/86_400_000, up); err != nil {
-				return err
-			}
-			// The next run only moves forward here: another replica may have
-			// claimed the following run already (moving it further ahead),
-			// and writing an earlier time back would make that run due again
-			// for everyone.
-			_, err = tx.ExecContext(ctx, `UPDATE monitors SET state = ?, since = ?, status = ?,
-				next_run_at = CASE WHEN next_run_at > ? THEN next_run_at ELSE ? END WHERE id = ?`,
-				string(st.State), ms(st.Since), status, ms(next), ms(next), run.MonitorID)
+				seq, at/86_400_000, up)
 			return err
 		})
 	})

@@ -18,7 +18,7 @@ import (
 // sealed (probe/secretbox); this package never sees a password.
 
 // monitorColumns are read by scanMonitor, in order.
-const monitorColumns = `id, name, settings, interval_ms, fail_after, cert_days, alerts, status, next_run_at, created_at, updated_at,
+const monitorColumns = `id, name, settings, interval_ms, fail_after, cert_days, alerts, status, status_version, next_run_at, created_at, updated_at,
 	EXISTS (SELECT 1 FROM monitor_secrets WHERE monitor_id = monitors.id AND slot = 'login')`
 
 // CreateMonitor stores a new monitor and its sealed secrets. m.ID is set by
@@ -69,7 +69,9 @@ func (s *Store) insertMonitor(ctx context.Context, m watch.Monitor, settings, al
 // UpdateMonitor replaces what people edit (name, settings, interval,
 // thresholds, alerts), the status (edited: see watch.Status.Edited), the
 // next run, and the secrets: the slots given are replaced, keep lists slots
-// to leave as they are, and every other slot is deleted.
+// to leave as they are, and every other slot is deleted. The status
+// version moves on, so a run under way (on any replica) decides again
+// from the edited status (RecordRun).
 func (s *Store) UpdateMonitor(ctx context.Context, m watch.Monitor, secrets []watch.SealedSecret, keep []string) error {
 	m = m.WithDefaults()
 	settings, alerts, status, err := monitorJSON(m)
@@ -79,7 +81,8 @@ func (s *Store) UpdateMonitor(ctx context.Context, m watch.Monitor, secrets []wa
 	err = s.writer.do(ctx, func(ctx context.Context, tx txn) error {
 		return atomically(ctx, tx, func() error {
 			res, err := tx.ExecContext(ctx, `UPDATE monitors SET name = ?, settings = ?, interval_ms = ?, fail_after = ?,
-				cert_days = ?, alerts = ?, state = ?, since = ?, status = ?, next_run_at = ?, updated_at = ? WHERE id = ?`,
+				cert_days = ?, alerts = ?, state = ?, since = ?, status = ?, status_version = status_version + 1,
+				next_run_at = ?, updated_at = ? WHERE id = ?`,
 				m.Name, settings, m.Interval.Milliseconds(), m.FailAfter, m.CertDays, alerts,
 				string(m.Status.State), ms(m.Status.Since), status, ms(m.NextRunAt), ms(m.UpdatedAt), m.ID)
 			if err != nil {
@@ -291,7 +294,7 @@ func scanMonitor(sc scanner) (watch.Monitor, error) {
 	var m watch.Monitor
 	var settings, alerts, status string
 	var interval, next, created, updated int64
-	if err := sc.Scan(&m.ID, &m.Name, &settings, &interval, &m.FailAfter, &m.CertDays, &alerts, &status,
+	if err := sc.Scan(&m.ID, &m.Name, &settings, &interval, &m.FailAfter, &m.CertDays, &alerts, &status, &m.StatusVersion,
 		&next, &created, &updated, &m.HasSecret); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return m, ErrNotFound

@@ -51,6 +51,15 @@ const testedKinds = `('probe', 'monitor')`
 
 // Servers returns one row per host:port tried (probed, by hand or by a
 // monitor) since the given time, the most recently tried first.
+//
+// It reads the per-server summary (migrations/0012_server_summary.sql):
+// for each server, its newest TimelineLength tested attempts at any time
+// packed in one text, and when it last worked, kept by triggers on
+// attempts. The newest TimelineLength since a time are those of them that
+// started since then, so one read of a small table answers any window.
+// Reading attempts instead (an index walk of twenty rows and a seek per
+// server) took 44-60 ms at a million attempts and 160 servers, nearly all
+// of it in rows scattered across the file.
 func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, error) {
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -58,49 +67,23 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	}
 	defer tx.Rollback()
 
-	counts := map[hostPort]int64{}
-	sum := func(q string, args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("store: servers: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k hostPort
-			var n int64
-			if err := rows.Scan(&k.host, &k.port, &n); err != nil {
-				return fmt.Errorf("store: servers: %w", err)
-			}
-			counts[k] += n
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: servers: %w", err)
-		}
-		return nil
-	}
+	// The counts: whole days from daily_servers (in serverRows, per
+	// server), the partial day at the edge counted from attempts.
+	edges := map[hostPort]int64{}
+	fromDay := int64(math.MaxInt64) // no whole days: count every attempt since
 	const scan = `SELECT host, port, COUNT(*) FROM attempts
 		WHERE started_at >= ? AND started_at < ? AND kind IN ` + testedKinds + ` GROUP BY host, port`
+	ranges := [][2]int64{{since.UnixMilli(), math.MaxInt64}}
 	if w, ok := splitWindow(since, time.Time{}); ok {
-		if err := sum(`SELECT host, port, SUM(n) FROM daily_servers
-			WHERE day >= ? AND kind IN `+testedKinds+` GROUP BY host, port`, w.fromDay); err != nil {
+		fromDay, ranges = w.fromDay, w.edges
+	}
+	for _, e := range ranges {
+		if err := sumServers(ctx, tx, edges, scan, e[0], e[1]); err != nil {
 			return nil, err
 		}
-		for _, e := range w.edges {
-			if err := sum(scan, e[0], e[1]); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := sum(scan, since.UnixMilli(), int64(math.MaxInt64)); err != nil {
-		return nil, err
 	}
 
-	out, err := serverTimelines(ctx, tx, s.d, since, func(host string, port int) int64 {
-		// An attempt that named no server is no row.
-		if host == "" {
-			return 0
-		}
-		return counts[hostPort{host, port}]
-	})
+	out, err := serverRows(ctx, tx, since, fromDay, edges)
 	if err != nil {
 		return nil, err
 	}
@@ -110,94 +93,69 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	return out, nil
 }
 
-// serverTimelines reads, in one query, the last TimelineLength attempts
-// (of testedKinds) since the given time of every server tried since then
-// and when each last worked; count says how many attempts a server had,
-// and servers with none are left out. One query, not two per server: at a million attempts and
-// 160 servers the per-server queries took 42 ms, nearly all of it in
-// the round trips. Each server's timeline is still an index range walk of
-// at most TimelineLength rows (attempts_host_port), and its last success
-// one seek in attempts_worked; the server list comes from the daily counts.
-func serverTimelines(ctx context.Context, q querier, d dialect, since time.Time, count func(string, int) int64) ([]ServerSummary, error) {
-	fromDay := since.UnixMilli() / dayMS
-	// SQLite joins on rowid (the table's own b-tree key); PostgreSQL has
-	// none, and joins on the primary key.
-	key := "rowid"
-	if d == dialectPostgres {
-		key = "id"
-	}
-	// The last success walks attempts_worked newest first and stops at
-	// the first tested one (explanations are few); the timeline walks
-	// attempts_host_port likewise.
-	rows, err := q.QueryContext(ctx, `WITH servers AS MATERIALIZED (
-			SELECT d.host, d.port,
-				(SELECT w.started_at FROM attempts w
-				 WHERE w.host = d.host AND w.port = d.port AND w.outcome IN ('success', 'warning')
-				   AND w.kind IN `+testedKinds+`
-				 ORDER BY w.started_at DESC, w.id DESC LIMIT 1) AS worked
-			FROM (SELECT DISTINCT host, port FROM daily_servers WHERE day >= ? AND kind IN `+testedKinds+`) d)
-		SELECT s.host, s.port, s.worked, a.id, a.started_at, a.status, a.outcome, a.code, a.title
-		FROM servers s JOIN attempts a ON a.`+key+` IN (
-			SELECT x.`+key+` FROM attempts x
-			WHERE x.host = s.host AND x.port = s.port AND x.started_at >= ? AND x.kind IN `+testedKinds+`
-			ORDER BY x.started_at DESC, x.id DESC LIMIT ?)
-		`, fromDay, since.UnixMilli(), TimelineLength)
+// sumServers adds the (host, port, count) rows of query to counts.
+func sumServers(ctx context.Context, q querier, counts map[hostPort]int64, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: servers: timelines: %w", err)
+		return fmt.Errorf("store: servers: counts: %w", err)
 	}
 	defer rows.Close()
-	// No ORDER BY: sorting every row in SQL cost a fifth of the query;
-	// each server's twenty points are put in order here instead.
-	type point struct {
-		TimelinePoint
-		title string
-	}
-	type server struct {
-		worked *int64
-		pts    []point
-	}
-	byServer := map[hostPort]*server{}
-	var order []hostPort
 	for rows.Next() {
 		var k hostPort
-		var worked *int64
-		var p point
-		var ms int64
-		if err := rows.Scan(&k.host, &k.port, &worked, &p.ID, &ms, &p.Status, &p.Outcome, &p.Code, &p.title); err != nil {
-			return nil, fmt.Errorf("store: servers: timelines: %w", err)
+		var n int64
+		if err := rows.Scan(&k.host, &k.port, &n); err != nil {
+			return fmt.Errorf("store: servers: counts: %w", err)
 		}
-		p.At = time.UnixMilli(ms).UTC()
-		sv := byServer[k]
-		if sv == nil {
-			sv = &server{worked: worked}
-			byServer[k] = sv
-			order = append(order, k)
-		}
-		sv.pts = append(sv.pts, p)
+		counts[k] += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: servers: timelines: %w", err)
+		return fmt.Errorf("store: servers: counts: %w", err)
 	}
+	return nil
+}
+
+// serverRows reads one row per server with a timeline point since the
+// given time: its packed timeline and its newest attempt's title
+// (server_points), when it last worked (server_worked), and its attempts
+// on whole days from fromDay (daily_servers_server: thirty index entries a
+// server for a month, where grouping the month's counts by server sorted
+// thousands of rows); edges holds the rest of each server's count.
+func serverRows(ctx context.Context, q querier, since time.Time, fromDay int64, edges map[hostPort]int64) ([]ServerSummary, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.host, p.port, p.points, p.title, w.started_at,
+			COALESCE((SELECT SUM(d.n) FROM daily_servers d
+				WHERE d.host = p.host AND d.port = p.port AND d.kind IN `+testedKinds+` AND d.day >= ?), 0)
+		FROM server_points p LEFT JOIN server_worked w ON w.host = p.host AND w.port = p.port
+		WHERE p.newest >= ?`, fromDay, since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: servers: %w", err)
+	}
+	defer rows.Close()
 	var out []ServerSummary
-	for _, k := range order {
-		n := count(k.host, k.port)
-		if n <= 0 {
+	for rows.Next() {
+		var sv ServerSummary
+		var points string
+		var worked *int64
+		if err := rows.Scan(&sv.Host, &sv.Port, &points, &sv.LastTitle, &worked, &sv.Attempts); err != nil {
+			return nil, fmt.Errorf("store: servers: %w", err)
+		}
+		sv.Attempts += edges[hostPort{sv.Host, sv.Port}]
+		if sv.Timeline, err = unpackPoints(points, since); err != nil {
+			return nil, fmt.Errorf("store: servers: timeline of %s:%d: %w", sv.Host, sv.Port, err)
+		}
+		// An attempt that named no server is no row (the summary keeps
+		// none; the counts may).
+		if sv.Host == "" || sv.Attempts <= 0 || len(sv.Timeline) == 0 {
 			continue
 		}
-		sv := byServer[k]
-		// Oldest first, left to right on the chart; ties by id, as the
-		// history orders them.
-		slices.SortFunc(sv.pts, func(a, b point) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
-		last := sv.pts[len(sv.pts)-1]
-		sum := ServerSummary{Host: k.host, Port: k.port, Attempts: n, LastID: last.ID, LastAt: last.At,
-			LastStatus: last.Status, LastOutcome: last.Outcome, LastCode: last.Code, LastTitle: last.title}
-		if sv.worked != nil {
-			sum.LastSuccess = time.UnixMilli(*sv.worked).UTC()
+		last := sv.Timeline[len(sv.Timeline)-1]
+		sv.LastID, sv.LastAt, sv.LastStatus, sv.LastOutcome, sv.LastCode = last.ID, last.At, last.Status, last.Outcome, last.Code
+		if worked != nil {
+			sv.LastSuccess = time.UnixMilli(*worked).UTC()
 		}
-		for _, p := range sv.pts {
-			sum.Timeline = append(sum.Timeline, p.TimelinePoint)
-		}
-		out = append(out, sum)
+		out = append(out, sv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: servers: %w", err)
 	}
 	return out, nil
 }

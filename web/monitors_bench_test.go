@@ -63,7 +63,9 @@ func tenThousandMonitors(b *testing.B) *monitorEnv {
 						b.Error(err)
 						return
 					}
-					if err := e.store.RecordRun(ctx, watch.RunRecordOf(ids[i], r, j == 0), st, now.Add(time.Hour)); err != nil {
+					// Each monitor's runs are recorded in turn: the j-th
+					// starts from status version j.
+					if err := e.store.RecordRun(ctx, watch.RunRecordOf(ids[i], r, j == 0), st, now.Add(time.Hour), int64(j)); err != nil {
 						b.Error(err)
 						return
 					}

@@ -13,7 +13,8 @@ import (
 // handshake", "smtp: server doesn't support AUTH", "unencrypted
 // connection" (PlainAuth refusing to send a password in the clear), "dial
 // tcp 192.0.2.1:587: connect: connection refused", "dial tcp: lookup
-// host: no such host".
+// host: no such host". The server's replies inside them are read in
+// format_go_reply.go.
 var (
 	goDial     = regexp.MustCompile(`dial tcp (\S+):`)
 	goLookup   = regexp.MustCompile(`lookup ([^\s:]+)`)
@@ -22,13 +23,14 @@ var (
 
 var formatGo = &format{
 	Name:  "go",
-	Title: "Go net/smtp, crypto/tls and x509 errors",
+	Title: `Go net/smtp and go-mail errors (535 "5.7.8 ..."), crypto/tls and x509 errors`,
 	kind:  kindError,
 	claims: func(line string) bool {
 		return strings.Contains(line, "x509: ") || strings.Contains(line, "tls: ") || strings.Contains(line, "smtp: ") ||
-			strings.Contains(line, "dial tcp") || strings.Contains(line, "unencrypted connection")
+			strings.Contains(line, "dial tcp") || strings.Contains(line, "unencrypted connection") || claimsGoReply(line)
 	},
 	read: func(r *reader, lines []string) {
+		readGoReply(r, lines)
 		for _, line := range lines {
 			if m := goDial.FindStringSubmatch(line); m != nil {
 				h, p := hostPort(m[1] + ":")

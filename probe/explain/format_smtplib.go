@@ -29,7 +29,7 @@ var formatSmtplib = &format{
 	kind:  kindTranscript,
 	claims: func(line string) bool {
 		return strings.Contains(line, "send: ") && pySend.MatchString(line) || strings.Contains(line, "reply: ") && pyReply.MatchString(line) ||
-			strings.Contains(line, "SMTP") && pyExc.MatchString(line) || strings.Contains(line, "smtplib") || strings.Contains(line, ", ") && pyTuple.MatchString(line)
+			strings.Contains(line, "SMTP") && !strings.Contains(line, "Net::SMTP") && pyExc.MatchString(line) || strings.Contains(line, "smtplib") || strings.Contains(line, ", ") && pyTuple.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for _, line := range lines {

@@ -4,6 +4,9 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
+// jakartaAddOpens lets Jakarta Mail reach the JDK's HostnameChecker.
+const jakartaAddOpens = "--add-opens java.base/sun.security.util=ALL-UNNAMED"
+
 // javaMechanism is the value of mail.smtp.auth.mechanisms. Jakarta Mail
 // has XOAUTH2 built in (the token goes where the password would) but no
 // OAUTHBEARER.
@@ -24,6 +27,14 @@ func jakartaMail(in Input) string {
 	if in.CAFile != "" {
 		t.line("// To trust the CA in %s: keytool -importcert -file it into a truststore", in.CAFile)
 		t.line("// and start the JVM with -Djavax.net.ssl.trustStore=that file.")
+	}
+	if in.hostIsIP() && in.Security != probe.SecurityNone {
+		// Jakarta Mail 2.0 checks the name with the JDK's internal
+		// HostnameChecker, reached by reflection, which Java 16 and later
+		// deny; its fallback reads only DNS names in the certificate.
+		t.line("// The server is named by its IP address: on Java 16 and later Jakarta Mail 2.0 can check")
+		t.line("// that against the certificate only if the JVM starts with %s", jakartaAddOpens)
+		t.line("// (or name the server by its DNS name).")
 	}
 	t.line("import jakarta.mail.Message;")
 	t.line("import jakarta.mail.Session;")
@@ -197,6 +208,7 @@ func actionMailer(in Input) string {
 		t.line("  enable_starttls: true, # STARTTLS or fail (the 587 way); before Rails 7: enable_starttls_auto: true")
 	default:
 		t.line("  enable_starttls_auto: false, # this server was used without TLS")
+		t.line("  # (the mail gem 2.8 and later; with Ruby 3's net-smtp, mail 2.7 ignores false and upgrades when offered)")
 	}
 	if in.CAFile != "" && in.Security != probe.SecurityNone {
 		t.line("  ca_file: %s, # trust this CA", singleQuoted(in.CAFile))

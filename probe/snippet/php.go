@@ -121,7 +121,8 @@ func symfony(in Input) string {
 	case probe.SecurityStartTLS:
 		t.line("# smtp:// starts in plaintext and upgrades with STARTTLS, which this server offers (the 587 way).")
 	default:
-		t.line("# auto_tls=false: this server was used without TLS (Symfony 7.1 and later).")
+		t.line("# auto_tls=false: this server was used without TLS (Symfony 7.1 and later; older releases")
+		t.line("# upgrade with STARTTLS whenever the server offers it).")
 	}
 	if in.OAuth() {
 		t.line("# The access token goes where the password would; Symfony sends it with XOAUTH2.")

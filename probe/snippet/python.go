@@ -104,6 +104,9 @@ func django(in Input) string {
 	}
 	t.line("DEFAULT_FROM_EMAIL = %s", pyString(in.sender()))
 	t.line("EMAIL_TIMEOUT = 30")
+	if in.Security != probe.SecurityNone {
+		t.line("# Django 4.0 and later check the server's certificate; 3.2 and older do not check it at all.")
+	}
 	if in.CAFile != "" {
 		t.line("# To trust the CA in %s, start Django with SSL_CERT_FILE pointing at it.", in.CAFile)
 	}

@@ -65,7 +65,17 @@ type Monitor struct {
 	// a restart resumes the schedule.
 	NextRunAt time.Time
 	Status    Status
+	// StatusVersion counts the writes of Status in the store. A run
+	// writes its status back only if the version is still the one it
+	// started from (ErrStaleStatus otherwise), so that two runs, on two
+	// replicas, cannot both decide the same alert.
+	StatusVersion int64
 }
+
+// ErrStaleStatus is a store's answer to a run that would write a status
+// over one written since the run read it: read the monitor again, and
+// decide from what it says now.
+var ErrStaleStatus = errors.New("the monitor's status was written by another run since this one read it")
 
 // WithDefaults fills the zero fields.
 func (m Monitor) WithDefaults() Monitor {

@@ -63,6 +63,8 @@ var suite = []struct {
 	{"LastSuccessIgnoresExplanations", testLastSuccessIgnoresExplanations},
 	{"ServersSkipAttemptsWithoutHost", testServersSkipAttemptsWithoutHost},
 	{"ExplanationsAreNotServerAttempts", testExplanationsAreNotServerAttempts},
+	{"ServersSummaryFollowsWrites", testServersSummaryFollowsWrites},
+	{"ServersAgreeWithBruteForce", testServersAgreeWithBruteForce},
 	{"WatchSeesWrites", testWatchSeesWrites},
 	{"WatchSeesOtherReplicas", testWatchSeesOtherReplicas},
 	{"InterruptedOnlyWhenOwnerIsGone", testInterruptedOnlyWhenOwnerIsGone},

@@ -118,7 +118,12 @@ func run(t testing.TB, s *store.Store, id string, r probe.Result, keep bool, st 
 		t.Error(err)
 		return
 	}
-	if err := s.RecordRun(ctx, watch.RunRecordOf(id, r, keep), st, r.StartedAt.Add(5*time.Minute)); err != nil {
+	m, err := s.GetMonitor(ctx, id)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if err := s.RecordRun(ctx, watch.RunRecordOf(id, r, keep), st, r.StartedAt.Add(5*time.Minute), m.StatusVersion); err != nil {
 		t.Error(err)
 	}
 }

@@ -95,6 +95,10 @@ func (s *Service) Update(ctx context.Context, m watch.Monitor, sec Secrets) (wat
 	if err := s.cfg.Store.UpdateMonitor(ctx, stored(m), sealed, keep); err != nil {
 		return m, fmt.Errorf("update monitor %s: %w", m.ID, err)
 	}
+	// The store moved the status version on (a run under way decides
+	// again from the edited status); if another replica's run moved it
+	// too, this replica's next run finds out and reads it again.
+	m.StatusVersion = old.StatusVersion + 1
 	s.mu.Lock()
 	if e := s.monitors[m.ID]; e != nil {
 		e.m, e.sortName = m, strings.ToLower(m.Name)

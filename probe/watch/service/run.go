@@ -116,6 +116,12 @@ func (s *Service) runOne(ctx context.Context, d dueRun) {
 // finish feeds a finished run to the state machine, records it and sends
 // its alerts. An interrupted run is neither recorded nor alerted: it says
 // nothing about the server.
+//
+// The run is judged against the status it started from, and recorded only
+// if that is still the stored one; if another run (another replica's, with
+// several sharing the database) or an edit wrote the status since, the
+// monitor is read again and the run judged against what is stored now.
+// So each change of state is decided, and alerted, once.
 func (s *Service) finish(ctx context.Context, id string, r probe.Result, withoutLogin bool) {
 	run := watch.RunOf(r, withoutLogin)
 	if run.Interrupted {
@@ -130,24 +136,50 @@ func (s *Service) finish(ctx context.Context, id string, r probe.Result, without
 		s.mu.Unlock()
 		return
 	}
-	prev := e.m.Status
-	st, events := watch.Next(prev, run, e.m.Thresholds())
-	switch {
-	case st.State != watch.StateFailing:
-		st.Remediation = nil
-	case st.AttemptID == r.ID && r.Diagnosis != nil:
-		st.Remediation = r.Diagnosis.Remediation
-	}
-	e.m.Status = st
 	m := e.m
 	s.mu.Unlock()
 
 	next, _ := s.sched.Due(id)
-	m.NextRunAt = next
-	keep := prev.Last == nil || st.State != prev.State || st.Code != prev.Code || len(events) > 0
-	if err := s.cfg.Store.RecordRun(context.WithoutCancel(ctx), watch.RunRecordOf(id, r, keep), st, next); err != nil {
+	wctx := context.WithoutCancel(ctx)
+	var st watch.Status
+	var events []watch.Event
+	for try := 1; ; try++ {
+		prev := m.Status
+		st, events = judge(prev, run, r, m.Thresholds())
+		keep := prev.Last == nil || st.State != prev.State || st.Code != prev.Code || len(events) > 0
+		err := s.cfg.Store.RecordRun(wctx, watch.RunRecordOf(id, r, keep), st, next, m.StatusVersion)
+		if err == nil {
+			m.StatusVersion++
+			break
+		}
+		if errors.Is(err, watch.ErrStaleStatus) && try < 5 {
+			fresh, gerr := s.cfg.Store.GetMonitor(wctx, id)
+			if gerr != nil {
+				s.log.Error("monitor: read its status again", "monitor", id, "attempt", r.ID, "error", gerr)
+				return
+			}
+			m.Status, m.StatusVersion = fresh.WithDefaults().Status, fresh.StatusVersion
+			continue
+		}
+		if errors.Is(err, watch.ErrStaleStatus) {
+			// Written over again and again while this run was judged:
+			// others decide; this run's alerts are theirs to send.
+			s.log.Error("monitor: record run: its status keeps changing; leaving this run out", "monitor", id, "attempt", r.ID)
+			return
+		}
+		// The database refused the write (full, gone): the state still
+		// moves on here and the alerts still go out; the next run, judged
+		// against the version still stored, writes both.
 		s.log.Error("monitor: record run", "monitor", id, "attempt", r.ID, "error", err)
+		break
 	}
+	m.Status, m.NextRunAt = st, next
+	s.mu.Lock()
+	if e := s.monitors[id]; e != nil {
+		e.m.Status, e.m.StatusVersion = st, m.StatusVersion
+	}
+	s.mu.Unlock()
+
 	if s.cfg.OnRun != nil {
 		s.cfg.OnRun(m, r)
 	}
@@ -155,6 +187,19 @@ func (s *Service) finish(ctx context.Context, id string, r probe.Result, without
 		s.log.Info("monitor event", "monitor", id, "event", ev.Kind, "code", ev.Code, "attempt", ev.AttemptID)
 		s.alert(ctx, m, ev)
 	}
+}
+
+// judge is the state machine's step for one run, with the remediation a
+// failing state carries: that of the run that made it fail.
+func judge(prev watch.Status, run watch.Run, r probe.Result, th watch.Thresholds) (watch.Status, []watch.Event) {
+	st, events := watch.Next(prev, run, th)
+	switch {
+	case st.State != watch.StateFailing:
+		st.Remediation = nil
+	case st.AttemptID == r.ID && r.Diagnosis != nil:
+		st.Remediation = r.Diagnosis.Remediation
+	}
+	return st, events
 }
 
 // alert hands one event to every channel of the monitor.

@@ -35,7 +35,9 @@ type Store interface {
 	DeleteMonitor(ctx context.Context, id string) error
 	MonitorSecret(ctx context.Context, id, slot string) (watch.SealedSecret, error)
 	Secrets(ctx context.Context) ([]watch.SealedSecret, error)
-	RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time) error
+	RecordRun(ctx context.Context, run watch.RunRecord, st watch.Status, next time.Time, basedOn int64) error
+	// GetMonitor reads one monitor as stored.
+	GetMonitor(ctx context.Context, id string) (watch.Monitor, error)
 	RecordDelivery(ctx context.Context, d watch.Delivery) error
 	PruneMonitors(ctx context.Context, olderThan, now time.Time) (int64, error)
 }

@@ -28,8 +28,6 @@ type SharedStore interface {
 	// or before now to next, and reports whether this call did; if not,
 	// stored is the next run another replica set.
 	ClaimMonitorRun(ctx context.Context, id string, now, next time.Time) (claimed bool, stored time.Time, err error)
-	// GetMonitor reads one monitor as stored.
-	GetMonitor(ctx context.Context, id string) (watch.Monitor, error)
 }
 
 // A claim moves the stored next run at least claimAheadTenths of an

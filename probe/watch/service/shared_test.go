@@ -76,3 +76,51 @@ func TestReplicasRunAMonitorOnce(t *testing.T) {
 		t.Errorf("stored state %q, %v; want failing", stored.Status.State, err)
 	}
 }
+
+// A run judged against a status that another run has since replaced (a
+// replica that read the monitor before a slower replica's run was
+// recorded) is judged again against the stored status: the failure is
+// alerted once, not once by each replica that saw it.
+func TestStaleStatusIsJudgedAgain(t *testing.T) {
+	ca := smtptest.NewCA(t, "monitor test CA")
+	srv := newServer(t, yearCert(t, ca))
+	h := newHooks(t)
+	e := newEnv(t, ca, newKey(t), "")
+	defer e.close()
+	ctx := context.Background()
+	mon := monitorFor(srv, h.URL+"/hook")
+	mon.FailAfter = 1
+	m, err := e.svc.Create(ctx, mon, Secrets{Login: ptr(testPassword)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.runNow(t, m.ID); got.Status.State != watch.StateOK {
+		t.Fatalf("first run: %s", got.Status.State)
+	}
+	e.svc.mu.Lock()
+	seen := e.svc.monitors[m.ID].m // what a second replica read then
+	e.svc.mu.Unlock()
+	srv.stop()
+	if got := e.runNow(t, m.ID); got.Status.State != watch.StateFailing {
+		t.Fatalf("after a refused connection: %s", got.Status.State)
+	}
+	// The other replica's run, started from the status before the
+	// failure, finds the server down too.
+	e.svc.mu.Lock()
+	e.svc.monitors[m.ID].m = seen
+	e.svc.mu.Unlock()
+	got := e.runNow(t, m.ID)
+	if got.Status.State != watch.StateFailing {
+		t.Errorf("after the stale run: %s, want failing", got.Status.State)
+	}
+	if evs := h.events(); !slices.Equal(evs, []watch.EventKind{watch.EventFailing}) {
+		t.Errorf("alerts %v, want one failing alert", evs)
+	}
+	stored, err := e.store.GetMonitor(ctx, m.ID)
+	if err != nil || stored.Status.State != watch.StateFailing || stored.StatusVersion != got.StatusVersion {
+		t.Errorf("stored: state %q version %d (%v); in memory version %d", stored.Status.State, stored.StatusVersion, err, got.StatusVersion)
+	}
+	if runs, _ := e.store.MonitorRuns(ctx, m.ID, 10); len(runs) != 3 {
+		t.Errorf("%d runs recorded, want 3", len(runs))
+	}
+}

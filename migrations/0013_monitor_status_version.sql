@@ -1,0 +1,11 @@
+-- A monitor's status (the state machine's memory: failing since when,
+-- which alerts went out) is read by the run that starts and written back
+-- by the run when it ends. With several replicas, a run can start on one
+-- replica before a slower run of the same monitor, on another, has written
+-- its status back; both then start from the same status, and both may
+-- decide the same alert (two "failing" for one failure). status_version
+-- counts the writes of the status: a run writes its result only if the
+-- version is still the one it read, and otherwise reads the status again
+-- and decides from that (store/monitorruns.go), so each change of state,
+-- and its alert, is decided once.
+ALTER TABLE monitors ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;
