@@ -1,4 +1,6 @@
--- A per-server summary for the servers view, kept up to date on write.
+-- A per-server summary for the servers view, kept up to date on write
+-- (on PostgreSQL, brought up to date when the view is read:
+-- postgres/0012_server_summary.sql says why).
 --
 -- The view shows, for every host:port tested since a time, its newest
 -- attempts (a timeline of 20) and when it last worked. Read from attempts,

@@ -48,7 +48,11 @@
 // packed into one text per server (server_points, what the view reads),
 // and when it last worked (server_worked); the newest TimelineLength since
 // any time are those of them that started since then, so one small read
-// answers every window. Each Store is a replica with
+// answers every window. On PostgreSQL the triggers only note which servers
+// changed, and the view rebuilds those before it reads
+// (refreshServerSummaries): replicas' writes queue on one lock, and a
+// rebuild on every write halved how many monitor runs they could record.
+// Each Store is a replica with
 // a random id and a heartbeat row (replicas.go): the attempts it writes
 // carry that id, so "interrupted" means "its replica is gone", never
 // "another replica is running it". Limits that must hold across replicas

@@ -59,8 +59,15 @@ const testedKinds = `('probe', 'monitor')`
 // started since then, so one read of a small table answers any window.
 // Reading attempts instead (an index walk of twenty rows and a seek per
 // server) took 44-60 ms at a million attempts and 160 servers, nearly all
-// of it in rows scattered across the file.
+// of it in rows scattered across the file. On PostgreSQL the summary of
+// servers written since the last read is brought up to date first
+// (refreshServerSummaries).
 func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, error) {
+	if s.d == dialectPostgres {
+		if err := s.refreshServerSummaries(ctx); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: servers: %w", err)
@@ -91,6 +98,25 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 		return cmp.Or(b.LastAt.Compare(a.LastAt), strings.Compare(a.Host, b.Host), cmp.Compare(a.Port, b.Port))
 	})
 	return out, nil
+}
+
+// refreshServerSummaries rebuilds, on PostgreSQL, the summary of every
+// server whose attempts changed since it was last rebuilt (server_dirty,
+// noted by the triggers of migrations/postgres/0012_server_summary.sql),
+// and forgets that they changed. Through the group writer, so under the
+// attempt writers' lock (writelock.go): no attempt is written between the
+// list being taken and the rebuild, and none is missed. Nothing changed
+// costs one delete of no rows.
+func (s *Store) refreshServerSummaries(ctx context.Context) error {
+	err := s.writer.do(ctx, func(ctx context.Context, tx txn) error {
+		_, err := tx.ExecContext(ctx, `WITH changed AS (DELETE FROM server_dirty RETURNING host, port)
+			SELECT server_summary_rebuild(array_agg(host), array_agg(port)) FROM changed HAVING COUNT(*) > 0`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: servers: bring the summary up to date: %w", err)
+	}
+	return nil
 }
 
 // sumServers adds the (host, port, count) rows of query to counts.
