@@ -94,22 +94,27 @@
   });
 
   // Live progress: the server renders the same fragment it puts in the
-  // page and sends it as a server-sent event; we swap it in. When the probe
-  // is done, reload for the full report.
+  // page (a test's steps, a try-all's matrix) and sends it as a
+  // server-sent event; we swap it in. When it is done, reload for the full
+  // report.
   var live = document.querySelector("[data-events]");
-  // The wait of the running step counts on each second from the elapsed
+  // Each wait of a running step counts on each second from the elapsed
   // time the server rendered ("waiting for the greeting, 4 s of 10 s");
   // the browser's clock is only used to measure time since that render.
+  // A try-all has one per row still running.
   var tick = null;
   var countOn = function () {
-    var w = document.getElementById("waiting");
     if (tick) { clearInterval(tick); tick = null; }
-    if (!w) return;
-    var el = w.querySelector(".elapsed");
-    var from = Number(w.dataset.elapsedMs), limit = Number(w.dataset.limitMs), t0 = Date.now();
+    var waits = Array.prototype.slice.call(document.querySelectorAll("[data-elapsed-ms]"));
+    if (!waits.length) return;
+    var t0 = Date.now();
     tick = setInterval(function () {
-      var ms = Math.min(from + Date.now() - t0, limit);
-      el.textContent = Math.floor(ms / 1000) + " s";
+      waits.forEach(function (w) {
+        var el = w.querySelector(".elapsed");
+        if (!el) return;
+        var ms = Math.min(Number(w.dataset.elapsedMs) + Date.now() - t0, Number(w.dataset.limitMs));
+        el.textContent = Math.floor(ms / 1000) + " s";
+      });
     }, 1000);
   };
   countOn();

@@ -12,17 +12,37 @@ import (
 )
 
 // SaveTryGroup stores a try-all group whole (migrations/0009_try_groups.sql),
-// replacing one with the same id.
+// replacing one with the same id. A group is saved when it starts and again
+// when it ends, so its watchers are told (Watch, with the group's id): on
+// PostgreSQL with NOTIFY in the same transaction, so a page open on another
+// replica sees the group finish.
 func (s *Store) SaveTryGroup(ctx context.Context, g discover.Group) error {
 	doc, err := json.Marshal(g)
 	if err != nil {
 		return fmt.Errorf("store: save try-all %s: %w", g.ID, err)
 	}
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO try_groups (id, started_at, doc) VALUES (?, ?, ?)
+	t, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save try-all %s: %w", g.ID, err)
+	}
+	defer t.Rollback()
+	if _, err := t.ExecContext(ctx, `INSERT INTO try_groups (id, started_at, doc) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, doc = excluded.doc`,
 		g.ID, g.StartedAt.UnixMilli(), string(doc)); err != nil {
 		return fmt.Errorf("store: save try-all %s: %w", g.ID, err)
 	}
+	if s.d == dialectPostgres {
+		// Delivered to every listening replica when, and only if, the
+		// transaction commits. Group and attempt ids are drawn alike, so
+		// they share the attempts' channel without colliding.
+		if _, err := t.ExecContext(ctx, `SELECT pg_notify('`+attemptsChannel+`', ?)`, g.ID); err != nil {
+			return fmt.Errorf("store: save try-all %s: announce: %w", g.ID, err)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("store: save try-all %s: %w", g.ID, err)
+	}
+	s.changes.signal(g.ID)
 	return nil
 }
 

@@ -28,6 +28,8 @@ func TestBrowserEmailStartToTryAll(t *testing.T) {
 	if !strings.HasPrefix(loc, "/try/") {
 		t.Fatalf("ended on %s, want the try-all's permalink /try/{id}", loc)
 	}
+	// The page fills in live, then reloads for the verdict.
+	b.poll(t, "the verdict", `!document.getElementById("try-headline").textContent.startsWith("Trying ")`)
 	headline := eval[string](t, b, `document.getElementById("try-headline").textContent`)
 	if !strings.HasPrefix(headline, "Use localhost port ") {
 		t.Errorf("headline %q", headline)
@@ -181,5 +183,90 @@ func TestBrowserPickerBreakdownServers(t *testing.T) {
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// A try-all fills in live, in a real browser under the real CSP: with both
+// servers' greetings held back, neither row has a result; once the fast
+// one greets, its row shows its diagnosis and evidence link while the slow
+// one still shows the step it waits in and its count, all without a
+// reload; once the slow one greets, the verdict and the best row appear.
+func TestBrowserTryAllFillsInLive(t *testing.T) {
+	b := newBrowser(t)
+	p := startGatedPair(t)
+	cfg, ac := p.config()
+	e := newEnvWith(t, cfg, ac)
+	fast, slow := `tr[data-port="`+strconv.Itoa(p.fast.Port)+`"]`, `tr[data-port="`+strconv.Itoa(p.slow.Port)+`"]`
+	b.do(t, "start a try-all from its form",
+		chromedp.Navigate(e.http.URL+"/try?host=127.0.0.1"),
+		chromedp.WaitVisible(chromedp.ID("try-host")),
+		chromedp.Click(chromedp.CSS(`form[action="/try"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("live")))
+	if loc := eval[string](t, b, `location.pathname`); !strings.HasPrefix(loc, "/try/") {
+		t.Fatalf("ended on %s, want the try-all's page", loc)
+	}
+	// A mark on this document: a reload would wipe it.
+	eval[bool](t, b, `window.sameDocument = true`)
+	b.poll(t, "both rows wait for their greeting", `[...document.querySelectorAll("#live tr[data-state=running] .waiting")]
+		.filter(w => w.textContent.includes("waiting for the greeting")).length === 2`)
+	if h := eval[string](t, b, `document.getElementById("try-headline").textContent`); !strings.HasPrefix(h, "Trying 2 ports on 127.0.0.1") {
+		t.Errorf("headline while running: %q", h)
+	}
+	b.shot(t, "tryall-running")
+
+	p.openFast()
+	b.poll(t, "the fast row fills in", `document.querySelector('#live `+fast+`[data-state=done]') !== null`)
+	if !eval[bool](t, b, `window.sameDocument === true`) {
+		t.Fatal("the page reloaded to show a row")
+	}
+	if s := eval[string](t, b, `document.querySelector('`+slow+`').dataset.state`); s != "running" {
+		t.Errorf("the slow row is %q while its server has not greeted", s)
+	}
+	if d := eval[string](t, b, `document.querySelector('`+fast+` td.diagnosis').textContent`); !strings.Contains(d, "Everything worked") {
+		t.Errorf("the fast row's diagnosis: %q", d)
+	}
+	if href := eval[string](t, b, `document.querySelector('`+fast+` th a').getAttribute("href")`); !strings.HasPrefix(href, "/p/") {
+		t.Errorf("the fast row links to %q, want its attempt's permalink", href)
+	}
+	first := eval[string](t, b, `document.querySelector('`+slow+` .elapsed').textContent`)
+	// The slow row's wait counts on by itself (no timing asserted: only
+	// that it changes while its server stays silent).
+	b.poll(t, "the slow row's wait counts on", `document.querySelector('`+slow+` .elapsed').textContent !== `+strconv.Quote(first))
+	if !eval[bool](t, b, `window.sameDocument === true`) {
+		t.Fatal("the page reloaded while the slow row waited")
+	}
+	b.shot(t, "tryall-one-row")
+
+	p.openSlow()
+	b.poll(t, "the verdict", `(() => { const h = document.getElementById("try-headline");
+		return h !== null && h.textContent.startsWith("Use 127.0.0.1 port `+strconv.Itoa(p.fast.Port)+` with STARTTLS"); })()`)
+	if n := eval[float64](t, b, `document.querySelectorAll("table.matrix tr.best").length`); n != 1 {
+		t.Errorf("%v best rows, want 1", n)
+	}
+	if eval[bool](t, b, `document.getElementById("cancel") !== null || document.querySelector("[data-events]") !== null`) {
+		t.Error("the finished try-all still offers Cancel or listens for events")
+	}
+	b.pageChecks(t, "try-all finished")
+	b.shot(t, "tryall-done")
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// Cancel on a running try-all's page stops it, and the page says so.
+func TestBrowserTryAllCancel(t *testing.T) {
+	b := newBrowser(t)
+	p := startGatedPair(t)
+	cfg, ac := p.config()
+	e := newEnvWith(t, cfg, ac)
+	loc, _ := e.startTryAll(t, "127.0.0.1")
+	b.do(t, "open the running try-all and cancel it",
+		chromedp.Navigate(e.http.URL+loc),
+		chromedp.WaitVisible(chromedp.ID("cancel")),
+		chromedp.Click(chromedp.ID("cancel")))
+	b.poll(t, "the cancelled verdict", `(() => { const h = document.getElementById("try-headline");
+		return h !== null && h.textContent.startsWith("You cancelled this try-all"); })()`)
+	if n := eval[float64](t, b, `[...document.querySelectorAll("table.matrix td.diagnosis code")].filter(c => c.textContent === "probe.cancelled").length`); n != 2 {
+		t.Errorf("%v rows say they were cancelled, want 2", n)
 	}
 }

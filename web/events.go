@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
@@ -19,15 +21,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	rc := http.NewResponseController(w)
-	// A probe may outlast the server's WriteTimeout; the stream must not.
-	_ = rc.SetWriteDeadline(time.Time{})
-	w.WriteHeader(http.StatusOK)
-
+	rc := startStream(w)
 	live := s.attempts.Watch(res.ID)
 	if live == nil && isLive(res) {
 		// Running on another replica sharing the database: follow it
@@ -40,42 +34,57 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if live == nil || !isLive(res) {
 		// Finished before the stream opened (a fast server): the last
 		// state, then done, as a stream that watched it all would end.
-		var buf bytes.Buffer
-		if err := progress(res, s.attempts.StepTimeout()).Render(r.Context(), &buf); err == nil {
-			writeEvent(w, "progress", buf.String())
-		}
-		writeEvent(w, "done", "")
-		rc.Flush()
+		s.stream(w, r, rc, func() (templ.Component, <-chan struct{}, bool) {
+			return progress(res, s.attempts.StepTimeout()), nil, true
+		})
 		return
 	}
-	s.stream(w, r, rc, func() (probe.Result, <-chan struct{}, bool) { return live.Snapshot() })
+	s.stream(w, r, rc, func() (templ.Component, <-chan struct{}, bool) {
+		cur, changed, done := live.Snapshot()
+		return progress(cur, s.attempts.StepTimeout()), changed, done
+	})
+}
+
+// startStream answers with the headers of an event stream, and lifts the
+// write deadline: a probe, or a try-all, may outlast the server's
+// WriteTimeout; the stream must not.
+func startStream(w http.ResponseWriter) *http.ResponseController {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{})
+	w.WriteHeader(http.StatusOK)
+	return rc
 }
 
 // followStored streams an attempt that another replica runs: each change
 // it writes to the shared store (announced to every replica) is read back
 // and sent, until it finishes.
 func (s *Server) followStored(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, res probe.Result, changes <-chan struct{}) {
-	s.stream(w, r, rc, func() (probe.Result, <-chan struct{}, bool) {
+	s.stream(w, r, rc, func() (templ.Component, <-chan struct{}, bool) {
 		if cur, err := s.attempts.Get(r.Context(), res.ID); err == nil {
 			res = cur
 		}
-		return res, changes, !isLive(res)
+		return progress(res, s.attempts.StepTimeout()), changes, !isLive(res)
 	})
 }
 
-// stream sends the attempt's progress each time it changes, and "done"
-// once it has finished. snapshot returns the attempt now, a channel that
-// signals its next change, and whether it has finished.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, snapshot func() (probe.Result, <-chan struct{}, bool)) {
+// stream sends the live fragment of a page (an attempt's progress, a
+// try-all's matrix) each time it changes, and "done" once it has finished.
+// snapshot returns the fragment as it is now, a channel that signals the
+// next change, and whether it has finished.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, snapshot func() (templ.Component, <-chan struct{}, bool)) {
 	// A comment line now and then keeps proxies from closing a stream
 	// that is quiet while the server thinks (a slow AUTH backend).
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()
 	var buf bytes.Buffer
 	for {
-		cur, changed, done := snapshot()
+		fragment, changed, done := snapshot()
 		buf.Reset()
-		if err := progress(cur, s.attempts.StepTimeout()).Render(r.Context(), &buf); err != nil {
+		if err := fragment.Render(r.Context(), &buf); err != nil {
 			return
 		}
 		writeEvent(w, "progress", buf.String())
@@ -96,8 +105,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rc *http.Respons
 			goto wait
 		case <-changed:
 			// Closed at the next change (a job of this process) or
-			// signalled (the store, for another replica's attempt;
-			// closed only when the request ends).
+			// signalled (the store, for another replica's attempt or
+			// try-all; closed only when the request ends).
 		}
 	}
 }

@@ -73,7 +73,13 @@ func newEnvWith(t *testing.T, cfg Config, ac attempt.Config) *testEnv {
 // (to watch what reaches the store); nil leaves it as it is.
 func newEnvWrapped(t *testing.T, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "smtpdoctor.db")
+	return newEnvAt(t, filepath.Join(t.TempDir(), "smtpdoctor.db"), cfg, ac, wrap)
+}
+
+// newEnvAt is newEnvWrapped on the database dbPath names: a SQLite file,
+// or a postgres:// URL that several envs (replicas) may share.
+func newEnvAt(t *testing.T, dbPath string, cfg Config, ac attempt.Config, wrap func(*store.Store) attempt.Store) *testEnv {
+	t.Helper()
 	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -155,12 +161,27 @@ func (e *testEnv) postJSON(path, body string) (*http.Response, string) {
 }
 
 // postFollow posts a form and, on a 303, gets the page it points to (a
-// try-all answers with the redirect to its own permalink).
+// try-all answers with the redirect to its own permalink). A try-all's
+// page is live while it runs: postFollow waits for the group to finish
+// first, and so gets its verdict.
 func (e *testEnv) postFollow(path string, v url.Values) (*http.Response, string) {
 	e.t.Helper()
 	resp, body := e.postForm(path, v)
 	if resp.StatusCode != http.StatusSeeOther {
 		return resp, body
 	}
-	return e.get(resp.Header.Get("Location"))
+	loc := resp.Header.Get("Location")
+	if id, ok := strings.CutPrefix(strings.SplitN(loc, "?", 2)[0], "/try/"); ok {
+		e.waitGroup(id)
+	}
+	return e.get(loc)
+}
+
+// waitGroup waits until the try-all id has finished (the test's own
+// deadline bounds the wait).
+func (e *testEnv) waitGroup(id string) {
+	e.t.Helper()
+	if _, done, err := e.attempts.WaitGroup(e.t.Context(), id); err != nil || !done {
+		e.t.Fatalf("wait for the try-all %s: done %v, %v", id, done, err)
+	}
 }

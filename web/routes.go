@@ -67,6 +67,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/try", s.tryForm)
 		r.With(s.unlessSandbox(startLimit)).Post("/try", s.tryAll)
 		r.Get("/try/{id}", s.tryGroup)
+		r.Get("/try/{id}/events", s.limitStreams(s.tryGroupEvents))
+		r.Post("/try/{id}/cancel", s.cancelTryGroup)
 		r.Post("/p/{id}/cancel", s.cancelAttempt)
 		r.With(startLimit).Post("/api/v1/probes", s.apiStart)
 		r.With(startLimit).Post("/api/v1/explain", s.apiExplain)

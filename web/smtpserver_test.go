@@ -27,6 +27,14 @@ type goSMTP struct {
 
 func startGoSMTP(t *testing.T, domain, user, pass string) *goSMTP {
 	t.Helper()
+	return startGatedGoSMTP(t, domain, user, pass, nil)
+}
+
+// startGatedGoSMTP is startGoSMTP whose every connection sends nothing,
+// its greeting included, until gate is closed (nil: at once): a server
+// that answers as late as the test decides, without a timer.
+func startGatedGoSMTP(t *testing.T, domain, user, pass string, gate <-chan struct{}) *goSMTP {
+	t.Helper()
 	ca := smtptest.NewCA(t, "web test CA")
 	srv := smtp.NewServer(&backend{user: user, pass: pass})
 	srv.Domain = domain
@@ -38,9 +46,44 @@ func startGoSMTP(t *testing.T, domain, user, pass string) *goSMTP {
 		t.Fatalf("listen: %v", err)
 	}
 	g := &goSMTP{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Roots: ca.Pool}
-	go srv.Serve(countingListener{ln, &g.conns})
+	var l net.Listener = countingListener{ln, &g.conns}
+	if gate != nil {
+		stop := make(chan struct{})
+		t.Cleanup(func() { close(stop) })
+		l = gatedListener{l, gate, stop}
+	}
+	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return g
+}
+
+// gatedListener hands out connections whose writes wait for gate (or for
+// stop, when the test ends with the gate still shut).
+type gatedListener struct {
+	net.Listener
+	gate, stop <-chan struct{}
+}
+
+func (l gatedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return gatedConn{c, l.gate, l.stop}, nil
+}
+
+type gatedConn struct {
+	net.Conn
+	gate, stop <-chan struct{}
+}
+
+func (c gatedConn) Write(p []byte) (int, error) {
+	select {
+	case <-c.gate:
+	case <-c.stop:
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
 }
 
 type countingListener struct {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smtpdoctor/smtpdoctor/probe/attempt"
 
@@ -14,9 +15,10 @@ import (
 
 // "Try all ports" probes one host on every common port and security mode
 // at once and shows a matrix of what each answered; the lifecycle
-// (attempt.Lifecycle.TryAll) admits, runs and stores it as one job. GET
-// /try only fills in the form; POST /try, from that form or from the main
-// form's "Try all ports" button, starts it and waits for the matrix.
+// (attempt.Lifecycle.TryAllGroup) admits, runs and stores it as one job.
+// GET /try only fills in the form; POST /try, from that form or from the
+// main form's "Try all ports" button, starts it and redirects to its page,
+// which fills in as each row ends.
 
 type tryView struct {
 	Host  string
@@ -27,11 +29,31 @@ type tryView struct {
 	// Group is set on a try-all's own page (/try/{id}).
 	Group *discover.Group
 	URL   string // the absolute permalink of the group
+	// Live is set while the group runs: the page follows it.
+	Live bool
+	// StepLimit is how long a step may wait, shown beside a live wait.
+	StepLimit time.Duration
 }
 
 type tryRow struct {
 	discover.Row
 	ID string // permalink of the stored attempt
+}
+
+// live reports whether the row's probe is still queued or running: it then
+// has no result yet, only its attempt's progress.
+func (r tryRow) live() bool { return isLive(r.Result) }
+
+// rowState names a row's state for the page (and its tests): waiting for
+// a slot, running, or done.
+func (r tryRow) state() string {
+	switch {
+	case r.Result.Status == probe.StatusQueued:
+		return "waiting"
+	case r.live():
+		return "running"
+	}
+	return "done"
 }
 
 // tryForm is GET /try[?host=…]: the form, filled in from the link; it

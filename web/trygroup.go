@@ -16,9 +16,9 @@ import (
 )
 
 // A try-all is kept as a group (store.SaveTryGroup) with a permalink of
-// its own, /try/{id}: POST /try runs it and redirects there, so the result
-// is a page that can be reloaded, shared and found again after a restart,
-// not the answer to a POST. An email address (in the main form's host
+// its own, /try/{id}: POST /try starts it and redirects there at once, so
+// the result is a page that fills in as the rows end and can be reloaded,
+// shared and found again after a restart, not the answer to a POST. An email address (in the main form's host
 // field or the try-all form) starts with discovery: the domain's SRV
 // records, the provider table and its MX hosts, as `smtpdoctor probe
 // --discover` does; the try-all then runs on the best submission
@@ -84,27 +84,54 @@ func (s *Server) tryRefused(w http.ResponseWriter, r *http.Request, v tryView, e
 	s.serverError(w, r, "trying all ports", err)
 }
 
-// tryGroup is GET /try/{id}: a kept try-all.
+// tryGroup is GET /try/{id}: a kept try-all, live while it runs. Each
+// row shows its state (waiting, the step it waits in against its limit,
+// or its result) and fills in from GET /try/{id}/events as it ends;
+// without JavaScript the page reloads itself, as a probe's permalink does.
 func (s *Server) tryGroup(w http.ResponseWriter, r *http.Request) {
-	id, ok := attempt.ParseID(chi.URLParam(r, "id"))
+	g, ok := s.loadGroup(w, r)
 	if !ok {
-		s.clientError(w, r, http.StatusNotFound, "No such try-all", "That link does not name a try-all. Check that it was copied whole.")
 		return
 	}
-	g, err := s.store.TryGroup(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.clientError(w, r, http.StatusNotFound, "No such try-all",
-			"There is no try-all at this link. It may have been removed after the retention period.")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, "loading the try-all", err)
-		return
-	}
-	v := tryView{Host: g.Matrix.Host, Best: g.Matrix.Best, Group: &g, URL: s.absURL(r, "/try/"+g.ID)}
+	v := s.tryGroupView(r, g)
 	if r.URL.Query().Get("unused") == "password" {
 		v.Note = passwordUnused
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Live {
+		w.Header().Set("Cache-Control", "no-store")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
+	tryPage(v).Render(r.Context(), w)
+}
+
+// loadGroup reads the {id} of the route: live when the try-all runs in
+// this process, else from the store. It answers the request itself (404,
+// 500) when it returns ok=false.
+func (s *Server) loadGroup(w http.ResponseWriter, r *http.Request) (discover.Group, bool) {
+	id, ok := attempt.ParseID(chi.URLParam(r, "id"))
+	if !ok {
+		s.clientError(w, r, http.StatusNotFound, "No such try-all", "That link does not name a try-all. Check that it was copied whole.")
+		return discover.Group{}, false
+	}
+	g, err := s.attempts.Group(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, attempt.ErrNoGroupStore) {
+		s.clientError(w, r, http.StatusNotFound, "No such try-all",
+			"There is no try-all at this link. It may have been removed after the retention period.")
+		return discover.Group{}, false
+	}
+	if err != nil {
+		s.serverError(w, r, "loading the try-all", err)
+		return discover.Group{}, false
+	}
+	return g, true
+}
+
+// tryGroupView is the page of a group as it is now.
+func (s *Server) tryGroupView(r *http.Request, g discover.Group) tryView {
+	v := tryView{Host: g.Matrix.Host, Best: g.Matrix.Best, Group: &g, URL: s.absURL(r, "/try/"+g.ID),
+		Live: g.Running, StepLimit: s.attempts.StepTimeout()}
 	for i, row := range g.Matrix.Rows {
 		tr := tryRow{Row: row}
 		if i < len(g.IDs) {
@@ -112,9 +139,7 @@ func (s *Server) tryGroup(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, tr)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, no-cache")
-	tryPage(v).Render(r.Context(), w)
+	return v
 }
 
 // tryHeadline is the group's verdict in one sentence, honest about the
@@ -124,8 +149,15 @@ func tryHeadline(v tryView) string {
 	switch {
 	case g == nil:
 		return ""
+	case g.Running:
+		return "Trying " + itoa(len(g.Matrix.Rows)) + " ports on " + g.Matrix.Host + " at once, without signing in. " +
+			"Each row below fills in as it ends; the verdict comes when all have."
 	case g.Matrix.Host == "":
 		return "No submission server was found for " + domainOf(g) + ", so nothing was tried."
+	case g.Cancelled && g.Matrix.Best < 0:
+		return "You cancelled this try-all before any port offering sign-in over TLS had answered. Each row shows how far it got."
+	case g.Interrupted && g.Matrix.Best < 0:
+		return "The dashboard stopped before this try-all finished. Each row shows how far it got; run it again."
 	case g.Answered() == 0:
 		return "Nothing answered at all: none of the " + itoa(len(g.Matrix.Rows)) + " ports tried on " + g.Matrix.Host +
 			" sent an SMTP greeting. The host is down, a firewall drops the traffic, or this is not its mail server."
@@ -147,7 +179,10 @@ func domainOf(g *discover.Group) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func tryHeadlineClass(v tryView) string {
-	if v.Group != nil && v.Group.Matrix.Best >= 0 {
+	switch {
+	case v.Group != nil && v.Group.Running:
+		return "info"
+	case v.Group != nil && v.Group.Matrix.Best >= 0:
 		return "success"
 	}
 	return "error"

@@ -75,6 +75,7 @@ func TestEmailAddressStartsDiscoveryAndTryAll(t *testing.T) {
 		t.Fatalf("POST /probes with an address = %d to %q, want 303 to /try/{id}", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	loc := resp.Header.Get("Location")
+	e.waitGroup(strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/try/"))
 	resp, body := e.get(loc)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s = %d", loc, resp.StatusCode)
@@ -112,8 +113,9 @@ func TestTryAllGroupPermalink(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/try/") {
 		t.Fatalf("POST /try = %d to %q", resp.StatusCode, loc)
 	}
+	e.waitGroup(strings.TrimPrefix(loc, "/try/"))
 	_, body := e.get(loc)
-	for _, want := range []string{`<tr class="best">`, "Use 127.0.0.1 port ", "Link to this try-all:", ">Evidence</a>"} {
+	for _, want := range []string{`<tr class="best"`, "Use 127.0.0.1 port ", "Link to this try-all:", ">Evidence</a>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("group page lacks %q", want)
 		}

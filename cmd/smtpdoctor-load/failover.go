@@ -239,7 +239,8 @@ func failoverMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "  gap between runs     p50 %v, p99 %v, max %v; %d gaps over 1.5 intervals (missed slots)\n",
 		rep.p50, rep.p99, rep.max, rep.late)
-	fmt.Fprintf(stdout, "  monitor attempts     %d interrupted (killed mid-run), %d still queued or running\n", rep.interrupted, rep.unfinished)
+	fmt.Fprintf(stdout, "  monitor attempts     %d interrupted (killed mid-run), %d skipped (no probe slot within 4/10 of an interval), %d still queued or running\n",
+		rep.interrupted, rep.skipped, rep.unfinished)
 	fmt.Fprintf(stdout, "  alerts received      %d %v (%d monitors flapping every %v); %d repeated (failing or recovered twice in a row for a monitor, or its certificate announced again)\n",
 		alerts, byEvent, *n/10, *flapEvery, repeated)
 	fmt.Fprintf(stdout, "  API                  %d of %d monitors made, %d create requests failed (retried); %d of %d list reads failed (%d sent again to the next replica, as a load balancer would)\n",
@@ -285,6 +286,7 @@ func freshDatabase(ctx context.Context, base string) (string, func(), error) {
 type runReport struct {
 	runs, duplicates, late  int
 	interrupted, unfinished int
+	skipped                 int // no probe slot by the time they had to start
 	p50, p99, max           time.Duration
 	examples                []string
 }
@@ -336,8 +338,9 @@ func readRuns(ctx context.Context, url string, interval time.Duration, from, to 
 		slices.Sort(gaps)
 		r.p50, r.p99, r.max = gaps[len(gaps)/2], gaps[len(gaps)*99/100], gaps[len(gaps)-1]
 	}
-	err = conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'interrupted'), count(*) FILTER (WHERE status IN ('queued', 'running'))
-		FROM attempts WHERE monitor_id <> ''`).Scan(&r.interrupted, &r.unfinished)
+	err = conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'interrupted' AND code <> 'probe.skipped'),
+		count(*) FILTER (WHERE code = 'probe.skipped'), count(*) FILTER (WHERE status IN ('queued', 'running'))
+		FROM attempts WHERE monitor_id <> ''`).Scan(&r.interrupted, &r.skipped, &r.unfinished)
 	if err != nil {
 		return r, fmt.Errorf("counting interrupted attempts: %w", err)
 	}

@@ -61,6 +61,7 @@ func serve(ctx context.Context, args []string, e env, stdout, stderr io.Writer) 
 	}
 	var mon monitorWiring
 	ac.Store = newMetrics(&mon).Counting(st)
+	ac.Groups = st // the counting wrapper keeps attempts only
 	ac.Policy = wc.TargetPolicy()
 
 	ln, err := net.Listen("tcp", cfg.listen)

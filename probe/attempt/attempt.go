@@ -60,6 +60,10 @@ const NoQueue = -2
 type Config struct {
 	// Store keeps the attempts. Required.
 	Store Store
+	// Groups keeps try-all groups; nil is Store when it keeps them too. A
+	// store wrapped for counting hides that, so the wrapped one is given
+	// here.
+	Groups GroupStore
 	// Policy checks every address before it is dialled; nil allows all
 	// (the command line's own probes need none).
 	Policy Policy
@@ -112,6 +116,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
 		return c, errors.New("attempt: new lifecycle: no store")
 	}
+	if c.Groups == nil {
+		c.Groups, _ = c.Store.(GroupStore)
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +164,9 @@ type Lifecycle struct {
 	admitted int
 	perHost  map[string]int
 	jobs     map[string]*job
+	// groups are the try-alls running here, by group id; their rows are
+	// in jobs too.
+	groups map[string]*groupJob
 	// holds are this replica's places under the per-target bound in a
 	// shared store, by host; see shared.go.
 	holds   map[string][]func(context.Context) error
@@ -192,6 +202,7 @@ func New(ctx context.Context, cfg Config) (*Lifecycle, error) {
 		sem:     make(chan struct{}, cfg.MaxProbes),
 		perHost: map[string]int{},
 		jobs:    map[string]*job{},
+		groups:  map[string]*groupJob{},
 		holds:   map[string][]func(context.Context) error{},
 		ctx:     lctx,
 		cancel:  cancel,

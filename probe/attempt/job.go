@@ -25,6 +25,9 @@ type job struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	cancelled bool
+	// notify, when set, is told of every change too: the try-all the
+	// attempt is a row of.
+	notify func()
 	// startBy is the latest time the probe may begin (Request.StartBy).
 	startBy time.Time
 }
@@ -37,11 +40,15 @@ func (j *job) snapshot() (probe.Result, <-chan struct{}, bool) {
 
 func (j *job) set(r probe.Result, done bool) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.result = r
 	j.done = done
 	close(j.changed)
 	j.changed = make(chan struct{})
+	notify := j.notify
+	j.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
 }
 
 // finished marks the job done with its result, and whether storing it
@@ -65,4 +72,11 @@ func (j *job) unsaved() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.saveErr
+}
+
+// id is the attempt's id (set when the job is made, never changed).
+func (j *job) id() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.result.ID
 }

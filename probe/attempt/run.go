@@ -17,19 +17,9 @@ import (
 // when run returns.
 func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	queued, _, _ := j.snapshot()
-	id, set := queued.ID, queued.Settings
-	defer l.release(j.target, id)
+	defer l.release(j.target, queued.ID)
 	defer j.cancel()
-	log := l.log.With("attempt", id)
-	// A bug in the probe must not take the whole dashboard down with it.
-	defer func() {
-		if v := recover(); v != nil {
-			log.Error("probe panicked", "panic", fmt.Sprint(v))
-			r, _, _ := j.snapshot()
-			l.finish(log, j, r, true)
-		}
-	}()
-
+	log := l.log.With("attempt", queued.ID)
 	slotCtx, stopWaiting := j.ctx, context.CancelFunc(func() {})
 	if !j.startBy.IsZero() {
 		slotCtx, stopWaiting = context.WithDeadline(j.ctx, j.startBy)
@@ -49,6 +39,22 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 		return
 	}
 	defer func() { <-l.sem }()
+	l.runProbe(j, sec, j.target.options(l.probeOptions()), log)
+}
+
+// runProbe runs the probe of j, whose slot is taken (its own, or its
+// try-all's), with progress for live pages and the store, and finishes it.
+func (l *Lifecycle) runProbe(j *job, sec probe.Secret, opts probe.Options, log *slog.Logger) {
+	queued, _, _ := j.snapshot()
+	id, set := queued.ID, queued.Settings
+	// A bug in the probe must not take the whole dashboard down with it.
+	defer func() {
+		if v := recover(); v != nil {
+			log.Error("probe panicked", "panic", fmt.Sprint(v))
+			r, _, _ := j.snapshot()
+			l.finish(log, j, r, true)
+		}
+	}()
 
 	running := queued
 	running.Status = probe.StatusRunning
@@ -63,7 +69,6 @@ func (l *Lifecycle) run(j *job, sec probe.Secret) {
 	})
 	defer stop()
 
-	opts := j.target.options(l.probeOptions())
 	opts.Observe = func(p probe.Result) {
 		p.ID, p.Status, p.Kind, p.MonitorID = id, probe.StatusRunning, queued.Kind, queued.MonitorID
 		j.set(p, false)

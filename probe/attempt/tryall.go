@@ -19,14 +19,15 @@ import (
 //     the target's PerTarget places (default 2, which would refuse four
 //     separate probes of one host). Four connections without AUTH are no
 //     burden to a server.
-//   - Bounded by TryAllDeadline whatever the configured timeouts, since the
-//     caller waits for the whole matrix.
+//   - Each probe is bounded by TryAllDeadline whatever the configured
+//     timeouts: a try-all answers which port to use, and one silent port
+//     must not hold the verdict for minutes.
 //   - The same target policy as any probe: a refused combination shows as
 //     policy.blocked_target in its row.
 //   - Every combination is stored as a normal attempt with its own id, so
 //     the matrix links to the evidence and the history shows it.
 
-// TryAllDeadline bounds one try-all.
+// TryAllDeadline bounds each probe of a try-all (and TryAll as a whole).
 const TryAllDeadline = 30 * time.Second
 
 // TryAllResult is a finished try-all.

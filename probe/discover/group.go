@@ -19,9 +19,14 @@ type Group struct {
 	// IDs are the stored attempts, one per row of the matrix; "" where
 	// the store refused the write.
 	IDs []string `json:"ids"`
+	// Running is set while the rows are being tried; the rows then hold
+	// only their port and security, and each row's attempt its progress.
+	// Best is known once it ends.
+	Running bool `json:"running,omitempty"`
 	// Interrupted is set when the dashboard stopped before the rows
-	// finished.
+	// finished, Cancelled when the person who started it stopped it.
 	Interrupted bool `json:"interrupted,omitempty"`
+	Cancelled   bool `json:"cancelled,omitempty"`
 }
 
 // Answered counts the rows whose server sent a greeting.

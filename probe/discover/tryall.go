@@ -58,8 +58,10 @@ type Row struct {
 	// either side of TLS (RFC 4954 §3).
 	AuthBeforeTLS []string `json:"auth_before_tls,omitempty"`
 	AuthAfterTLS  []string `json:"auth_after_tls,omitempty"`
-	// Code is the diagnosis of this probe ("ok" when it all worked).
-	Code probe.Code `json:"code"`
+	// Code is the diagnosis of this probe ("ok" when it all worked), and
+	// Title its headline.
+	Code  probe.Code `json:"code"`
+	Title string     `json:"title,omitempty"`
 	// Failure is the first failure in a few words, empty when none.
 	Failure string `json:"failure,omitempty"`
 	// Result is the whole probe, for the transcript.
@@ -99,12 +101,12 @@ func TryAll(ctx context.Context, host, user string, secret probe.Secret, opts Tr
 			s := probe.Settings{Host: host, Port: c.Port, Security: c.Security}
 			r := probe.Run(ctx, s, probe.Secret{}, po)
 			diagnosis.Diagnose(&r)
-			m.Rows[i] = rowOf(c, r)
+			m.Rows[i] = RowOf(c, r)
 		})
 	}
 	wg.Wait()
 
-	m.Best = best(m.Rows)
+	m.Best = BestRow(m.Rows)
 	if user != "" && m.Best >= 0 {
 		c := m.Rows[m.Best]
 		s := probe.Settings{Host: host, Port: c.Port, Security: c.Security, User: user}
@@ -115,7 +117,8 @@ func TryAll(ctx context.Context, host, user string, secret probe.Secret, opts Tr
 	return m
 }
 
-func rowOf(c Combo, r probe.Result) Row {
+// RowOf sums up one diagnosed probe of c as a row of the matrix.
+func RowOf(c Combo, r probe.Result) Row {
 	row := Row{Port: c.Port, Security: c.Security, Result: r}
 	if r.Server != nil && len(r.Server.Banner) > 0 {
 		row.Answered = true
@@ -137,13 +140,14 @@ func rowOf(c Combo, r probe.Result) Row {
 	}
 	if r.Diagnosis != nil {
 		row.Code = r.Diagnosis.Code
+		row.Title = r.Diagnosis.Title
 	}
 	row.Failure = describe(r.Failure)
 	return row
 }
 
-// best picks the row to submit on; see Matrix.Best.
-func best(rows []Row) int {
+// BestRow picks the row to submit on; see Matrix.Best.
+func BestRow(rows []Row) int {
 	usable := func(r Row) bool { return r.Answered && r.TLS && len(r.AuthAfterTLS) > 0 }
 	for i, r := range rows {
 		if usable(r) && r.TLSVerified {

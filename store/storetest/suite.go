@@ -78,6 +78,7 @@ var suite = []struct {
 	{"MonitorCRUD", testMonitorCRUD},
 	{"SecretsRotate", testSecretsRotate},
 	{"RecordRunKeepsChangesAndTheLatest", testRecordRunKeepsChangesAndTheLatest},
+	{"RecordRunRefusesAStaleStatus", testRecordRunRefusesAStaleStatus},
 	{"DeliveryLog", testDeliveryLog},
 	{"BytesPerUnchangedRun", testBytesPerUnchangedRun},
 	{"MonitorRunClaimedOnce", testMonitorRunClaimedOnce},

@@ -303,3 +303,59 @@ func testMonitorRunClaimedOnce(t *testing.T, open opener) {
 		t.Errorf("claiming a missing monitor: %v, want ErrNotFound", err)
 	}
 }
+
+// A run's status is written only over the version it was judged against:
+// a second run judged against the same version is refused
+// (watch.ErrStaleStatus) and writes nothing, not even its run row; an
+// edit moves the version on too.
+func testRecordRunRefusesAStaleStatus(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := context.Background()
+	if err := s.CreateMonitor(ctx, newMonitor("m1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.GetMonitor(ctx, "m1")
+	if err != nil || m.StatusVersion != 0 {
+		t.Fatalf("new monitor: version %d, %v", m.StatusVersion, err)
+	}
+	first := attempt("a1", base, "smtp.example.com", 587, probe.OutcomeFailure, "net.refused")
+	second := attempt("a2", base.Add(time.Second), "smtp.example.com", 587, probe.OutcomeFailure, "net.refused")
+	for _, r := range []probe.Result{first, second} {
+		if err := s.Save(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failing := watch.Status{State: watch.StateFailing, Since: base, Code: probe.CodeNetRefused}
+	if err := s.RecordRun(ctx, watch.RunRecordOf("m1", first, true), failing, base.Add(time.Minute), 0); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	other := watch.Status{State: watch.StateWarning, Since: base.Add(time.Second)}
+	err = s.RecordRun(ctx, watch.RunRecordOf("m1", second, true), other, base.Add(time.Hour), 0)
+	if !errors.Is(err, watch.ErrStaleStatus) {
+		t.Fatalf("second run judged against version 0: %v, want ErrStaleStatus", err)
+	}
+	m, _ = s.GetMonitor(ctx, "m1")
+	if m.StatusVersion != 1 || m.Status.State != watch.StateFailing || !m.NextRunAt.Equal(base.Add(time.Minute)) {
+		t.Errorf("after the refused write: version %d state %q next %v; want 1, failing, the first run's", m.StatusVersion, m.Status.State, m.NextRunAt)
+	}
+	if runs, _ := s.MonitorRuns(ctx, "m1", 10); len(runs) != 1 || runs[0].AttemptID != "a1" {
+		t.Errorf("runs after the refused write: %+v, want only a1's", runs)
+	}
+	if err := s.RecordRun(ctx, watch.RunRecordOf("m1", second, true), other, base.Add(time.Hour), 1); err != nil {
+		t.Fatalf("second run judged again against version 1: %v", err)
+	}
+	m, _ = s.GetMonitor(ctx, "m1")
+	m.Name = "Renamed"
+	if err := s.UpdateMonitor(ctx, m, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ = s.GetMonitor(ctx, "m1"); m.StatusVersion != 3 {
+		t.Errorf("after a run and an edit: version %d, want 3", m.StatusVersion)
+	}
+	if err := s.RecordRun(ctx, watch.RunRecordOf("m1", second, true), other, base.Add(time.Hour), 9); !errors.Is(err, watch.ErrStaleStatus) {
+		t.Errorf("a run against a version never stored: %v, want ErrStaleStatus", err)
+	}
+	if err := s.RecordRun(ctx, watch.RunRecordOf("gone", second, true), other, base.Add(time.Hour), 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a run of a monitor that is gone: %v, want ErrNotFound", err)
+	}
+}
