@@ -78,14 +78,12 @@ func (s *Store) Servers(ctx context.Context, since time.Time) ([]ServerSummary, 
 	// server), the partial day at the edge counted from attempts.
 	edges := map[hostPort]int64{}
 	fromDay := int64(math.MaxInt64) // no whole days: count every attempt since
-	const scan = `SELECT host, port, COUNT(*) FROM attempts
-		WHERE started_at >= ? AND started_at < ? AND kind IN ` + testedKinds + ` GROUP BY host, port`
 	ranges := [][2]int64{{since.UnixMilli(), math.MaxInt64}}
 	if w, ok := splitWindow(since, time.Time{}); ok {
 		fromDay, ranges = w.fromDay, w.edges
 	}
 	for _, e := range ranges {
-		if err := sumServers(ctx, tx, edges, scan, e[0], e[1]); err != nil {
+		if err := sumServers(ctx, tx, edges, serversEdgeQuery, e[0], e[1]); err != nil {
 			return nil, err
 		}
 	}
@@ -119,6 +117,21 @@ func (s *Store) refreshServerSummaries(ctx context.Context) error {
 	return nil
 }
 
+// serversEdgeQuery counts each server's tested attempts in [?, ?): the
+// partial days at a window's edges, or a window the day counts cannot
+// help with. attempts_kind holds host and port, so it reads no table row.
+const serversEdgeQuery = `SELECT host, port, COUNT(*) FROM attempts
+	WHERE started_at >= ? AND started_at < ? AND kind IN ` + testedKinds + ` GROUP BY host, port`
+
+// serverRowsQuery is serverRows' read: the servers with a point since ?
+// (the second argument), with their attempts on whole days from ? (the
+// first).
+const serverRowsQuery = `SELECT p.host, p.port, p.points, p.title, w.started_at,
+		COALESCE((SELECT SUM(d.n) FROM daily_servers d
+			WHERE d.host = p.host AND d.port = p.port AND d.kind IN ` + testedKinds + ` AND d.day >= ?), 0)
+	FROM server_points p LEFT JOIN server_worked w ON w.host = p.host AND w.port = p.port
+	WHERE p.newest >= ?`
+
 // sumServers adds the (host, port, count) rows of query to counts.
 func sumServers(ctx context.Context, q querier, counts map[hostPort]int64, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -147,11 +160,7 @@ func sumServers(ctx context.Context, q querier, counts map[hostPort]int64, query
 // server for a month, where grouping the month's counts by server sorted
 // thousands of rows); edges holds the rest of each server's count.
 func serverRows(ctx context.Context, q querier, since time.Time, fromDay int64, edges map[hostPort]int64) ([]ServerSummary, error) {
-	rows, err := q.QueryContext(ctx, `SELECT p.host, p.port, p.points, p.title, w.started_at,
-			COALESCE((SELECT SUM(d.n) FROM daily_servers d
-				WHERE d.host = p.host AND d.port = p.port AND d.kind IN `+testedKinds+` AND d.day >= ?), 0)
-		FROM server_points p LEFT JOIN server_worked w ON w.host = p.host AND w.port = p.port
-		WHERE p.newest >= ?`, fromDay, since.UnixMilli())
+	rows, err := q.QueryContext(ctx, serverRowsQuery, fromDay, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("store: servers: %w", err)
 	}
