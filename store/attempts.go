@@ -208,18 +208,9 @@ func (s *Store) Update(ctx context.Context, r probe.Result) error {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
 	}
 	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
-		res, err := tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
+		return foundOne(tx.StmtContext(ctx, s.writer.update).ExecContext(ctx,
 			w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
-			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID, w.id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
+			w.code, w.title, w.failedStep, w.replyText, w.searchText, w.durationMS, w.doc, w.kind, w.monitorID, w.id))
 	})
 	if err != nil {
 		return fmt.Errorf("store: update attempt %s: %w", r.ID, err)
@@ -260,16 +251,7 @@ func scanResult(sc interface{ Scan(...any) error }) (probe.Result, error) {
 // holds the attempt writers' lock (writelock.go).
 func (s *Store) Delete(ctx context.Context, id string) error {
 	err := s.writer.do(ctx, func(ctx context.Context, tx txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return foundOne(tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id))
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete attempt %s: %w", id, err)
@@ -327,4 +309,19 @@ func (s *Store) LastSuccessBefore(ctx context.Context, host string, port int, be
 		return r, fmt.Errorf("store: last success for %s:%d: %w", host, port, err)
 	}
 	return r, nil
+}
+
+// foundOne turns a write that matched no row into ErrNotFound.
+func foundOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
