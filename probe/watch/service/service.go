@@ -303,6 +303,7 @@ func (s *Service) openAlertURLs(ctx context.Context, ms []watch.Monitor, secrets
 		if err := s.cfg.Store.UpdateMonitor(ctx, stored(*m), reseal, keep); err != nil {
 			return fmt.Errorf("monitor service: seal the alert addresses of monitor %s: %w", m.ID, err)
 		}
+		m.StatusVersion++ // UpdateMonitor moved it on
 		s.log.Info("alert addresses sealed with the secret key", "monitor", m.ID, "count", len(reseal))
 	}
 	return nil
