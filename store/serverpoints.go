@@ -14,8 +14,8 @@ import (
 // migrations/0012_server_summary.sql, oldest first: points separated by
 // ' ', each started_at,id,status,outcome,code with the texts in hex, so
 // that no value can hold a separator. It keeps the points that started
-// since the given time, at most the newest TimelineLength: writers racing
-// on PostgreSQL may leave one or two more for a moment.
+// since the given time (the summary holds at most TimelineLength: trimmed
+// on write on SQLite, rebuilt with a LIMIT on PostgreSQL).
 func unpackPoints(packed string, since time.Time) ([]TimelinePoint, error) {
 	from := since.UnixMilli()
 	out := make([]TimelinePoint, 0, TimelineLength)
@@ -50,9 +50,6 @@ func unpackPoints(packed string, since time.Time) ([]TimelinePoint, error) {
 		}
 		out = append(out, TimelinePoint{ID: texts[0], At: time.UnixMilli(ms).UTC(),
 			Status: probe.Status(texts[1]), Outcome: probe.Outcome(texts[2]), Code: texts[3]})
-	}
-	if n := len(out); n > TimelineLength {
-		out = out[n-TimelineLength:]
 	}
 	return out, nil
 }

@@ -124,17 +124,15 @@ CREATE TRIGGER attempts_summary_delete AFTER DELETE ON attempts
 
 CREATE FUNCTION attempts_summary_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A changed attempt's server before and after (the same one unless
+    -- the attempt moved).
     INSERT INTO server_dirty (host, port)
-        SELECT c.host, c.port FROM (
-            SELECT o.host, o.port, o.kind FROM old_rows o JOIN new_rows n ON n.id = o.id
-            WHERE (o.host, o.port, o.started_at, o.kind, o.status, o.outcome, o.code, o.title)
+        SELECT DISTINCT c.host, c.port
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.host, o.port, o.kind), (n.host, n.port, n.kind)) AS c (host, port, kind)
+        WHERE (o.host, o.port, o.started_at, o.kind, o.status, o.outcome, o.code, o.title)
                 IS DISTINCT FROM (n.host, n.port, n.started_at, n.kind, n.status, n.outcome, n.code, n.title)
-            UNION
-            SELECT n.host, n.port, n.kind FROM old_rows o JOIN new_rows n ON n.id = o.id
-            WHERE (o.host, o.port, o.started_at, o.kind, o.status, o.outcome, o.code, o.title)
-                IS DISTINCT FROM (n.host, n.port, n.started_at, n.kind, n.status, n.outcome, n.code, n.title)) c
-        WHERE c.kind IN ('probe', 'monitor') AND c.host <> ''
-        GROUP BY c.host, c.port
+          AND c.kind IN ('probe', 'monitor') AND c.host <> ''
         ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;

@@ -15,8 +15,9 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/store"
 )
 
-// The servers view reads a per-server summary kept on write (the newest
-// attempts of each server and when it last worked). These tests change
+// The servers view reads a per-server summary (the newest attempts of each
+// server and when it last worked), kept on write on SQLite and brought up
+// to date when read on PostgreSQL. These tests change
 // attempts every way the store can, and check the view still says what the
 // attempts say.
 
