@@ -13,10 +13,8 @@ import (
 	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
-const insertAttempt = `INSERT INTO attempts (
-	id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id, owner
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertAttempt = `INSERT INTO attempts (` + attemptColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (w row) insertArgs() []any {
 	return []any{w.id, w.startedAt, w.host, w.port, w.security, w.user, w.status, w.outcome,
@@ -29,11 +27,9 @@ const updateAttempt = `UPDATE attempts SET
 	monitor_id = ?
 	WHERE id = ?`
 
-// saveAttempt writes an attempt whole, whether or not it exists yet
-// (INSERT … ON CONFLICT, which PostgreSQL spells the same).
-const saveAttempt = insertAttempt + replaceOnConflict
-
-// replaceOnConflict turns an INSERT of attempts into an upsert.
+// replaceOnConflict turns an INSERT of attempts into an upsert: Save
+// writes an attempt whole, whether or not it exists yet (INSERT … ON
+// CONFLICT, which SQLite and PostgreSQL spell the same).
 const replaceOnConflict = ` ON CONFLICT (id) DO UPDATE SET
 	started_at = excluded.started_at, host = excluded.host, port = excluded.port,
 	security = excluded.security, username = excluded.username, status = excluded.status,
@@ -42,22 +38,23 @@ const replaceOnConflict = ` ON CONFLICT (id) DO UPDATE SET
 	search_text = excluded.search_text, duration_ms = excluded.duration_ms, doc = excluded.doc,
 	kind = excluded.kind, monitor_id = excluded.monitor_id, owner = excluded.owner`
 
-// createIfAbsent stores a new attempt unless one with its id exists.
-const createIfAbsent = insertAttempt + ` ON CONFLICT (id) DO NOTHING`
+// doNothingOnConflict turns an INSERT of attempts into one that leaves an
+// attempt already stored alone.
+const doNothingOnConflict = ` ON CONFLICT (id) DO NOTHING`
 
 // Save writes r whole, creating the attempt if it is not stored yet: for a
 // caller that stores an attempt only once someone could ask for it.
 func (s *Store) Save(ctx context.Context, r probe.Result) error {
-	return s.writeRow(ctx, "save", r, s.writer.save)
+	return s.writeRow(ctx, "save", r, replaceOnConflict)
 }
 
 // CreateIfAbsent stores r unless an attempt with its id is stored already,
 // which it leaves alone (no error): for a caller racing its own Save.
 func (s *Store) CreateIfAbsent(ctx context.Context, r probe.Result) error {
-	return s.writeRow(ctx, "create", r, s.writer.createIfAbsent)
+	return s.writeRow(ctx, "create", r, doNothingOnConflict)
 }
 
-func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt *sql.Stmt) error {
+func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, onConflict string) error {
 	if r.ID == "" {
 		return fmt.Errorf("store: %s attempt: empty id", doing)
 	}
@@ -66,11 +63,7 @@ func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt
 		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
 	}
 	w.owner = s.owner
-	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
-		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, w.insertArgs()...)
-		return err
-	})
-	if err != nil {
+	if err := s.writer.doRow(ctx, rowWrite{w, onConflict}); err != nil {
 		return fmt.Errorf("store: %s attempt %s: %w", doing, r.ID, err)
 	}
 	return nil
@@ -79,22 +72,7 @@ func (s *Store) writeRow(ctx context.Context, doing string, r probe.Result, stmt
 // Create stores a new attempt. The caller sets r.ID (the permalink id);
 // r.Status is normally queued or running.
 func (s *Store) Create(ctx context.Context, r probe.Result) error {
-	if r.ID == "" {
-		return errors.New("store: create attempt: empty id")
-	}
-	w, err := toRow(r)
-	if err != nil {
-		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
-	}
-	w.owner = s.owner
-	err = s.writer.doAttempt(ctx, w.id, func(ctx context.Context, tx txn) error {
-		_, err := tx.StmtContext(ctx, s.writer.insert).ExecContext(ctx, w.insertArgs()...)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: create attempt %s: %w", r.ID, err)
-	}
-	return nil
+	return s.writeRow(ctx, "create", r, "")
 }
 
 // CreateBatch stores many new attempts in one transaction (SQLite: one
@@ -133,13 +111,8 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 	if err := lockAttemptWrites(ctx, tx); err != nil {
 		return err
 	}
-	if s.d == dialectPostgres {
-		err = insertUnnest(ctx, tx, ws, "")
-	} else {
-		err = insertEach(ctx, tx, ws)
-	}
-	if err != nil {
-		return err
+	if err := insertRows(ctx, tx, ws, ""); err != nil {
+		return fmt.Errorf("store: create batch: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: create batch: %w", err)
@@ -147,17 +120,26 @@ func (s *Store) CreateBatch(ctx context.Context, rs []probe.Result) error {
 	return nil
 }
 
+// insertRows inserts many rows in the transaction's own way; onConflict
+// is "", replaceOnConflict or doNothingOnConflict.
+func insertRows(ctx context.Context, t txn, ws []row, onConflict string) error {
+	if t.d == dialectPostgres {
+		return insertUnnest(ctx, t, ws, onConflict)
+	}
+	return insertEach(ctx, t, ws, onConflict)
+}
+
 // insertEach inserts rows one by one through one prepared statement:
 // SQLite runs in the process, so a statement costs no round trip.
-func insertEach(ctx context.Context, t txn, ws []row) error {
-	stmt, err := t.PrepareContext(ctx, insertAttempt)
+func insertEach(ctx context.Context, t txn, ws []row, onConflict string) error {
+	stmt, err := t.PrepareContext(ctx, insertAttempt+onConflict)
 	if err != nil {
-		return fmt.Errorf("store: create batch: %w", err)
+		return err
 	}
 	defer stmt.Close()
 	for _, w := range ws {
 		if _, err := stmt.ExecContext(ctx, w.insertArgs()...); err != nil {
-			return fmt.Errorf("store: create attempt %s: %w", w.id, err)
+			return fmt.Errorf("attempt %s: %w", w.id, err)
 		}
 	}
 	return nil
@@ -168,35 +150,45 @@ const unnestBatch = 1000
 
 // insertUnnest inserts rows a thousand at a time, each column sent as one
 // array, so that a batch costs a few round trips to PostgreSQL rather than
-// one per row; onConflict is "" or replaceOnConflict. One statement per
-// thousand rows also lets the statement-level count triggers add each
-// day's count once.
+// one per row; onConflict is "", replaceOnConflict or doNothingOnConflict.
+// One statement for many rows also runs the statement-level triggers
+// (counts, servers changed) once for all of them.
 func insertUnnest(ctx context.Context, t txn, ws []row, onConflict string) error {
 	for len(ws) > 0 {
 		chunk := ws[:min(unnestBatch, len(ws))]
 		ws = ws[len(chunk):]
-		cols := make([][]any, 18)
-		for i := range cols {
-			cols[i] = make([]any, len(chunk))
-		}
-		for j, w := range chunk {
-			for i, v := range w.insertArgs() {
-				cols[i][j] = v
-			}
-		}
-		args := make([]any, len(cols))
-		for i, c := range cols {
-			args[i] = c
-		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO attempts (
-			id, started_at, host, port, security, username, status, outcome,
-			code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id, owner)
-			SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
-				?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[], ?::text[], ?::text[])`+onConflict, args...); err != nil {
-			return fmt.Errorf("store: create batch: %w", err)
+		if _, err := t.ExecContext(ctx, `INSERT INTO attempts (`+attemptColumns+`)
+			SELECT * FROM `+unnestAttempts+onConflict, unnestArgs(chunk)...); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// attemptColumns are the columns insertAttempt writes, in its order.
+const attemptColumns = `id, started_at, host, port, security, username, status, outcome,
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id, owner`
+
+// unnestAttempts turns unnestArgs' arrays back into rows of attemptColumns.
+const unnestAttempts = `unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+	?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[], ?::text[], ?::text[])`
+
+// unnestArgs sends rows column by column, one array each.
+func unnestArgs(ws []row) []any {
+	cols := make([][]any, 18)
+	for i := range cols {
+		cols[i] = make([]any, len(ws))
+	}
+	for j, w := range ws {
+		for i, v := range w.insertArgs() {
+			cols[i][j] = v
+		}
+	}
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = c
+	}
+	return args
 }
 
 // Update overwrites the stored attempt r.ID with r, whole: progress while

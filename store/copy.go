@@ -92,13 +92,14 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(table stri
 	return out, nil
 }
 
-const attemptColumns = `id, started_at, host, port, security, username, status, outcome,
+// copiedColumns are the columns a copy reads and compares.
+const copiedColumns = `id, started_at, host, port, security, username, status, outcome,
 	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind`
 
 // attemptRows reads up to n attempts whose id sorts after the given one,
 // in id order, as stored.
 func (s *Store) attemptRows(ctx context.Context, after string, n int) ([]row, error) {
-	rs, err := s.read.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+	rs, err := s.read.QueryContext(ctx, `SELECT `+copiedColumns+` FROM attempts
 		WHERE id > ? ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return nil, err
@@ -127,29 +128,10 @@ func (s *Store) upsertRows(ctx context.Context, rows []row) error {
 	for i := range rows {
 		rows[i].owner = "" // see CopyTo
 	}
-	if s.d == dialectPostgres {
-		err = insertUnnest(ctx, t, rows, replaceOnConflict)
-	} else {
-		err = upsertEach(ctx, t, rows)
-	}
-	if err != nil {
+	if err := insertRows(ctx, t, rows, replaceOnConflict); err != nil {
 		return err
 	}
 	return t.Commit()
-}
-
-func upsertEach(ctx context.Context, t txn, rows []row) error {
-	stmt, err := t.PrepareContext(ctx, saveAttempt)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, w := range rows {
-		if _, err := stmt.ExecContext(ctx, w.insertArgs()...); err != nil {
-			return fmt.Errorf("attempt %s: %w", w.id, err)
-		}
-	}
-	return nil
 }
 
 // attemptsDigest counts and checksums every attempt, in id order (the

@@ -36,6 +36,7 @@ var suite = []struct {
 	{"ConcurrentWritesKeepTheirOwnErrors", testConcurrentWritesKeepTheirOwnErrors},
 	{"WriteAfterClose", testWriteAfterClose},
 	{"SaveAndCreateIfAbsent", testSaveAndCreateIfAbsent},
+	{"ConcurrentSavesOfOneAttempt", testConcurrentSavesOfOneAttempt},
 	{"MigrationsAppliedOnce", testMigrationsAppliedOnce},
 	{"ConcurrentOpensMigrateOnce", testConcurrentOpensMigrateOnce},
 	{"RefusesNewerSchema", testRefusesNewerSchema},

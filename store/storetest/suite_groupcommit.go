@@ -116,3 +116,44 @@ func testSaveAndCreateIfAbsent(t *testing.T, open opener) {
 		t.Errorf("create-if-absent of a new attempt: %v", err)
 	}
 }
+
+// Saves of one attempt that arrive together (and may share a group, and on
+// PostgreSQL one statement) each land whole: every attempt is stored once,
+// with its last version, and counted once.
+func testConcurrentSavesOfOneAttempt(t *testing.T, open opener) {
+	ctx := context.Background()
+	s, _ := open(t)
+	const attempts, savers = 20, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, attempts*(savers+1))
+	for a := range attempts {
+		id := fmt.Sprintf("same%02d", a)
+		running := attempt(id, base, "smtp.example.com", 587, "", "")
+		running.Status, running.Diagnosis = probe.StatusRunning, nil
+		wg.Go(func() { errs <- s.CreateIfAbsent(ctx, running) })
+		for range savers {
+			wg.Go(func() {
+				errs <- s.Save(ctx, attempt(id, base, "smtp.example.com", 587, probe.OutcomeFailure, "auth.credentials_rejected"))
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	c, err := s.Count(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Total != attempts || c.ByCode["auth.credentials_rejected"] != attempts {
+		t.Errorf("after concurrent saves of %d attempts: %d stored, counts by code %v; want each once, failed", attempts, c.Total, c.ByCode)
+	}
+	for a := range attempts {
+		if got, err := s.Get(ctx, fmt.Sprintf("same%02d", a)); err != nil || got.Status != probe.StatusDone {
+			t.Errorf("attempt %d: %v, %v; want the saved, finished attempt", a, got.Status, err)
+		}
+	}
+}
