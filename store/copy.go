@@ -92,9 +92,10 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(table stri
 	return out, nil
 }
 
-// copiedColumns are the columns a copy reads and compares.
+// copiedColumns are the columns a copy reads and compares: all but owner,
+// which names a replica of the source (see CopyTo).
 const copiedColumns = `id, started_at, host, port, security, username, status, outcome,
-	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind`
+	code, title, failed_step, reply_text, search_text, duration_ms, doc, kind, monitor_id`
 
 // attemptRows reads up to n attempts whose id sorts after the given one,
 // in id order, as stored.
@@ -109,7 +110,7 @@ func (s *Store) attemptRows(ctx context.Context, after string, n int) ([]row, er
 	for rs.Next() {
 		var w row
 		if err := rs.Scan(&w.id, &w.startedAt, &w.host, &w.port, &w.security, &w.user, &w.status, &w.outcome,
-			&w.code, &w.title, &w.failedStep, &w.replyText, &w.searchText, &w.durationMS, &w.doc, &w.kind); err != nil {
+			&w.code, &w.title, &w.failedStep, &w.replyText, &w.searchText, &w.durationMS, &w.doc, &w.kind, &w.monitorID); err != nil {
 			return nil, err
 		}
 		out = append(out, w)
@@ -172,7 +173,7 @@ func hashRow(h hash.Hash, w row) {
 		h.Write(n[:])
 	}
 	for _, v := range []string{w.id, w.host, w.security, w.user, w.status, w.outcome, w.code,
-		w.title, w.failedStep, w.replyText, w.searchText, w.kind} {
+		w.title, w.failedStep, w.replyText, w.searchText, w.kind, w.monitorID} {
 		put([]byte(v))
 	}
 	num(w.startedAt)

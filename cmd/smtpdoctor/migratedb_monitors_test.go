@@ -15,8 +15,8 @@ import (
 )
 
 // TestMigrateDBCopiesMonitors: monitors, their sealed passwords (the
-// ciphertext byte for byte), runs and delivery log reach PostgreSQL, each
-// table verified, and a second run changes nothing.
+// ciphertext byte for byte), runs, delivery log and their attempts reach
+// PostgreSQL, each table verified, and a second run changes nothing.
 func TestMigrateDBCopiesMonitors(t *testing.T) {
 	ctx := context.Background()
 	from := filepath.Join(t.TempDir(), "old.db")
@@ -34,6 +34,11 @@ func TestMigrateDBCopiesMonitors(t *testing.T) {
 	}
 	if err := src.RecordDelivery(ctx, watch.Delivery{MonitorID: "mon1", At: at, Event: watch.EventFailing, Channel: watch.AlertWebhook,
 		Target: "hooks.example.com", Try: 1, OK: true, Final: true, Detail: "204"}); err != nil {
+		t.Fatal(err)
+	}
+	run := probe.Result{ID: "monrun1", Status: probe.StatusDone, Outcome: probe.OutcomeSuccess, StartedAt: at,
+		Settings: m.Settings, Kind: probe.KindMonitor, MonitorID: "mon1"}
+	if err := src.Save(ctx, run); err != nil {
 		t.Fatal(err)
 	}
 	src.Close()
@@ -60,6 +65,14 @@ func TestMigrateDBCopiesMonitors(t *testing.T) {
 	sec, err := dst.MonitorSecret(ctx, "mon1", watch.SlotLogin)
 	if err != nil || !bytes.Equal(sec.Box, box) || sec.KeyID != "k1" {
 		t.Errorf("the sealed password after the copy: %x (%q), %v; want %x as it was", sec.Box, sec.KeyID, err, box)
+	}
+	// The monitor's attempt is still the monitor's: history retention
+	// leaves it to the monitors' own.
+	if n, err := dst.Prune(ctx, at.Add(time.Hour)); err != nil || n != 0 {
+		t.Errorf("history pruning after the copy deleted %d attempts (%v); the monitor's attempt is not history's to prune", n, err)
+	}
+	if n, err := dst.PruneMonitors(ctx, at.Add(time.Hour), at.Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("monitor pruning after the copy deleted %d attempts (%v), want the monitor's one", n, err)
 	}
 	got, err := dst.GetMonitor(ctx, "mon1")
 	if err != nil || got.Name != "Relay" || !got.NextRunAt.Equal(m.NextRunAt) {
