@@ -2,9 +2,7 @@ package probe
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -115,36 +113,16 @@ func decodeChallenge(r reply) []byte {
 	return []byte(text)
 }
 
-// oauthError decodes the JSON error challenge of XOAUTH2 and OAUTHBEARER
-// (RFC 7628 §3.2.2): {"status":"401","schemes":"bearer","scope":"..."}.
+// oauthError records the JSON error challenge of XOAUTH2 and OAUTHBEARER
+// (RFC 7628 §3.2.2) and what it says.
 func (p *prober) oauthError(challenge []byte) {
-	var raw map[string]any
-	if err := json.Unmarshal(challenge, &raw); err != nil {
+	out, ok := DecodeOAuthError(challenge, p.tr.scrub.clean)
+	if !ok {
 		p.tr.note("the server's challenge is not the JSON error RFC 7628 §3.2.2 describes")
 		return
 	}
-	out := map[string]string{}
-	for k, v := range raw {
-		if len(out) >= 20 {
-			break
-		}
-		val := fmt.Sprint(v)
-		if s, ok := v.(string); ok {
-			val = s
-		}
-		out[truncate(Escape(k), 64)] = truncate(p.tr.scrub.clean(Escape(val)), 500)
-	}
 	p.res.Auth.OAuthError = out
-	keys := make([]string, 0, len(out))
-	for k := range out {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, k+"="+out[k])
-	}
-	p.observation(CodeAuthOAuthTokenInvalid, "the server refused the token: "+strings.Join(parts, ", "))
+	p.observation(CodeAuthOAuthTokenInvalid, "the server refused the token: "+OAuthErrorWords(out))
 }
 
 // authNotOffered records why there is no AUTH: none at all on this port,

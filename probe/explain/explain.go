@@ -80,6 +80,11 @@ func explain(text string, now time.Time) (probe.Result, []string) {
 			}
 		}
 	}
+	if res.Auth == nil || res.Auth.Mechanism == "" {
+		if m := mechanismIn(lines); m != "" {
+			r.s.auth().Mechanism = m
+		}
+	}
 	r.s.finish()
 
 	if !r.s.sawSMTP && res.Failure == nil && (r.log == nil || r.log.empty()) {

@@ -7,10 +7,13 @@ import (
 	"strings"
 )
 
-// replyStart finds where an SMTP reply begins inside an error message:
-// a 4xx or 5xx code (or 2xx/3xx before an enhanced code), followed by a
-// space or hyphen, not part of a longer number.
-var replyStart = regexp.MustCompile(`(?:^|[^0-9A-Za-z.])([45][0-9]{2}|[23][0-9]{2}(?:[ -][245]\.))[ -]`)
+// replyStart finds where an SMTP reply begins inside an error message
+// (submatch 1 starts with its code): a 4xx or 5xx code followed by a
+// space or hyphen, a 2xx or 3xx before an enhanced code, or a 334 before
+// base64 (a SASL challenge: the error challenge of an OAuth token, RFC
+// 7628 §3.2.2, is what a client that gives up there reports); never part
+// of a longer number.
+var replyStart = regexp.MustCompile(`(?:^|[^0-9A-Za-z.])([45][0-9]{2}[ -]|[23][0-9]{2}[ -][245]\.|334[ -][A-Za-z0-9+/]{8})`)
 
 // extractReply reads an SMTP reply quoted in an error message, with the
 // message lines that continue it, into its code and lines. Messages join

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/smtpdoctor/smtpdoctor/probe"
@@ -20,6 +21,7 @@ var (
 	phpHostSet    = regexp.MustCompile(`->Host\s*=\s*['"]([^'"]+)['"]`)
 	phpPortSet    = regexp.MustCompile(`->Port\s*=\s*['"]?(\d+)`)
 	phpSMTPError  = regexp.MustCompile(`(?i)SMTP ERROR: (.*)$`)
+	phpCmdFailed  = regexp.MustCompile(`^([A-Z]+(?: [A-Z]+)?) command failed: (.*)$`)
 	phpConnFailed = regexp.MustCompile(`(?i)(Connection failed|Failed to connect to server|SMTP connect\(\) failed|Could not connect to SMTP host)`)
 )
 
@@ -33,6 +35,7 @@ var formatPHPMailer = &format{
 	},
 	read: func(r *reader, lines []string) {
 		inServer := false
+		transcript := slices.ContainsFunc(lines, phpMarker.MatchString)
 		for _, line := range lines {
 			at := stamp(line, r.now)
 			if m := phpMarker.FindStringSubmatch(line); m != nil {
@@ -103,6 +106,14 @@ var formatPHPMailer = &format{
 				r.setPort(atoi(m[1]))
 			}
 			if m := phpSMTPError.FindStringSubmatch(line); m != nil && !phpConnFailed.MatchString(line) {
+				if c := phpCmdFailed.FindStringSubmatch(m[1]); c != nil && !transcript && r.res.Failure == nil {
+					// No transcript (SMTPDebug below 2): the error line is
+					// the only record of the command and its reply.
+					if code, rl, ok := extractReply(c[2], nil); ok {
+						r.s.failReply("", c[1], code, rl)
+						continue
+					}
+				}
 				r.s.note(at, "SMTP ERROR: "+m[1])
 				if sign, ok := netSignIn(m[1]); ok {
 					r.netFailure(sign, m[1])

@@ -37,6 +37,9 @@ type session struct {
 	pendCode int
 	steps    []string // in the order they began
 	failed   string   // step of the failure
+	// refusal is the token's error challenge (a 334, RFC 7628 §3.2.2), the
+	// failure when nothing later in the text says how the AUTH ended.
+	refusal *probe.Failure
 	// sawSMTP reports that at least one command or reply was read.
 	sawSMTP bool
 }
@@ -244,6 +247,9 @@ func (s *session) reply(code int, lines []string) {
 		}
 	case code == 334:
 		s.wait = challenge(lines)
+		if s.wait == waitSASL && s.oauthError(first(lines)) {
+			s.refusal = &probe.Failure{Step: probe.StepAuth, Command: s.lastCmd, Reply: code, Lines: keep(lines)}
+		}
 	case code >= 400 && step != probe.StepQuit:
 		if s.res.Failure == nil {
 			s.failed = step
@@ -317,6 +323,21 @@ func (s *session) failReply(step, command string, code int, lines []string) {
 	s.reply(code, lines)
 }
 
+// oauthError reads a 334 challenge that is the JSON error of XOAUTH2 or
+// OAUTHBEARER (RFC 7628 §3.2.2), and reports whether it was one: the
+// server refused the token.
+func (s *session) oauthError(challenge string) bool {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(challenge))
+	if err != nil {
+		return false
+	}
+	e, ok := probe.DecodeOAuthError(raw, s.red.scrub)
+	if ok {
+		s.auth().OAuthError = e
+	}
+	return ok
+}
+
 func (s *session) auth() *probe.AuthInfo {
 	if s.res.Auth == nil {
 		s.res.Auth = &probe.AuthInfo{}
@@ -334,6 +355,14 @@ func (s *session) serverInfo() *probe.ServerInfo {
 // finish completes the last reply and lists the steps seen.
 func (s *session) finish() {
 	s.flush(time.Time{})
+	if s.res.Failure == nil && s.refusal != nil && !s.auth().Succeeded {
+		// The token's error challenge and no failure after it: the client
+		// gave up there (RFC 7628 §3.2.3 has it answer, and the server then
+		// fail the AUTH; many report the challenge, or send QUIT, whose
+		// 535 is then not the AUTH's), so the challenge is the refusal.
+		s.enter(probe.StepAuth)
+		s.failed, s.res.Failure = probe.StepAuth, s.refusal
+	}
 	// AUTH refused on a connection whose EHLO listed no AUTH: the server
 	// does not offer it here, which is what a probe would establish
 	// before ever sending AUTH (RFC 4954 §3: AUTH is an EHLO extension).

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -403,6 +404,11 @@ func TestSnippetsRunAgainstTheSandbox(t *testing.T) {
 	}
 }
 
+// namesOAuth is output that shows a token was sent: the server's error
+// challenge (base64 JSON, "eyJ" is the start of `{"`) or a token
+// mechanism's name.
+var namesOAuth = regexp.MustCompile(`334 eyJ|(?i)xoauth2|oauthbearer`)
+
 // oauthClients are the executed clients whose snippet has an OAuth form,
 // with the mechanisms that form speaks. swaks has none; the others send
 // XOAUTH2 whatever the server prefers.
@@ -455,6 +461,22 @@ func TestOAuthSnippetsRun(t *testing.T) {
 					}
 					if !c.wantOK && !rejected(out, err) {
 						t.Errorf("%s, wrong token: did not report the refusal (%v):\n%s", mech, err, out)
+					}
+					if !c.wantOK && r.explainable {
+						// The client's error output, pasted into
+						// smtpdoctor, says the token was refused when
+						// the output shows a token was sent (the error
+						// challenge, or the mechanism named); when it
+						// shows only the 535, the login was refused.
+						want := probe.CodeAuthCredentialsRejected
+						if namesOAuth.MatchString(out) {
+							want = probe.CodeAuthOAuthTokenInvalid
+						}
+						res := explain.Explain(out)
+						diagnosis.Diagnose(&res)
+						if res.Diagnosis == nil || res.Diagnosis.Code != want {
+							t.Errorf("%s, wrong token: the %s output explains to %v, want %s:\n%s", mech, r.client, res.Diagnosis, want, out)
+						}
 					}
 				}
 			}
