@@ -6,15 +6,67 @@ import (
 )
 
 // A bare SMTP reply, as apps and web pages print it: "535 5.7.8 ...",
-// "535-5.7.8 ..." over several lines, or inside a sentence ("SMTP Error
-// (535): Authentication failed", "Failed: Authentication failed: 535
-// 5.7.0 Invalid login or password"). The step is read from the reply
-// (RFC 4954 codes belong to AUTH, relay refusals to RCPT TO).
+// "535-5.7.8 ..." over several lines, inside a sentence ("Failed:
+// Authentication failed: 535 5.7.0 Invalid login or password"), or its
+// code named by the message ("SMTP Error (535): Authentication failed").
+// The step is read from the reply (RFC 4954 codes belong to AUTH, relay
+// refusals to RCPT TO).
 var (
 	replyAnywhere = regexp.MustCompile(`(?:^|[^0-9A-Za-z.])[45]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b`)
 	replyAtStart  = regexp.MustCompile(`^\s*[45]\d\d[ -]\S`)
-	replyInParens = regexp.MustCompile(`(?i)SMTP Error \(([45]\d\d)\):? (.*)$`)
+	// labelledCode is a reply code an error message names rather than
+	// quotes: in parentheses after an error word ("SMTP Error (535): …",
+	// Rust lettre's "permanent error (535): …", Dart mailer's
+	// "Authentication Failed (code: 535)", Roundcube's "Invalid response
+	// code received from server (535)"), or after "code:" ("SMTP Last
+	// Response Code: 535 (authentication failed)"). Submatch 1 or 2 is the
+	// code, 3 what follows it.
+	labelledCode = regexp.MustCompile(`(?i)(?:\b(?:error|failed|failure|code)\b[^()\n]{0,40}\(\s*(?:code:?\s*)?([45][0-5]\d)\s*\)|\bcode:\s*([45][0-5]\d)\b)[:,.]?\s*(.*)$`)
+	// responseLine continues a labelled code on the lines below it: Dart
+	// mailer's "response: < 5.7.8 …", then "< …" for each further line.
+	responseLine = regexp.MustCompile(`^\s*(?:response:\s*)?<\s?(.*)$`)
+	// httpStatus marks a code named as HTTP's, whose status codes look
+	// like SMTP's ("HTTP Error (503)", "status code 500").
+	httpStatus = regexp.MustCompile(`(?i)\bHTTP\b|status code`)
 )
+
+// labelled reads a reply code a message names (labelledCode) and the
+// reply text after it, with the response lines below it.
+func labelled(lines []string, i int) (int, []string, bool) {
+	line := lines[i]
+	loc := labelledCode.FindStringSubmatchIndex(line)
+	if loc == nil {
+		return 0, nil, false
+	}
+	m := make([]string, 4)
+	for k := range m {
+		if loc[2*k] >= 0 {
+			m[k] = line[loc[2*k]:loc[2*k+1]]
+		}
+	}
+	at := loc[2]
+	if at < 0 {
+		at = loc[4]
+	}
+	if httpStatus.MatchString(line[max(0, at-40):at]) {
+		return 0, nil, false
+	}
+	code := atoi(m[1] + m[2])
+	var text []string
+	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(m[3]), "()")); t != "" {
+		text = append(text, t)
+	}
+	for _, l := range lines[i+1:] {
+		c := responseLine.FindStringSubmatch(l)
+		if c == nil {
+			break
+		}
+		if t := strings.TrimSpace(c[1]); t != "" {
+			text = append(text, t)
+		}
+	}
+	return code, text, true
+}
 
 var formatReply = &format{
 	Name:    "reply",
@@ -22,13 +74,19 @@ var formatReply = &format{
 	kind:    kindError,
 	generic: true,
 	claims: func(line string) bool {
-		return replyAtStart.MatchString(line) || mayHoldReply(line) && replyAnywhere.MatchString(line) || strings.Contains(line, "rror (") && replyInParens.MatchString(line)
+		if replyAtStart.MatchString(line) || mayHoldReply(line) && replyAnywhere.MatchString(line) {
+			return true
+		}
+		_, _, ok := labelled([]string{line}, 0)
+		return ok
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {
-			if m := replyInParens.FindStringSubmatch(line); m != nil {
-				r.s.failReply("", "", atoi(m[1]), []string{strings.TrimSpace(m[2])})
-				return
+			if !replyAtStart.MatchString(line) {
+				if code, text, ok := labelled(lines, i); ok {
+					r.s.failReply("", "", code, text)
+					return
+				}
 			}
 			if !replyAnywhere.MatchString(line) && !replyAtStart.MatchString(line) {
 				continue

@@ -1,0 +1,37 @@
+package explain
+
+import (
+	"testing"
+	"time"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
+)
+
+// A reply code a message names rather than quotes is read as the reply,
+// with the text after it; an HTTP status that looks like one is not.
+func TestLabelledReplyCodes(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		text     string
+		want     probe.Code
+		reply    int
+		enhanced string
+	}{
+		{"Error: permanent error (535): 5.7.8 Username and Password not accepted.", probe.CodeAuthCredentialsRejected, 535, "5.7.8"},
+		{"Error: transient error (454): 4.7.0 Temporary authentication failure", probe.CodeAuthTemporaryFailure, 454, "4.7.0"},
+		{"Error: Authentication Failed (code: 535),\nresponse: < 5.7.8 Username and Password not accepted. Learn more at\n< 5.7.8  https://support.google.com/mail/?p=BadCredentials - gsmtp", probe.CodeAuthCredentialsRejected, 535, "5.7.8"},
+		{`FastCGI sent in stderr: "PHP message: ERROR: Invalid response code received from server (535)" while reading response header from upstream, request: "POST /mail/ HTTP/1.1"`, probe.CodeAuthCredentialsRejected, 535, ""},
+		{"SMTP Last Response Code: 535 (authentication failed)", probe.CodeAuthCredentialsRejected, 535, ""},
+		{"HTTP Error (503): Service Unavailable", probe.CodeInputUnrecognized, 0, ""},
+		{"Request failed with status code (500)", probe.CodeInputUnrecognized, 0, ""},
+	} {
+		res, used := explain(c.text, now)
+		got, reply, enhanced := code(res), 0, ""
+		if res.Failure != nil {
+			reply, enhanced = res.Failure.Reply, res.Failure.Enhanced
+		}
+		if got != c.want || reply != c.reply || enhanced != c.enhanced {
+			t.Errorf("%q: read by %v as %s, reply %d %q; want %s, reply %d %q", c.text, used, got, reply, enhanced, c.want, c.reply, c.enhanced)
+		}
+	}
+}
