@@ -22,6 +22,11 @@ var (
 	// Response Code: 535 (authentication failed)"). Submatch 1 or 2 is the
 	// code, 3 what follows it.
 	labelledCode = regexp.MustCompile(`(?i)(?:\b(?:error|failed|failure|code)\b[^()\n]{0,40}\(\s*(?:code:?\s*)?([45][0-5]\d)\s*\)|\bcode:\s*([45][0-5]\d)\b)[:,.]?\s*(.*)$`)
+	// serverSaid is a reply a client quotes without its code, as
+	// Thunderbird does ("Outgoing server (SMTP) error. The server
+	// responded: 5.7.139 Authentication unsuccessful, …"): the enhanced
+	// code starts the text, and codeForEnhanced gives the code back.
+	serverSaid = regexp.MustCompile(`(?i)\bserver (?:responded|replied|said|response was|response is)\s*:?\s*["']?([245]\.\d{1,3}\.\d{1,3})\s+(.*)$`)
 	// responseLine continues a labelled code on the lines below it: Dart
 	// mailer's "response: < 5.7.8 …", then "< …" for each further line.
 	responseLine = regexp.MustCompile(`^\s*(?:response:\s*)?<\s?(.*)$`)
@@ -78,10 +83,15 @@ var formatReply = &format{
 			return true
 		}
 		_, _, ok := labelled([]string{line}, 0)
-		return ok
+		return ok || serverSaid.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {
+			if m := serverSaid.FindStringSubmatch(line); m != nil && !mayHoldReply(line) {
+				text := m[1] + " " + strings.TrimRight(strings.TrimSpace(m[2]), `"'`)
+				r.s.failReply("", "", codeForEnhanced(m[1], text), []string{text})
+				return
+			}
 			if !replyAtStart.MatchString(line) {
 				if code, text, ok := labelled(lines, i); ok {
 					r.s.failReply("", "", code, text)

@@ -22,6 +22,8 @@ func TestLabelledReplyCodes(t *testing.T) {
 		{"Error: Authentication Failed (code: 535),\nresponse: < 5.7.8 Username and Password not accepted. Learn more at\n< 5.7.8  https://support.google.com/mail/?p=BadCredentials - gsmtp", probe.CodeAuthCredentialsRejected, 535, "5.7.8"},
 		{`FastCGI sent in stderr: "PHP message: ERROR: Invalid response code received from server (535)" while reading response header from upstream, request: "POST /mail/ HTTP/1.1"`, probe.CodeAuthCredentialsRejected, 535, ""},
 		{"SMTP Last Response Code: 535 (authentication failed)", probe.CodeAuthCredentialsRejected, 535, ""},
+		{"Sending of the message failed.\nAn error occurred while sending mail: Outgoing server (SMTP) error. The server responded: 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0123.eurprd02.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, 535, "5.7.139"},
+		{"An error occurred while sending mail: Outgoing server (SMTP) error. The server responded: 5.7.57 Client not authenticated to send mail.", probe.CodeAuthRequired, 530, "5.7.57"},
 		{"HTTP Error (503): Service Unavailable", probe.CodeInputUnrecognized, 0, ""},
 		{"Request failed with status code (500)", probe.CodeInputUnrecognized, 0, ""},
 	} {
