@@ -3,6 +3,8 @@ package explain
 import (
 	"regexp"
 	"strings"
+
+	"github.com/smtpdoctor/smtpdoctor/probe"
 )
 
 // A bare SMTP reply, as apps and web pages print it: "535 5.7.8 ...",
@@ -102,6 +104,14 @@ var formatReply = &format{
 				continue
 			}
 			if code, rl, ok := extractReply(line, continuation(lines, i, replyCodeOf(line))); ok {
+				// Microsoft 365 puts the failed AUTH into the MAIL reply (as
+				// .NET's reader also finds): "530 5.7.57 Client not
+				// authenticated to send mail. Error: 535 5.7.139 …". The
+				// AUTH reply is the cause.
+				if in := dotnetInner.FindStringSubmatch(strings.Join(rl, " ")); in != nil {
+					r.s.failReply(probe.StepAuth, "", atoi(in[1]), []string{in[2] + " " + in[3]})
+					return
+				}
 				r.s.failReply("", "", code, rl)
 				return
 			}
