@@ -27,6 +27,8 @@ func TestPrecedence(t *testing.T) {
 			result(m365, probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, basic authentication is disabled.")},
 		{"policy beats oauth when SMTP AUTH is off for the mailbox", "auth.blocked_by_policy", "auth.oauth_token_invalid",
 			with(result(m365, probe.StepAuth, 535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."), mech(probe.MechXOAUTH2))},
+		{"basic auth removed beats sender refused (550 5.7.30 at MAIL, any relay)", "auth.blocked_by_policy", "sender.rejected",
+			result("relay.example.net", probe.StepMail, 550, "5.7.30 Basic authentication is not supported for Client Submission.")},
 		{"app password beats credentials (534 5.7.9)", "auth.app_password_required", "auth.credentials_rejected",
 			result(gmail, probe.StepAuth, 534, "5.7.9 Application-specific password required.")},
 		{"backend failure beats credentials (535 generic failure)", "auth.temporary_failure", "auth.credentials_rejected",

@@ -77,6 +77,11 @@ var rules = []Rule{
 				"not permitted to send", "no permission to send", "does not have permission",
 			}},
 			{Steps: atAuth, Enhanced: []string{"7.13"}}, // RFC 3463 X.7.13: user account disabled
+			// Exchange Online once Basic authentication is removed from
+			// SMTP AUTH answers the first command after the login with
+			// "550 5.7.30 Basic authentication is not supported for Client
+			// Submission", whoever relays it and whatever step it lands in.
+			{Phrases: []string{"basic authentication is not supported"}},
 			// After a login (or without one): the account itself may not
 			// send ("550 User has no permission" from NetEase when SMTP is
 			// not switched on for the mailbox), as opposed to one address.

@@ -395,7 +395,7 @@ func (s *session) finish() {
 func stepFor(code int, text string) string {
 	t := strings.ToLower(text)
 	switch {
-	case code == 235 || code == 334 || code == 535 || code == 534 || code == 538 || code == 432 || code == 454 && strings.Contains(t, "auth"):
+	case code == 235 || code == 334 || code == 535 || code == 534 || code == 538 || code == 432 || code == 454 && (strings.Contains(t, "auth") || strings.Contains(t, "login")):
 		return probe.StepAuth
 	case code == 504 || strings.Contains(t, "authentication unsuccessful") || strings.Contains(t, "authentication failed") || strings.Contains(t, "authentication type"):
 		return probe.StepAuth
