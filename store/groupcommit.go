@@ -309,11 +309,16 @@ func (g *groupWriter) runOneStatement(ctx context.Context, group []*writeReq) (e
 	switch {
 	case err == nil:
 		return errs, written, false, nil
-	case len(group) > 1 || isRetryable(err):
+	case len(group) > 1:
+		// Nothing was written; whose write failed is found by doing each
+		// alone (commit), where a write's error is its own.
 		return errs, nil, true, nil
 	}
+	// Alone: the error is this write's. One PostgreSQL rolled back through
+	// no fault of its own goes round again (commit, then runAlone's
+	// retries), as in a transaction.
 	errs[0] = err
-	return errs, nil, false, nil
+	return errs, nil, isRetryable(err), nil
 }
 
 // isRetryable reports a PostgreSQL deadlock or serialization failure: the
