@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -93,15 +94,24 @@ func replicasMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var liteTime, pgTime time.Duration
 	var liteOuts, pgOuts []apiOutcome
 	var ratios []float64
+	// PostgreSQL's processes count only when it runs on this machine.
+	localDB := processesCPU("postgres") > 0
+	var liteCPU, pgCPU cpuShare
+	measured := func(apis []*apiClient, servers []*server, db bool, into *cpuShare) (time.Duration, []apiOutcome) {
+		before := sampleCPU(servers, db)
+		took, outs := spread(apis, per)
+		*into = into.add(sampleCPU(servers, db).sub(before))
+		return took, outs
+	}
 	for i := range *rounds {
 		var lt, pt time.Duration
 		var lo, po []apiOutcome
 		if i%2 == 0 {
-			lt, lo = spread(liteAPI, per)
-			pt, po = spread(pgAPI, per)
+			lt, lo = measured(liteAPI, []*server{lite}, false, &liteCPU)
+			pt, po = measured(pgAPI, replicas, localDB, &pgCPU)
 		} else {
-			pt, po = spread(pgAPI, per)
-			lt, lo = spread(liteAPI, per)
+			pt, po = measured(pgAPI, replicas, localDB, &pgCPU)
+			lt, lo = measured(liteAPI, []*server{lite}, false, &liteCPU)
 		}
 		liteTime, pgTime = liteTime+lt, pgTime+pt
 		liteOuts, pgOuts = append(liteOuts, lo...), append(pgOuts, po...)
@@ -134,6 +144,9 @@ func replicasMode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "  PostgreSQL, %d replicas  %6.0f probes/s, %d failed, p50 %s p99 %s\n", *n, float64(total)/pgTime.Seconds(), pf, ms(p50), ms(p99))
 	fmt.Fprintf(stdout, "  ratio PostgreSQL/SQLite: median of the rounds %.3f (all %.3f … %.3f); target ≥ 1 with no failures: %s\n",
 		med, ratios[0], ratios[len(ratios)-1], verdict)
+	fmt.Fprintf(stdout, "CPU per probe (where a side's time goes; both sides share this machine's %d cores):\n", runtime.NumCPU())
+	printCPUPerProbe(stdout, "SQLite, 1 replica", liteCPU, total, false)
+	printCPUPerProbe(stdout, fmt.Sprintf("PostgreSQL, %d replicas", *n), pgCPU, total, localDB)
 	if lf+pf > 0 {
 		return fmt.Errorf("%d SQLite and %d PostgreSQL probes failed", lf, pf)
 	}
