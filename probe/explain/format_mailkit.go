@@ -94,6 +94,8 @@ func codeForEnhanced(e, text string) int {
 		return 550
 	case strings.HasPrefix(e, "5.7.0") || strings.HasPrefix(e, "5.7.57") || strings.HasPrefix(e, "5.5.1"):
 		return 530
+	case strings.HasPrefix(e, "4.7.") && strings.Contains(t, "authentication"):
+		return 454 // RFC 4954 §6: temporary authentication failure
 	case strings.HasPrefix(e, "4."):
 		return 451
 	}

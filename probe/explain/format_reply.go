@@ -24,11 +24,15 @@ var (
 	// Response Code: 535 (authentication failed)"). Submatch 1 or 2 is the
 	// code, 3 what follows it.
 	labelledCode = regexp.MustCompile(`(?i)(?:\b(?:error|failed|failure|code)\b[^()\n]{0,40}\(\s*(?:code:?\s*)?([45][0-5]\d)\s*\)|\bcode:\s*([45][0-5]\d)\b)[:,.]?\s*(.*)$`)
-	// serverSaid is a reply a client quotes without its code, as
-	// Thunderbird does ("Outgoing server (SMTP) error. The server
-	// responded: 5.7.139 Authentication unsuccessful, …"): the enhanced
-	// code starts the text, and codeForEnhanced gives the code back.
-	serverSaid = regexp.MustCompile(`(?i)\bserver (?:responded|replied|said|response was|response is)\s*:?\s*["']?([245]\.\d{1,3}\.\d{1,3})\s+(.*)$`)
+	// serverSaid is a reply a client quotes without its code: the
+	// enhanced code (class 4 or 5, an RFC 3463 subject) right after a
+	// colon that ends a phrase about SMTP, as Thunderbird ("Outgoing
+	// server (SMTP) error. The server responded: 5.7.139 Authentication
+	// unsuccessful, …") and Delta Chat ("SMTP failed to send message:
+	// 5.7.0 authentication failed", "SMTP failed to login: transient:
+	// 4.7.0 …") print it. codeForEnhanced gives the code back. Words must
+	// follow, so a version number ("Django 4.2.1") is not read as one.
+	serverSaid = regexp.MustCompile(`(?i)\b(?:smtp|server|response|responded|replied|said|login|authentication|transient|permanent)\b[^:\n]{0,40}:\s*["']?([45]\.[0-7]\.\d{1,3})\s+([A-Za-z].*)$`)
 	// responseLine continues a labelled code on the lines below it: Dart
 	// mailer's "response: < 5.7.8 …", then "< …" for each further line.
 	responseLine = regexp.MustCompile(`^\s*(?:response:\s*)?<\s?(.*)$`)
@@ -89,16 +93,16 @@ var formatReply = &format{
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {
-			if m := serverSaid.FindStringSubmatch(line); m != nil && !mayHoldReply(line) {
-				text := m[1] + " " + strings.TrimRight(strings.TrimSpace(m[2]), `"'`)
-				r.s.failReply("", "", codeForEnhanced(m[1], text), []string{text})
-				return
-			}
 			if !replyAtStart.MatchString(line) {
 				if code, text, ok := labelled(lines, i); ok {
 					r.s.failReply("", "", code, text)
 					return
 				}
+			}
+			if m := serverSaid.FindStringSubmatch(line); m != nil && !mayHoldReply(line) {
+				text := m[1] + " " + strings.TrimRight(strings.TrimSpace(m[2]), `"'`)
+				r.s.failReply("", "", codeForEnhanced(m[1], text), []string{text})
+				return
 			}
 			if !replyAnywhere.MatchString(line) && !replyAtStart.MatchString(line) {
 				continue

@@ -25,6 +25,9 @@ func TestLabelledReplyCodes(t *testing.T) {
 		{"Sending of the message failed.\nAn error occurred while sending mail: Outgoing server (SMTP) error. The server responded: 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0123.eurprd02.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, 535, "5.7.139"},
 		{"An error occurred while sending mail: Outgoing server (SMTP) error. The server responded: 5.7.57 Client not authenticated to send mail.", probe.CodeAuthRequired, 530, "5.7.57"},
 		{"Send test e-mail message: Your outgoing (SMTP) e-mail server has reported an internal error. The server responded: 530 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [PH0PR07CA0077.namprd07.prod.outlook.com]", probe.CodeAuthBlockedByPolicy, 535, "5.7.139"},
+		{"SMTP failed to send message: 5.7.0 authentication failed", probe.CodeAuthCredentialsRejected, 535, "5.7.0"},
+		{"src/smtp.rs:145: SMTP failed to connect and authenticate: SMTP failed to login: transient: 4.7.0 Temporary authentication failure: Connection lost to authentication server.", probe.CodeAuthTemporaryFailure, 454, "4.7.0"},
+		{"Upgraded to mail version: 4.2.1 Something else", probe.CodeInputUnrecognized, 0, ""},
 		{"HTTP Error (503): Service Unavailable", probe.CodeInputUnrecognized, 0, ""},
 		{"Request failed with status code (500)", probe.CodeInputUnrecognized, 0, ""},
 	} {
