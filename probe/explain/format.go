@@ -35,7 +35,7 @@ type format struct {
 // formats is every format understood, in the order they are listed to
 // people. Each is defined in its own file.
 var formats = []*format{
-	formatPHPMailer, formatNodemailer, formatSmtplib, formatJavaMail, formatMailKit,
+	formatPHPMailer, formatNodemailer, formatEmailJS, formatSmtplib, formatJavaMail, formatMailKit,
 	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL,
 	formatDotNet, formatSymfony, formatGo, formatRuby, formatGenSMTP, formatExchangeNDR, formatNetError, formatReply, formatOAuthChallenge,
 	formatPostfix, formatDovecot, formatExim, formatExchange, formatNginxMail,

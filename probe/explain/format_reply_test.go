@@ -41,3 +41,12 @@ func TestLabelledReplyCodes(t *testing.T) {
 		}
 	}
 }
+
+// emailjs keeps the reply's code apart from its text; the text is read
+// back with the code its enhanced code implies, at the command it names.
+func TestEmailJSBadResponse(t *testing.T) {
+	res, used := explain("Error: authorization.failed (bad response on command 'AUTH': 5.7.8 Username and Password not accepted. Learn more at https://support.google.com/mail/?p=BadCredentials)", time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	if code(res) != probe.CodeAuthCredentialsRejected || res.Failure == nil || res.Failure.Reply != 535 || res.Failure.Enhanced != "5.7.8" || res.Failure.Step != probe.StepAuth {
+		t.Errorf("read by %v as %s, failure %+v", used, code(res), res.Failure)
+	}
+}
