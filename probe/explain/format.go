@@ -37,7 +37,7 @@ type format struct {
 var formats = []*format{
 	formatPHPMailer, formatNodemailer, formatEmailJS, formatSmtplib, formatJavaMail, formatMailKit,
 	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL,
-	formatDotNet, formatSymfony, formatGo, formatRuby, formatGenSMTP, formatExchangeNDR, formatNetError, formatReply, formatOAuthChallenge,
+	formatDotNet, formatSymfony, formatGo, formatRuby, formatGenSMTP, formatExchangeNDR, formatNetError, formatReply, formatOAuthChallenge, formatLoginRefused,
 	formatPostfix, formatDovecot, formatExim, formatExchange, formatNginxMail,
 }
 

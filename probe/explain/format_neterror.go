@@ -87,6 +87,12 @@ var netSigns = []netSign{
 	{"connection unexpectedly closed", probe.CodeNetClosed, probe.StepConnect},
 	{"connection closed unexpectedly", probe.CodeNetClosed, probe.StepConnect},
 	{"remote host closed connection unexpectedly", probe.CodeNetClosed, probe.StepConnect},
+	{"forcibly closed by the remote host", probe.CodeNetClosed, probe.StepConnect},
+	{"failure when receiving data from the peer", probe.CodeNetClosed, probe.StepConnect}, // libcurl's CURLE_RECV_ERROR
+	{"broken pipe", probe.CodeNetClosed, probe.StepConnect},
+	// msmtp: the connection ended before a reply (often TLS spoken to a
+	// plaintext port, or the reverse).
+	{"the server sent an empty reply", probe.CodeNetClosed, probe.StepGreeting},
 }
 
 // netSignIn finds the first sign in line.

@@ -32,7 +32,7 @@ var (
 	// 5.7.0 authentication failed", "SMTP failed to login: transient:
 	// 4.7.0 …") print it. codeForEnhanced gives the code back. Words must
 	// follow, so a version number ("Django 4.2.1") is not read as one.
-	serverSaid = regexp.MustCompile(`(?i)\b(?:smtp|server|response|responded|replied|said|login|authentication|transient|permanent)\b[^:\n]{0,40}:\s*["']?([45]\.[0-7]\.\d{1,3})\s+([A-Za-z].*)$`)
+	serverSaid = regexp.MustCompile(`(?i)\b(?:smtp|server|response|responded|replied|said|message|exception|login|authentication|transient|permanent)\b[^:\n]{0,40}:\s*["']?([45]\.[0-7]\.\d{1,3})\s+([A-Za-z].*)$`)
 	// responseLine continues a labelled code on the lines below it: Dart
 	// mailer's "response: < 5.7.8 …", then "< …" for each further line.
 	responseLine = regexp.MustCompile(`^\s*(?:response:\s*)?<\s?(.*)$`)
