@@ -58,7 +58,7 @@ func loginRefusedIn(line string) (string, bool) {
 			return p, true
 		}
 	}
-	if loginRefusedTo.MatchString(line) {
+	if strings.Contains(l, "authentication to ") && loginRefusedTo.MatchString(line) {
 		return "authentication to … failed", true
 	}
 	return "", false

@@ -35,7 +35,8 @@ var formatMsmtp = &format{
 		if m := msmtpLine.FindStringSubmatch(line); m != nil {
 			return true
 		}
-		return strings.HasPrefix(line, "msmtp: ") || strings.HasPrefix(line, "tls_starttls = ") || msmtpLog.MatchString(line)
+		return strings.HasPrefix(line, "msmtp: ") || strings.HasPrefix(line, "tls_starttls = ") ||
+			strings.Contains(line, "exitcode=EX_") && msmtpLog.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
 		if readMsmtpLog(r, lines) {
@@ -107,6 +108,9 @@ var formatMsmtp = &format{
 func readMsmtpLog(r *reader, lines []string) bool {
 	last := ""
 	for _, line := range lines {
+		if !strings.Contains(line, "exitcode=EX_") {
+			continue
+		}
 		if m := msmtpLog.FindStringSubmatch(line); m != nil && m[2] != "EX_OK" {
 			last = line
 		}

@@ -45,6 +45,9 @@ var (
 // reply text after it, with the response lines below it.
 func labelled(lines []string, i int) (int, []string, bool) {
 	line := lines[i]
+	if !mayHoldCode(line) || !strings.Contains(line, "(") && !containsFold(line, "code:") {
+		return 0, nil, false
+	}
 	loc := labelledCode.FindStringSubmatchIndex(line)
 	if loc == nil {
 		return 0, nil, false
@@ -89,7 +92,7 @@ var formatReply = &format{
 			return true
 		}
 		_, _, ok := labelled([]string{line}, 0)
-		return ok || serverSaid.MatchString(line)
+		return ok || saidWithoutCode(line) != nil
 	},
 	read: func(r *reader, lines []string) {
 		for i, line := range lines {
@@ -99,7 +102,7 @@ var formatReply = &format{
 					return
 				}
 			}
-			if m := serverSaid.FindStringSubmatch(line); m != nil && !mayHoldReply(line) {
+			if m := saidWithoutCode(line); m != nil && !mayHoldReply(line) {
 				text := m[1] + " " + strings.TrimRight(strings.TrimSpace(m[2]), `"'`)
 				r.s.failReply("", "", codeForEnhanced(m[1], text), []string{text})
 				return
@@ -121,6 +124,37 @@ var formatReply = &format{
 			}
 		}
 	},
+}
+
+// saidWithoutCode matches serverSaid, after a cheap test for an enhanced
+// code's shape ("5.7.") behind a colon.
+func saidWithoutCode(line string) []string {
+	i := strings.IndexByte(line, ':')
+	if i < 0 || !mayHoldEnhanced(line[i:]) {
+		return nil
+	}
+	return serverSaid.FindStringSubmatch(line)
+}
+
+// mayHoldCode is a cheap test for a 4xx or 5xx reply code's shape.
+func mayHoldCode(line string) bool {
+	for i := 0; i+2 < len(line); i++ {
+		if (line[i] == '4' || line[i] == '5') && digit(line[i+1]) && digit(line[i+2]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHoldEnhanced is a cheap test for an enhanced code's class and
+// subject: "4.7." or "5.5.".
+func mayHoldEnhanced(line string) bool {
+	for i := 0; i+3 < len(line); i++ {
+		if (line[i] == '4' || line[i] == '5') && line[i+1] == '.' && digit(line[i+2]) && line[i+3] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // mayHoldReply is a cheap test before the reply pattern: a 4xx or 5xx

@@ -26,7 +26,7 @@ var offeredList = regexp.MustCompile(`(?:^|[^0-9])250[ -]|\bAUTH=`)
 
 func mechanismIn(lines []string) string {
 	for _, l := range lines {
-		if offeredList.MatchString(l) {
+		if !containsFold(l, "oauth") || offeredList.MatchString(l) {
 			continue
 		}
 		if m := mechanismUsed.FindStringSubmatch(l); m != nil {
@@ -45,6 +45,9 @@ var errorChallenge = regexp.MustCompile(`\beyJ[A-Za-z0-9+/]{8,}={0,2}`)
 // "status" RFC 7628 §3.2.2 requires. Its shape, not the words around it,
 // says what it is, so clients that print it their own way are read too.
 func challengeIn(line string) (string, bool) {
+	if !strings.Contains(line, "eyJ") {
+		return "", false
+	}
 	for _, b64 := range errorChallenge.FindAllString(line, 4) {
 		raw, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
@@ -76,4 +79,33 @@ var formatOAuthChallenge = &format{
 			}
 		}
 	},
+}
+
+// containsFold reports whether s holds lower-case ASCII sub in any case,
+// without the allocation of lowering s: a cheap test before a pattern.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	first, firstUpper := sub[0], sub[0]
+	if 'a' <= first && first <= 'z' {
+		firstUpper = first - ('a' - 'A')
+	}
+	for i := 0; i+n <= len(s); i++ {
+		if c := s[i]; c != first && c != firstUpper {
+			continue
+		}
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }
