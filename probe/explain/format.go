@@ -36,7 +36,7 @@ type format struct {
 // people. Each is defined in its own file.
 var formats = []*format{
 	formatPHPMailer, formatNodemailer, formatEmailJS, formatSmtplib, formatJavaMail, formatMailKit,
-	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL,
+	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL, formatHMailServer,
 	formatDotNet, formatSymfony, formatGo, formatRuby, formatGenSMTP, formatExchangeNDR, formatNetError, formatReply, formatOAuthChallenge, formatLoginRefused,
 	formatPostfix, formatDovecot, formatExim, formatExchange, formatNginxMail,
 }

@@ -28,3 +28,23 @@ func TestLoginRefusedInWords(t *testing.T) {
 		}
 	}
 }
+
+// A client that reads the mechanisms offered and quits without logging
+// in speaks none of them; one that was never offered any, or went on to
+// send mail without a login, is not that.
+func TestQuitBeforeLogin(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name, text string
+		want       probe.Code
+	}{
+		{"offered LOGIN, client quits", "S: 220 mail.example.com\nC: EHLO client\nS: 250-mail.example.com\nS: 250 AUTH LOGIN\nC: QUIT\nS: 221 bye\n", probe.CodeAuthMechanismUnsupported},
+		{"nothing offered, client quits", "S: 220 mail.example.com\nC: EHLO client\nS: 250-mail.example.com\nS: 250 SIZE 1000\nC: QUIT\nS: 221 bye\n", probe.CodeOK},
+		{"offered, mail sent without login", "S: 220 mail.example.com\nC: EHLO client\nS: 250-mail.example.com\nS: 250 AUTH LOGIN\nC: MAIL FROM:<a@example.com>\nS: 250 ok\nC: QUIT\nS: 221 bye\n", probe.CodeOK},
+	} {
+		res, used := explain(c.text, now)
+		if code(res) != c.want {
+			t.Errorf("%s: read by %v as %s, want %s", c.name, used, code(res), c.want)
+		}
+	}
+}

@@ -355,6 +355,9 @@ func (s *session) serverInfo() *probe.ServerInfo {
 // finish completes the last reply and lists the steps seen.
 func (s *session) finish() {
 	s.flush(time.Time{})
+	if s.res.Failure == nil && s.refusal == nil {
+		s.quitBeforeLogin()
+	}
 	if s.res.Failure == nil && s.refusal != nil && !s.auth().Succeeded {
 		// The token's error challenge and no failure after it: the client
 		// gave up there (RFC 7628 §3.2.3 has it answer, and the server then
@@ -480,4 +483,26 @@ func stepOfCommand(cmd string) string {
 		return probe.StepConnect
 	}
 	return ""
+}
+
+// quitBeforeLogin records the failure of a client that read the
+// mechanisms the server offers and quit without using one: no AUTH, no
+// MAIL FROM, then QUIT. RFC 4954 §4 leaves the choice of mechanism to
+// the client; one that chooses none speaks none of those offered (a
+// server that lists only LOGIN, a client that wants PLAIN or CRAM-MD5).
+func (s *session) quitBeforeLogin() {
+	if !slices.Contains(s.steps, probe.StepQuit) || slices.Contains(s.steps, probe.StepAuth) || slices.Contains(s.steps, probe.StepMail) || s.res.Auth == nil {
+		return
+	}
+	offered := s.res.Auth.OfferedBeforeTLS
+	if s.tls {
+		offered = s.res.Auth.OfferedAfterTLS
+	}
+	if len(offered) == 0 {
+		return
+	}
+	s.enter(probe.StepAuth)
+	s.failed = probe.StepAuth
+	s.res.Failure = &probe.Failure{Step: probe.StepAuth, Code: probe.CodeAuthMechanismUnsupported,
+		Err: "the client read the mechanisms the server offers (" + strings.Join(offered, " ") + ") and quit without logging in"}
 }
