@@ -38,7 +38,7 @@ var formats = []*format{
 	formatPHPMailer, formatNodemailer, formatEmailJS, formatSmtplib, formatJavaMail, formatMailKit,
 	formatSwaks, formatMsmtp, formatCurl, formatOpenSSL, formatHMailServer,
 	formatDotNet, formatSymfony, formatGo, formatRuby, formatGenSMTP, formatExchangeNDR, formatNetError, formatReply, formatOAuthChallenge, formatLoginRefused,
-	formatPostfix, formatDovecot, formatExim, formatExchange, formatNginxMail,
+	formatPostfix, formatDovecot, formatExim, formatSendmail, formatOpenSMTPD, formatExchange, formatNginxMail,
 }
 
 // Formats lists what Explain understands, for people: the "not
