@@ -13,12 +13,19 @@ import (
 // Its exceptions (AuthenticationFailedException, SMTPSendFailedException,
 // MessagingException) carry the server's reply as their message.
 var (
-	jmDebug    = regexp.MustCompile(`DEBUG SMTP: (.*)$`)
-	jmConnect  = regexp.MustCompile(`trying to connect to host "([^"]+)", port (\d+), isSSL (true|false)`)
-	jmUser     = regexp.MustCompile(`(?:user|username)=([^\s,]+)`)
-	jmExc      = regexp.MustCompile(`((?:javax|jakarta)\.mail\.(?:\w+\.)*(\w+Exception)|com\.sun\.mail\.smtp\.(\w+Exception)|org\.eclipse\.angus\.mail\.smtp\.(\w+Exception)):?\s*(.*)$`)
-	jmCouldNot = regexp.MustCompile(`Could not connect to SMTP host: (\S+?), port: (\d+)`)
-	jmVerb     = regexp.MustCompile(`^(EHLO|HELO|STARTTLS|AUTH|MAIL FROM|RCPT TO|DATA|QUIT|RSET|NOOP)\b`)
+	jmDebug   = regexp.MustCompile(`DEBUG SMTP: (.*)$`)
+	jmConnect = regexp.MustCompile(`trying to connect to host "([^"]+)", port (\d+), isSSL (true|false)`)
+	jmUser    = regexp.MustCompile(`(?:user|username)=([^\s,]+)`)
+	jmExc     = regexp.MustCompile(`((?:javax|jakarta)\.mail\.(?:\w+\.)*(\w+Exception)|com\.sun\.mail\.(?:smtp|util)\.(\w+Exception)|org\.eclipse\.angus\.mail\.(?:smtp|util)\.(\w+Exception)):?\s*(.*)$`)
+	// jmCouldNot names the server JavaMail could not reach: "Could not
+	// connect to SMTP host: H, port: P" (older), "Couldn't connect to
+	// host, port: H, P" (MailConnectException).
+	jmCouldNot = regexp.MustCompile(`(?:Could not connect to SMTP host: (\S+?), port: |Couldn't connect to host, port: (\S+?), )(\d+)`)
+	// jmBadGreeting is the server closing (or answering wrongly) before
+	// its greeting: "Got bad greeting from SMTP host: H, port: P,
+	// response: [EOF]", what plaintext to an implicit-TLS port gives.
+	jmBadGreeting = regexp.MustCompile(`Got bad greeting from SMTP host: (\S+?), port: (\d+), response: (.*)$`)
+	jmVerb        = regexp.MustCompile(`^(EHLO|HELO|STARTTLS|AUTH|MAIL FROM|RCPT TO|DATA|QUIT|RSET|NOOP)\b`)
 )
 
 var formatJavaMail = &format{
@@ -60,8 +67,18 @@ var formatJavaMail = &format{
 				}
 				msg := m[5]
 				if c := jmCouldNot.FindStringSubmatch(msg); c != nil {
-					r.setHost(c[1])
-					r.setPort(atoi(c[2]))
+					r.setHost(c[1] + c[2])
+					r.setPort(atoi(c[3]))
+				}
+				if g := jmBadGreeting.FindStringSubmatch(msg); g != nil {
+					r.setHost(g[1])
+					r.setPort(atoi(g[2]))
+					if code, rl, ok := extractReply(g[3], nil); ok {
+						r.s.failReply(probe.StepGreeting, "", code, rl)
+					} else {
+						r.netFailure(netSign{code: probe.CodeSMTPNoGreeting, step: probe.StepGreeting}, msg)
+					}
+					continue
 				}
 				if sign, ok := netSignIn(msg); ok {
 					r.netFailure(sign, msg)

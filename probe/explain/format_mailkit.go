@@ -33,7 +33,7 @@ var formatMailKit = &format{
 		return strings.Contains(line, "Connected to smtp") || strings.Contains(line, "MailKit.") && mkExc.MatchString(line)
 	},
 	read: func(r *reader, lines []string) {
-		for _, line := range lines {
+		for i, line := range lines {
 			if m := mkConnected.FindStringSubmatch(line); m != nil {
 				h, p := hostPort(m[2])
 				if h == "" {
@@ -56,6 +56,10 @@ var formatMailKit = &format{
 				} else {
 					r.s.server(stamp(line, r.now), m[2])
 				}
+				continue
+			}
+			if m := mkExc.FindStringSubmatch(line); m != nil && r.res.Failure == nil && m[1] == "SslHandshakeException" {
+				mailkitHandshake(r, lines[i:], strings.TrimSpace(m[2]))
 				continue
 			}
 			if m := mkExc.FindStringSubmatch(line); m != nil && r.res.Failure == nil {
@@ -100,4 +104,29 @@ func codeForEnhanced(e, text string) int {
 		return 451
 	}
 	return 550
+}
+
+// mailkitHandshake reads MailKit's SslHandshakeException: the reasons it
+// found come on the lines below ("The server certificate has the
+// following errors: • …"); without them, its message lists the usual
+// causes as numbered guesses ("1. The server is using a self-signed
+// certificate…"), which are not findings, and says the certificate is
+// most likely not trusted.
+func mailkitHandshake(r *reader, lines []string, msg string) {
+	block := lines[:min(len(lines), 20)]
+	for _, l := range block[1:] {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "at ") || digit(t[0]) || strings.HasPrefix(strings.ToLower(t), "another possibility") {
+			continue
+		}
+		if sign, ok := netSignIn(t); ok {
+			r.netFailure(sign, t)
+			return
+		}
+	}
+	if strings.Contains(strings.ToLower(strings.Join(block, " ")), "not trusted by the system") {
+		r.s.fail(probe.StepTLS, probe.CodeTLSCertUntrusted, msg)
+		return
+	}
+	r.s.fail(probe.StepTLS, probe.CodeTLSHandshakeFailed, msg)
 }

@@ -33,6 +33,7 @@ var netSigns = []netSign{
 	{"err_tls_cert_altname_invalid", probe.CodeTLSCertHostnameMismatch, probe.StepTLS},
 	{"no alternative certificate subject name matches", probe.CodeTLSCertHostnameMismatch, probe.StepTLS},
 	{"hostname mismatch", probe.CodeTLSCertHostnameMismatch, probe.StepTLS},
+	{"did not match the name given in the server's ssl certificate", probe.CodeTLSCertHostnameMismatch, probe.StepTLS}, // MailKit
 	{"x509: certificate is valid for", probe.CodeTLSCertHostnameMismatch, probe.StepTLS},
 	{"certificate is not valid for any names", probe.CodeTLSCertHostnameMismatch, probe.StepTLS},
 	{"self signed certificate", probe.CodeTLSCertUntrusted, probe.StepTLS},
@@ -90,6 +91,10 @@ var netSigns = []netSign{
 	{"forcibly closed by the remote host", probe.CodeNetClosed, probe.StepConnect},
 	{"failure when receiving data from the peer", probe.CodeNetClosed, probe.StepConnect}, // libcurl's CURLE_RECV_ERROR
 	{"broken pipe", probe.CodeNetClosed, probe.StepConnect},
+	// .NET's System.Net.Mail reading a greeting that never came (most
+	// often STARTTLS mode against the implicit-TLS port 465, which it
+	// cannot speak).
+	{"net_io_connectionclosed", probe.CodeSMTPNoGreeting, probe.StepGreeting},
 	// msmtp: the connection ended before a reply (often TLS spoken to a
 	// plaintext port, or the reverse).
 	{"the server sent an empty reply", probe.CodeNetClosed, probe.StepGreeting},
