@@ -257,11 +257,7 @@ func (g *groupWriter) apply(ctx context.Context, tx txn, group []*writeReq, errs
 		return 1
 	}
 	n := shareStatement(group)
-	rows := make([]row, n)
-	for i, r := range group[:n] {
-		rows[i] = r.row.w
-	}
-	err := insertUnnest(ctx, tx, rows, first.row.onConflict)
+	err := insertUnnest(ctx, tx, rowsOf(group[:n]), first.row.onConflict)
 	for i := range n {
 		errs[i] = err
 	}
@@ -286,6 +282,15 @@ func shareStatement(group []*writeReq) int {
 	return len(group)
 }
 
+// rowsOf is the rows of whole-row writes.
+func rowsOf(group []*writeReq) []row {
+	rows := make([]row, len(group))
+	for i, r := range group {
+		rows[i] = r.row.w
+	}
+	return rows
+}
+
 // runOneStatement writes a group of whole-row writes that share one
 // statement (shareStatement) on PostgreSQL without BEGIN and COMMIT: a
 // single statement is a transaction of its own, so it takes the writers'
@@ -295,9 +300,8 @@ func shareStatement(group []*writeReq) int {
 // transaction took five.
 func (g *groupWriter) runOneStatement(ctx context.Context, group []*writeReq) (errs []error, written []string, redo bool, err error) {
 	errs = make([]error, len(group))
-	rows := make([]row, len(group))
-	for i, r := range group {
-		rows[i] = r.row.w
+	rows := rowsOf(group)
+	for _, r := range group {
 		written = append(written, r.id)
 	}
 	_, err = g.db.ExecContext(ctx, `WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?)),

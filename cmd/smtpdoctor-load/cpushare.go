@@ -62,23 +62,7 @@ func processesCPU(name string) time.Duration {
 
 // childrenCPUTime is the user + system CPU time of a process's children
 // that have exited and been waited for (/proc/PID/stat fields 16 and 17).
-func childrenCPUTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	_, rest, ok := strings.Cut(string(b), ") ")
-	if !ok {
-		return 0
-	}
-	f := strings.Fields(rest)
-	if len(f) < 15 {
-		return 0
-	}
-	cu, _ := strconv.ParseInt(f[13], 10, 64)
-	cs, _ := strconv.ParseInt(f[14], 10, 64)
-	return time.Duration(cu+cs) * 10 * time.Millisecond
-}
+func childrenCPUTime(pid int) time.Duration { return statTicks(pid, 13, 14) }
 
 // printCPUPerProbe writes each side's CPU per probe, part by part.
 func printCPUPerProbe(w io.Writer, name string, c cpuShare, probes int, database bool) {

@@ -168,9 +168,14 @@ func splitHostPort(addr string) (string, int) {
 
 func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
 
-// cpuTime is the user + system CPU time a process has used so far, from
-// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux).
-func cpuTime(pid int) time.Duration {
+// cpuTime is the user + system CPU time a process has used so far
+// (/proc/PID/stat fields 14 and 15).
+func cpuTime(pid int) time.Duration { return statTicks(pid, 11, 12) }
+
+// statTicks sums fields of /proc/PID/stat that count clock ticks (1/100 s
+// on Linux), numbered from after the command name: 0 is field 3. Nothing
+// when the process is gone.
+func statTicks(pid int, fields ...int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
@@ -182,12 +187,15 @@ func cpuTime(pid int) time.Duration {
 		return 0
 	}
 	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0
+	var ticks int64
+	for _, i := range fields {
+		if i >= len(f) {
+			return 0
+		}
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
 	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // workspace is what every mode starts from: a temporary directory (removed

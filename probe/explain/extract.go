@@ -131,3 +131,32 @@ func netipLike(h string) bool {
 	_, err := netip.ParseAddr(h)
 	return err == nil
 }
+
+// containsFold reports whether s holds lower-case ASCII sub in any case,
+// without the allocation of lowering s: a cheap test before a pattern.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	first, firstUpper := sub[0], sub[0]
+	if 'a' <= first && first <= 'z' {
+		firstUpper = first - ('a' - 'A')
+	}
+	for i := 0; i+n <= len(s); i++ {
+		if c := s[i]; c != first && c != firstUpper {
+			continue
+		}
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}

@@ -37,7 +37,7 @@ var formatHMailServer = &format{
 			e := hmsEntry{m[1], m[2], m[4], m[5]}
 			entries = append(entries, e)
 			last = e.session
-			if e.dir == "SENT" && refusal(e.text) {
+			if code, _, _, ok := replyLine(e.text); e.dir == "SENT" && ok && code >= 400 {
 				lastFailed = e.session
 			}
 		}
@@ -59,9 +59,4 @@ var formatHMailServer = &format{
 			}
 		}
 	},
-}
-
-// refusal reports whether a reply is a 4xx or 5xx one.
-func refusal(reply string) bool {
-	return len(reply) > 3 && (reply[0] == '4' || reply[0] == '5') && digit(reply[1]) && digit(reply[2])
 }
